@@ -1,0 +1,65 @@
+# CareHub: `make run` serves the app with demo data; `make test` runs the suite.
+# Both set everything up first on a fresh machine (Python 3.11, Node/npm).
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= carehub.settings
+
+.PHONY: setup venv assets migrate run test check bench clean
+
+setup: venv assets
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+assets: static/build/app.css
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/build/app.css: node_modules/.package-lock.json static/scss/app.scss
+	mkdir -p static/build static/govuk
+	rm -rf static/govuk/assets
+	cp -R node_modules/govuk-frontend/dist/govuk/assets static/govuk/assets
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js static/govuk/
+	npx --no-install sass --quiet --no-source-map --load-path=node_modules --style=compressed static/scss/app.scss $@
+
+migrate: setup
+	$(PY) manage.py migrate --noinput
+
+run: migrate
+	$(PY) manage.py seed_demo
+	@if [ -n "$$REDIS_URL" ]; then \
+		echo "REDIS_URL is set: starting a Celery worker and beat (logs in var/celery-*.log)"; \
+		mkdir -p var; \
+		$(VENV)/bin/celery -A carehub worker --loglevel=INFO --concurrency=2 >var/celery-worker.log 2>&1 & \
+		$(VENV)/bin/celery -A carehub beat --loglevel=INFO --schedule=var/celerybeat-schedule >var/celery-beat.log 2>&1 & \
+	fi
+	@echo "CareHub is starting on http://127.0.0.1:$(PORT)"
+	$(VENV)/bin/gunicorn carehub.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - --graceful-timeout 5
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+check: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	SECRET_KEY=check-deploy-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n') ALLOWED_HOSTS=carehub.example \
+		$(PY) manage.py check --deploy --fail-level WARNING
+	$(PY) -m bandit -q -c pyproject.toml -r accounts directory marketplace reviews carehub
+	$(PY) -m pip_audit -r requirements.txt --progress-spinner off $$(sed -n 's/^\([A-Z]*-[0-9-]*\).*/--ignore-vuln \1/p' docs/security/pip-audit-ignore.txt 2>/dev/null)
+
+bench: setup
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules static/build static/govuk staticfiles

@@ -1,0 +1,66 @@
+"""Demo accounts for `manage.py seed_demo`: one per role. Idempotent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from .models import VETTING_OFFICERS_GROUP, CarerLink, CommissionerMembership, PersonProfile, ProviderMembership, User
+
+DEMO_PASSWORD = "carehub-demo-password"  # noqa: S105 - published demo login, development data only
+
+DEMO_USERS = {
+    "person": ("alex.morgan@example.com", "Alex Morgan", "Person who uses care"),
+    "carer": ("sam.morgan@example.com", "Sam Morgan", "Carer (acts for Alex)"),
+    "provider": ("priya.shah@example.com", "Priya Shah", "Provider owner"),
+    "commissioner": ("chris.reid@example.com", "Chris Reid", "Council commissioner"),
+    "vetting": ("val.okafor@example.com", "Val Okafor", "Vetting officer"),
+    "admin": ("admin@example.com", "Ada Admin", "Administrator"),
+}
+
+
+def _user(key: str, **extra: Any) -> User:
+    email, name, _ = DEMO_USERS[key]
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=name, **extra)
+    return user
+
+
+@transaction.atomic
+def seed(*, provider: Any, council: Any) -> dict[str, User]:
+    users = {
+        "person": _user("person"),
+        "carer": _user("carer"),
+        "provider": _user("provider"),
+        "commissioner": _user("commissioner"),
+        "vetting": _user("vetting", is_staff=True),
+        "admin": _user("admin", is_staff=True, is_superuser=True),
+    }
+    person, _ = PersonProfile.objects.get_or_create(
+        user=users["person"], defaults={"postcode": "G12 8QQ", "communication_needs": "Large print, please."}
+    )
+    if not CarerLink.objects.filter(carer=users["carer"], person=person).exists():
+        from django.utils import timezone
+
+        CarerLink.objects.create(
+            carer=users["carer"],
+            person=person,
+            relationship="son",
+            status=CarerLink.Status.ACTIVE,
+            can_view=True,
+            can_book=True,
+            can_manage_budget=True,
+            consented_at=timezone.now(),
+        )
+    ProviderMembership.objects.get_or_create(
+        user=users["provider"], provider=provider, defaults={"role": ProviderMembership.Role.OWNER}
+    )
+    CommissionerMembership.objects.get_or_create(
+        user=users["commissioner"], council=council, defaults={"role": CommissionerMembership.Role.MANAGER}
+    )
+    group, _ = Group.objects.get_or_create(name=VETTING_OFFICERS_GROUP)
+    users["vetting"].groups.add(group)
+    return users

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+
+from .models import ProviderMembership, User
+
+
+class SignUpForm(forms.Form):
+    full_name = forms.CharField(label="Full name", max_length=150)
+    email = forms.EmailField(label="Email address", help_text="You will use this to sign in")
+    uses_care = forms.TypedChoiceField(
+        label="Who are you looking for care for?",
+        choices=[("yes", "Myself"), ("no", "Someone else (I am a carer), or I provide care")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    postcode = forms.CharField(label="Postcode (optional)", max_length=8, required=False)
+    password1 = forms.CharField(
+        label="Create a password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 10 characters. Avoid common words and numbers only.",
+    )
+    password2 = forms.CharField(
+        label="Confirm password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    error_messages = {
+        "email_taken": "An account with this email address already exists. Sign in or reset your password.",
+        "password_mismatch": "The passwords do not match. Enter the same password twice.",
+    }
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(self.error_messages["email_taken"])
+        return email
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", self.error_messages["password_mismatch"])
+        elif p1:
+            candidate = User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", ""))
+            try:
+                password_validation.validate_password(p1, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class SignInForm(AuthenticationForm):
+    username = forms.EmailField(label="Email address", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    error_messages = {
+        "invalid_login": "Enter a correct email address and password.",
+        "inactive": "This account has been closed.",
+    }
+
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(label="Full name", max_length=150)
+    uses_care = forms.BooleanField(label="I use care and support myself", required=False)
+    preferred_name = forms.CharField(label="What should we call you? (optional)", max_length=150, required=False)
+    postcode = forms.CharField(label="Postcode (optional)", max_length=8, required=False)
+    communication_needs = forms.CharField(
+        label="Communication needs (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: large print, British Sign Language, phone calls only in the morning",
+    )
+
+
+class CarerLinkRequestForm(forms.Form):
+    person_email = forms.EmailField(
+        label="The email address of the person you support",
+        help_text="They must have a CareHub account. They will be asked to agree before you can do anything for them.",
+    )
+    relationship = forms.CharField(label="Your relationship to them (optional)", max_length=100, required=False)
+
+
+class CarerConsentForm(forms.Form):
+    SCOPES = [
+        ("can_view", "See my bookings, budget and messages"),
+        ("can_book", "Book and cancel care for me"),
+        ("can_manage_budget", "Manage my budget"),
+    ]
+    scopes = forms.MultipleChoiceField(
+        label="What may this carer do for you?",
+        choices=SCOPES,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one thing this carer may do, or decline the request."},
+    )
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="Email address of the person to invite")
+    role = forms.ChoiceField(
+        label="Role",
+        choices=ProviderMembership.Role.choices,
+        widget=forms.RadioSelect,
+        initial=ProviderMembership.Role.STAFF,
+    )

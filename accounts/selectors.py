@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from .models import CarerLink, PersonProfile, User
+
+
+def carer_links_for_person(*, user: User) -> QuerySet[CarerLink]:
+    return CarerLink.objects.filter(person__user=user).select_related("carer").order_by("-requested_at")
+
+
+def carer_links_for_carer(*, user: User) -> QuerySet[CarerLink]:
+    return CarerLink.objects.filter(carer=user).select_related("person__user").order_by("-requested_at")
+
+
+def people_user_may_act_for(*, user: User, scope_field: str = "can_view") -> QuerySet[PersonProfile]:
+    """The person's own profile plus everyone who gave this user the scope."""
+    own = PersonProfile.objects.filter(user=user)
+    linked = PersonProfile.objects.filter(
+        carer_links__carer=user, carer_links__status=CarerLink.Status.ACTIVE, **{f"carer_links__{scope_field}": True}
+    )
+    return (own | linked).distinct().select_related("user")

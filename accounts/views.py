@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_POST
+
+from carehub.errors import DomainError
+from carehub.forms import add_domain_error
+
+from . import selectors, services
+from .forms import CarerConsentForm, CarerLinkRequestForm, ProfileForm, SignInForm, SignUpForm
+from .models import PersonProfile
+
+
+def sign_up(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("accounts:profile")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.user_sign_up(
+                email=data["email"],
+                full_name=data["full_name"],
+                password=data["password1"],
+                uses_care=data["uses_care"],
+                postcode=data["postcode"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, "Your account has been created.")
+            return redirect("accounts:profile")
+    return render(request, "accounts/sign_up.html", {"form": form}, status=400 if form.errors else 200)
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "accounts/sign_in.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    person = PersonProfile.objects.filter(user=request.user).first()
+    initial = {
+        "full_name": request.user.full_name,
+        "uses_care": person is not None,
+        "preferred_name": person.preferred_name if person else "",
+        "postcode": person.postcode if person else "",
+        "communication_needs": person.communication_needs if person else "",
+    }
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.person_profile_update(actor=request.user, **form.cleaned_data)
+        messages.success(request, "Your details have been saved.")
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form, "person": person})
+
+
+@login_required
+def carers(request: HttpRequest) -> HttpResponse:
+    """The person's page: who may act for them, and requests waiting for consent."""
+    person = PersonProfile.objects.filter(user=request.user).first()
+    links = selectors.carer_links_for_person(user=request.user) if person else []
+    return render(
+        request, "accounts/carers.html", {"person": person, "links": links, "consent_form": CarerConsentForm()}
+    )
+
+
+@login_required
+def carer_consent(request: HttpRequest, code: str) -> HttpResponse:
+    link = selectors.carer_links_for_person(user=request.user).filter(code=code).first()
+    if link is None:
+        return render(request, "404.html", status=404)
+    initial = {"scopes": [field for field, _ in CarerConsentForm.SCOPES if getattr(link, field)]}
+    form = CarerConsentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        scopes = set(form.cleaned_data["scopes"])
+        try:
+            services.carer_link_consent(
+                actor=request.user,
+                link_code=code,
+                can_view="can_view" in scopes,
+                can_book="can_book" in scopes,
+                can_manage_budget="can_manage_budget" in scopes,
+            )
+        except DomainError as error:
+            add_domain_error(form, error, default_field="scopes")
+        else:
+            messages.success(request, f"{link.carer.full_name} can now act for you as you chose.")
+            return redirect("accounts:carers")
+    return render(
+        request, "accounts/carer_consent.html", {"form": form, "link": link}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_POST
+def carer_end(request: HttpRequest, code: str) -> HttpResponse:
+    link = selectors.carer_links_for_person(user=request.user).filter(code=code).first()
+    if link is None:
+        return render(request, "404.html", status=404)
+    try:
+        services.carer_link_end(actor=request.user, link_code=code)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{link.carer.full_name} can no longer act for you.")
+    return redirect("accounts:carers")
+
+
+@login_required
+def supporting(request: HttpRequest) -> HttpResponse:
+    """The carer's page: people they support and requests they have sent."""
+    form = CarerLinkRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.carer_link_request(carer=request.user, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error, default_field="person_email")
+        else:
+            messages.success(request, "Your request has been sent. You can act for them once they agree.")
+            return redirect("accounts:supporting")
+    links = selectors.carer_links_for_carer(user=request.user)
+    return render(
+        request, "accounts/supporting.html", {"form": form, "links": links}, status=400 if form.errors else 200
+    )
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services.provider_invitation_get(token=token)
+    except DomainError as error:
+        return render(request, "accounts/invitation_invalid.html", {"message": error.message}, status=error.status_code)
+    if not request.user.is_authenticated:
+        return render(request, "accounts/invitation_sign_in.html", {"invitation": invitation})
+    error_message = None
+    if request.method == "POST":
+        try:
+            membership = services.provider_invitation_accept(actor=request.user, token=token)
+        except DomainError as error:
+            error_message = error.message
+        else:
+            messages.success(request, f"You are now a member of {membership.provider.name}.")
+            return redirect("accounts:profile")
+    return render(
+        request,
+        "accounts/invitation_accept.html",
+        {"invitation": invitation, "error_message": error_message},
+        status=400 if error_message else 200,
+    )
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password-reset-done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password-reset-complete")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        messages.success(self.request, "Your password has been changed.")
+        return super().form_valid(form)

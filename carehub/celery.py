@@ -1,0 +1,16 @@
+"""The Celery app. Settings come from Django's settings (CELERY_* names).
+
+Reliability defaults live in settings.py: acks_late with prefetch 1 so a task
+that dies mid-way is delivered again, time limits, and retry delays kept
+below the broker's visibility timeout.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carehub.settings")
+
+app = Celery("carehub")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

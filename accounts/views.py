@@ -20,7 +20,7 @@ from .models import PersonProfile
 def sign_up(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("accounts:profile")
-    form = SignUpForm(request.POST or None)
+    form = SignUpForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -56,7 +56,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         "postcode": person.postcode if person else "",
         "communication_needs": person.communication_needs if person else "",
     }
-    form = ProfileForm(request.POST or None, initial=initial)
+    form = ProfileForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.person_profile_update(actor=request.user, **form.cleaned_data)
         messages.success(request, "Your details have been saved.")
@@ -80,7 +80,7 @@ def carer_consent(request: HttpRequest, code: str) -> HttpResponse:
     if link is None:
         return render(request, "404.html", status=404)
     initial = {"scopes": [field for field, _ in CarerConsentForm.SCOPES if getattr(link, field)]}
-    form = CarerConsentForm(request.POST or None, initial=initial)
+    form = CarerConsentForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         scopes = set(form.cleaned_data["scopes"])
         try:
@@ -119,7 +119,7 @@ def carer_end(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def supporting(request: HttpRequest) -> HttpResponse:
     """The carer's page: people they support and requests they have sent."""
-    form = CarerLinkRequestForm(request.POST or None)
+    form = CarerLinkRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.carer_link_request(carer=request.user, **form.cleaned_data)

@@ -36,6 +36,7 @@ migrate: setup
 	$(PY) manage.py migrate --noinput
 
 run: migrate
+	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py seed_demo
 	@if [ -n "$$REDIS_URL" ]; then \
 		echo "REDIS_URL is set: starting a Celery worker and beat (logs in var/celery-*.log)"; \

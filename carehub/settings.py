@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "axes",
     "carehub",
     "accounts",
@@ -274,6 +275,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Find care and support, book it and pay from a personal budget. Amounts are integer pence.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI served from our own static files, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Logging: one JSON object per line, so a log shipper can parse it --------------------

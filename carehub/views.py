@@ -51,6 +51,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(body, status=200 if healthy else 503)
 
 
+def ping(request: HttpRequest) -> JsonResponse:
+    """The cheapest JSON answer the app can give: the floor for benchmarks."""
+    return JsonResponse({"status": "ok"})
+
+
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "404.html", status=404)
 

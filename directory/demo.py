@@ -9,8 +9,10 @@ from .models import Council, Nation, Provider, Service
 
 @transaction.atomic
 def seed() -> tuple[Provider, Council]:
-    council, _ = Council.objects.get_or_create(
-        gss_code="S12000049", defaults={"name": "Glasgow City", "nation": Nation.SCOTLAND, "slug": "glasgow-city"}
+    # The postcode data (Code-Point Open 2014) names Glasgow City by its 2014 GSS code;
+    # reuse whatever the postcode loader created so demo and geography agree.
+    council = Council.objects.filter(name="Glasgow City").first() or Council.objects.create(
+        gss_code="S12000046", name="Glasgow City", nation=Nation.SCOTLAND, slug="glasgow-city"
     )
     provider, _ = Provider.objects.get_or_create(
         name="Kelvin Companions", defaults={"kind": Provider.Kind.ORGANISATION, "phone": "0141 496 0000"}

@@ -190,3 +190,18 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- Regulators' registers, claims and the provider portal (issue 4) ------------
+# Kept in their own module; imported here so Django registers them with this app.
+from directory.models_regulator import (  # noqa: E402, F401
+    GradeChange,
+    ListingClaim,
+    RegisteredProvider,
+    RegisterImport,
+    RegisterImportError,
+    Registration,
+    Regulator,
+    ServiceConfirmation,
+    ServiceEdit,
+)

@@ -59,8 +59,9 @@ check: setup
 	$(PY) -m bandit -q -c pyproject.toml -r accounts directory marketplace reviews carehub
 	$(PY) -m pip_audit -r requirements.txt --progress-spinner off $$(sed -n 's/^\([A-Z]*-[0-9-]*\).*/--ignore-vuln \1/p' docs/security/pip-audit-ignore.txt 2>/dev/null)
 
-bench: setup
-	$(PY) bench/run.py
+bench: migrate
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules static/build static/govuk staticfiles

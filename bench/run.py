@@ -1,0 +1,197 @@
+"""CareHub benchmark (`make bench`): postcode import and search under load.
+
+1. Imports the full Code-Point Open postcodes into a fresh PostgreSQL database
+   (and, unless --skip-sqlite, into a fresh SQLite file), timing each.
+2. For each N in --services: places N synthetic services at random real unit
+   postcodes, serves the app with gunicorn (2 workers) on PostgreSQL, and drives
+   it with wrk (one thread, --connections open connections, --duration seconds
+   per endpoint): the floor (/api/v1/ping/), the postcode lookup, and search at
+   5 and 25 miles around a city and a rural postcode.
+3. Prints a Markdown table (p50 / p95 / requests per second) and writes the raw
+   figures to bench/results/.
+
+Only loopback traffic; every run is bounded by --duration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = str(ROOT / ".venv" / "bin" / "python")
+ZIP = ROOT.parent / "shared" / "data" / "codepo_gb_2014-08.zip"
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+CITY, RURAL = "M1 1AE", "LD1 5AB"  # Manchester city centre; Llandrindod Wells, Powys
+
+
+def sh(args: list[str], env: dict[str, str], **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(args, cwd=ROOT, env=env, check=True, **kwargs)
+
+
+def timed(args: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    sh(args, env)
+    return time.perf_counter() - started
+
+
+def fresh_pg(name: str) -> str:
+    for sql in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
+        sh(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", sql], dict(os.environ))
+    return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
+def base_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SQLITE_PATH", "SECRET_KEY"}}
+    env.update(DJANGO_SETTINGS_MODULE="carehub.settings", LOG_LEVEL="WARNING", **extra)
+    return env
+
+
+def wait_for_port(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise SystemExit(f"gunicorn did not start on port {port}")
+
+
+def wrk(port: int, paths: list[str], duration: int, connections: int) -> dict:
+    url = f"http://127.0.0.1:{port}"
+    subprocess.run(  # warm up workers and the database cache
+        ["wrk", "-t1", f"-c{connections}", "-d2s", "-s", "bench/report.lua", url, "--", *paths],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--timeout",
+            "10s",
+            "-s",
+            "bench/report.lua",
+            url,
+            "--",
+            *paths,
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--services", default="10000,100000")
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--skip-import", action="store_true", help="reuse the carehub_bench database as it is")
+    parser.add_argument("--skip-sqlite", action="store_true", help="do not time the import on SQLite")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: `apt-get install wrk` (make bench installs it).")
+    if not ZIP.exists():
+        raise SystemExit(f"Postcode data not found at {ZIP}")
+
+    results: dict = {"machine": f"{platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()}"}
+    pg_url = "postgres://postgres@127.0.0.1:5432/carehub_bench"
+    pg_env = base_env(DATABASE_URL=pg_url)
+    if not args.skip_import:
+        fresh_pg("carehub_bench")
+        sh([PY, "manage.py", "migrate", "-v0"], pg_env)
+        results["import_postgres_s"] = timed([PY, "manage.py", "import_postcodes", str(ZIP)], pg_env)
+        if not args.skip_sqlite:
+            sqlite_path = str(ROOT / "var" / "bench.sqlite3")
+            Path(sqlite_path).parent.mkdir(exist_ok=True)
+            for suffix in ("", "-wal", "-shm"):
+                Path(sqlite_path + suffix).unlink(missing_ok=True)
+            sqlite_env = base_env(SQLITE_PATH=sqlite_path)
+            sh([PY, "manage.py", "migrate", "-v0"], sqlite_env)
+            results["import_sqlite_s"] = timed([PY, "manage.py", "import_postcodes", str(ZIP)], sqlite_env)
+
+    endpoints = {
+        "floor: /api/v1/ping/": ["/api/v1/ping/"],
+        "postcode lookup": [
+            f"/api/v1/postcodes/{pc.replace(' ', '%20')}/" for pc in ("G12 8QQ", CITY, RURAL, "EH1 1YZ")
+        ],
+    }
+    for label, pc in (("city", CITY), ("rural", RURAL)):
+        for miles in (5, 25):
+            endpoints[f"search {miles} mi, {label} ({pc})"] = [
+                f"/api/v1/services/?postcode={pc.replace(' ', '%20')}&radius_miles={miles}"
+            ]
+
+    results["runs"] = {}
+    for count in [int(n) for n in args.services.split(",") if n]:
+        sh([PY, "bench/seed_services.py", str(count)], pg_env)
+        server = subprocess.Popen(
+            [
+                str(ROOT / ".venv" / "bin" / "gunicorn"),
+                "carehub.wsgi",
+                "--bind",
+                f"127.0.0.1:{args.port}",
+                "--workers",
+                "2",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=pg_env,
+        )
+        try:
+            wait_for_port(args.port)
+            run = {}
+            for label, paths in endpoints.items():
+                run[label] = wrk(args.port, paths, args.duration, args.connections)
+                print(f"{count:>7} services  {label:<40} {run[label]}", flush=True)
+            results["runs"][str(count)] = run
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+    out_dir = ROOT / "bench" / "results"
+    out_dir.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    (out_dir / f"bench-{stamp}.json").write_text(json.dumps(results, indent=2))
+    print_markdown(results)
+
+
+def print_markdown(results: dict) -> None:
+    print(f"\nMachine: {results['machine']}\n")
+    if "import_postgres_s" in results:
+        print(f"Full postcode import: PostgreSQL {results['import_postgres_s']:.1f} s", end="")
+        if "import_sqlite_s" in results:
+            print(f", SQLite {results['import_sqlite_s']:.1f} s", end="")
+        print("\n")
+    for count, run in results["runs"].items():
+        floor = run["floor: /api/v1/ping/"]
+        print(f"### {int(count):,} services\n")
+        print("| endpoint | p50 ms | p95 ms | req/s | p95 ÷ floor | req/s ÷ floor | errors |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for label, r in run.items():
+            print(
+                f"| {label} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['rps']:.0f} | "
+                f"{r['p95_ms'] / floor['p95_ms']:.2f} | {r['rps'] / floor['rps']:.2f} | {r['errors'] + r['non_2xx']} |"
+            )
+        print()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""Reading register files and the small value parsers every register needs."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO
+
+from carehub.errors import DomainError
+from directory.importers.sync import RegisterRecord, RowError
+from directory.postcodes import InvalidPostcode, normalise_postcode
+
+
+class RegisterFileInvalid(DomainError):
+    """The file as a whole cannot be imported (wrong columns, empty, not text); nothing was written."""
+
+    status_code = 400
+    code = "register_file_invalid"
+
+
+class RowInvalid(ValueError):
+    """One row cannot be imported; the message is the reason shown in the report."""
+
+
+@dataclass
+class ParsedFile:
+    file_name: str
+    sha256: str
+    total_rows: int
+    records: list[RegisterRecord] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+def read_text(source: str | Path | IO[bytes]) -> tuple[str, str, str]:
+    """Return (file name, sha256, text) for a path or an open binary file."""
+    if isinstance(source, str | Path):
+        path = Path(source)
+        if not path.is_file():
+            raise RegisterFileInvalid(f"There is no file at {path}.")
+        data, name = path.read_bytes(), path.name
+    else:
+        source.seek(0)
+        data, name = source.read(), Path(getattr(source, "name", "") or "upload").name
+    if not data.strip():
+        raise RegisterFileInvalid(f"{name} is empty.")
+    if b"\0" in data[:4096]:
+        raise RegisterFileInvalid(f"{name} is not a CSV file (it looks like a binary file).")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")  # the registers' older exports
+    return name, hashlib.sha256(data).hexdigest(), text
+
+
+def check_columns(name: str, header: list[str] | None, required: list[str]) -> None:
+    missing = [c for c in required if c not in (header or [])]
+    if missing:
+        raise RegisterFileInvalid(
+            f"{name} does not look like the expected register file: missing column(s) {', '.join(missing)}."
+        )
+
+
+def parse_date(value: str, column: str) -> date | None:
+    value = value.strip()
+    if not value:
+        return None
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y"):
+        try:
+            return datetime.strptime(value, fmt).date()  # noqa: DTZ007 - a calendar date, no time zone
+        except ValueError:
+            continue
+    raise RowInvalid(f"{column} '{value}' is not a date (dd/mm/yyyy)")
+
+
+_NUMBER = re.compile(r"^\d+(\.0+)?$")
+
+
+def parse_count(value: str, column: str) -> int | None:
+    value = value.strip()
+    if not value:
+        return None
+    if not _NUMBER.match(value):
+        raise RowInvalid(f"{column} '{value}' is not a whole number")
+    return int(float(value))
+
+
+def parse_postcode(value: str) -> str:
+    """A register postcode in its usual form, or "" when blank or malformed (listed by council only)."""
+    try:
+        return normalise_postcode(value) if value.strip() else ""
+    except InvalidPostcode:
+        return ""

@@ -1,0 +1,247 @@
+"""The money ledger: double entry, integer pence, append-only.
+
+Design
+------
+* Every movement of money is one `LedgerTransaction` made of two or more
+  `Entry` rows whose signed `amount_pence` sum to zero. `ledger_post` is the
+  only code that writes them, and it refuses an unbalanced or empty posting.
+* Accounts (`Account.Kind`):
+
+  ===================  =====================================================
+  council_funding      one per council; goes negative as it allocates
+  topup_receipts       platform-wide; goes negative as self-funders pay in
+  budget_available     one per budget; what the person can still commit
+  budget_committed     one per budget; held for bookings not yet delivered
+  provider_payable     one per provider; owed to it (may go negative after a
+                       refund of money already paid out: netted next time)
+  platform_fees        platform-wide fee income
+  payouts_clearing     platform-wide; payouts sent but not yet confirmed
+  provider_paid        one per provider; paid to its bank account
+  ===================  =====================================================
+
+  allocate  council_funding  -x  → budget_available  +x
+  top-up    topup_receipts   -x  → budget_available  +x
+  commit    budget_available -x  → budget_committed  +x
+  release   budget_committed -x  → budget_available  +x
+  settle    budget_committed -x  → provider_payable  +(x-fee), platform_fees +fee
+  refund    provider_payable -(x-fee), platform_fees -fee → budget_available +x
+  payout    provider_payable -x  → payouts_clearing  +x
+  paid      payouts_clearing -x  → provider_paid     +x
+  failed    payouts_clearing -x  → provider_payable  +x
+
+  A budget's available balance is allocated − committed − spent by
+  construction; spent is the settled money less refunds (on Commitment).
+* Append-only: ledger rows refuse update and delete (see AppendOnlyModel);
+  a correction is `ledger_reverse`, a new transaction with every sign flipped.
+* Every transaction records its reason and its actor (a system user for
+  tasks and commands), plus the budget and booking reference it concerns.
+* `Account.balance_pence` is a cache for speed. It changes only through a
+  conditional `UPDATE ... SET balance = balance + x WHERE id = ... [AND
+  balance >= -x]` with a row-count check, which is atomic on both PostgreSQL
+  (the row lock makes a waiting writer re-check the condition) and SQLite
+  (IMMEDIATE transactions serialise writers). A read-then-write check or
+  `select_for_update` alone would let parallel buyers overspend. Accounts are
+  updated in ascending id order so two postings never deadlock. A database
+  CHECK constraint keeps non-negative accounts at or above zero as a last line.
+* `ledger_verify` (used by `manage.py check_ledger`) recomputes every
+  balance from the entries and reports any unbalanced transaction, any
+  cached balance that differs, and any commitment that disagrees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F, Sum
+
+from accounts.models import User
+from carehub.errors import DomainError
+
+from .models import Account, Budget, Commitment, Entry, LedgerTransaction
+
+MAX_AMOUNT_PENCE = 100_000_000  # £1,000,000: anything above is a mistake (pounds sent as pence twice over)
+
+
+class UnbalancedPosting(Exception):
+    """A programming error: the entries do not sum to zero."""
+
+
+class InsufficientFunds(DomainError):
+    """A non-negative account would go below zero."""
+
+    code = "insufficient_funds"
+
+    def __init__(self, message: str, *, account: Account) -> None:
+        super().__init__(message, field="amount_pence")
+        self.account = account
+
+
+NOT_ENOUGH_IN_BUDGET = "There is not enough left in this budget"
+
+
+def _platform_account(kind: str) -> Account:
+    account, _ = Account.objects.get_or_create(kind=kind, budget=None, council=None, provider=None)
+    return account
+
+
+def account_budget_available(budget: Budget) -> Account:
+    return Account.objects.get_or_create(kind=Account.Kind.BUDGET_AVAILABLE, budget=budget)[0]
+
+
+def account_budget_committed(budget: Budget) -> Account:
+    return Account.objects.get_or_create(kind=Account.Kind.BUDGET_COMMITTED, budget=budget)[0]
+
+
+def account_council_funding(council_id: int) -> Account:
+    return Account.objects.get_or_create(kind=Account.Kind.COUNCIL_FUNDING, council_id=council_id)[0]
+
+
+def account_provider_payable(provider_id: int) -> Account:
+    return Account.objects.get_or_create(kind=Account.Kind.PROVIDER_PAYABLE, provider_id=provider_id)[0]
+
+
+def account_provider_paid(provider_id: int) -> Account:
+    return Account.objects.get_or_create(kind=Account.Kind.PROVIDER_PAID, provider_id=provider_id)[0]
+
+
+def account_platform_fees() -> Account:
+    return _platform_account(Account.Kind.PLATFORM_FEES)
+
+
+def account_payouts_clearing() -> Account:
+    return _platform_account(Account.Kind.PAYOUTS_CLEARING)
+
+
+def account_topup_receipts() -> Account:
+    return _platform_account(Account.Kind.TOPUP_RECEIPTS)
+
+
+def _insufficient_message(account: Account) -> str:
+    if account.kind == Account.Kind.BUDGET_AVAILABLE:
+        return NOT_ENOUGH_IN_BUDGET
+    if account.kind == Account.Kind.BUDGET_COMMITTED:
+        return "Less money is set aside for this booking than that."
+    return "There is not enough money in that account."
+
+
+@transaction.atomic
+def ledger_post(
+    *,
+    reason: str,
+    actor: User,
+    entries: Sequence[tuple[Account, int]],
+    budget: Budget | None = None,
+    reference: str = "",
+    memo: str = "",
+    reverses: LedgerTransaction | None = None,
+) -> LedgerTransaction:
+    """Post one balanced transaction. The only writer of ledger rows.
+
+    Raises UnbalancedPosting (a bug) or InsufficientFunds (a non-negative
+    account would go below zero); either way nothing is written.
+    """
+    if len(entries) < 2:
+        raise UnbalancedPosting("A transaction needs at least two entries.")
+    for account, amount in entries:
+        if type(amount) is not int or amount == 0:
+            raise UnbalancedPosting(f"Entry amounts must be non-zero whole pence, not {amount!r}.")
+        if account.pk is None:
+            raise UnbalancedPosting("Entries must be posted to saved accounts.")
+    if sum(amount for _, amount in entries) != 0:
+        raise UnbalancedPosting("The entries of a transaction must sum to zero.")
+    if reason not in LedgerTransaction.Reason.values:
+        raise UnbalancedPosting(f"Unknown reason {reason!r}.")
+
+    # Net the amounts per account, then update in ascending id order (fixed lock order: no deadlocks).
+    net: dict[int, int] = {}
+    by_id: dict[int, Account] = {}
+    for account, amount in entries:
+        net[account.pk] = net.get(account.pk, 0) + amount
+        by_id[account.pk] = account
+    for account_id in sorted(net):
+        delta = net[account_id]
+        if delta == 0:
+            continue
+        account = by_id[account_id]
+        rows = Account.objects.filter(pk=account_id)
+        if delta < 0 and account.kind in Account.NON_NEGATIVE:
+            rows = rows.filter(balance_pence__gte=-delta)
+        if rows.update(balance_pence=F("balance_pence") + delta) != 1:
+            raise InsufficientFunds(_insufficient_message(account), account=account)
+
+    txn = LedgerTransaction.objects.create(
+        reason=reason, actor=actor, budget=budget, reference=reference, memo=memo[:255], reverses=reverses
+    )
+    Entry.objects.bulk_create(
+        Entry(transaction=txn, account=account, amount_pence=amount) for account, amount in entries
+    )
+    return txn
+
+
+@transaction.atomic
+def ledger_reverse(*, actor: User, original: LedgerTransaction, memo: str = "") -> LedgerTransaction:
+    """Correct a transaction by posting its mirror image (the original stays)."""
+    if LedgerTransaction.objects.filter(reverses=original).exists():
+        raise DomainError("This transaction has already been corrected.")
+    entries = [(e.account, -e.amount_pence) for e in original.entries.select_related("account")]
+    return ledger_post(
+        reason=LedgerTransaction.Reason.REVERSAL,
+        actor=actor,
+        entries=entries,
+        budget=original.budget,
+        reference=original.reference,
+        memo=memo or f"Correction of {original.code}",
+        reverses=original,
+    )
+
+
+@dataclass(frozen=True)
+class LedgerProblem:
+    what: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.what}: {self.detail}"
+
+
+def ledger_verify() -> list[LedgerProblem]:
+    """Recompute everything the ledger caches. An empty list means it is sound."""
+    problems: list[LedgerProblem] = []
+    unbalanced = Entry.objects.values("transaction_id").annotate(total=Sum("amount_pence")).exclude(total=0).order_by()
+    for row in unbalanced:
+        problems.append(LedgerProblem("unbalanced transaction", f"id {row['transaction_id']} sums to {row['total']}"))
+    lonely = LedgerTransaction.objects.exclude(entries__isnull=False)
+    for txn in lonely:
+        problems.append(LedgerProblem("transaction without entries", str(txn.code)))
+
+    sums = dict(Entry.objects.values_list("account_id").annotate(total=Sum("amount_pence")).order_by())
+    for account in Account.objects.all().order_by("pk"):
+        expected = sums.get(account.pk, 0)
+        if account.balance_pence != expected:
+            problems.append(
+                LedgerProblem(
+                    "balance differs",
+                    f"account {account.pk} ({account}) caches {account.balance_pence}, entries sum to {expected}",
+                )
+            )
+        if account.kind in Account.NON_NEGATIVE and expected < 0:
+            problems.append(LedgerProblem("negative balance", f"account {account.pk} ({account}) is {expected}"))
+
+    held = dict(
+        Commitment.objects.filter(status=Commitment.Status.HELD)
+        .values_list("budget_id")
+        .annotate(total=Sum("amount_pence"))
+        .order_by()
+    )
+    for account in Account.objects.filter(kind=Account.Kind.BUDGET_COMMITTED):
+        if sums.get(account.pk, 0) != held.get(account.budget_id, 0):
+            problems.append(
+                LedgerProblem(
+                    "commitments differ",
+                    f"budget {account.budget_id} holds {sums.get(account.pk, 0)} in the ledger, "
+                    f"{held.get(account.budget_id, 0)} in open commitments",
+                )
+            )
+    return problems

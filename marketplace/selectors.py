@@ -1,0 +1,242 @@
+"""Reads for budgets: scoped to the user in SQL, 404 when not theirs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import F, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from accounts.models import CarerLink, User
+from carehub.errors import NotFound
+
+from .models import Account, Budget, Commitment, Entry, LedgerTransaction
+
+
+def budget_list_for_user(*, user: User) -> QuerySet[Budget]:
+    """Budgets of the user's own profile and of everyone who let them see their budget.
+
+    Balances come as annotations, so a list of budgets costs one query."""
+    if not user.is_authenticated:
+        return Budget.objects.none()
+    visible = Q(person__user=user) | Q(
+        person__carer_links__carer=user,
+        person__carer_links__status=CarerLink.Status.ACTIVE,
+        person__carer_links__can_view=True,
+    )
+    ids = Budget.objects.filter(visible).values("pk")
+    return (
+        Budget.objects.filter(pk__in=ids)
+        .select_related("person__user", "funder")
+        .annotate(
+            available_pence=Sum("accounts__balance_pence", filter=Q(accounts__kind=Account.Kind.BUDGET_AVAILABLE)),
+            committed_pence=Sum("accounts__balance_pence", filter=Q(accounts__kind=Account.Kind.BUDGET_COMMITTED)),
+        )
+        .order_by("-period_start", "pk")
+    )
+
+
+def budget_get_for_user(*, user: User, code: object) -> Budget:
+    budget = budget_list_for_user(user=user).filter(code=code).first()
+    if budget is None:
+        raise NotFound("Budget not found.")
+    return budget
+
+
+def commitment_get_for_user(*, user: User, code: object) -> Commitment:
+    """A commitment the user may see as the person's side, or as the provider's member."""
+    budgets = budget_list_for_user(user=user).values("pk")
+    commitment = (
+        Commitment.objects.select_related("budget", "provider")
+        .filter(Q(budget__in=budgets) | Q(provider__memberships__user=user), code=code)
+        .distinct()
+        .first()
+        if user.is_authenticated
+        else None
+    )
+    if commitment is None:
+        raise NotFound("Booking payment not found.")
+    return commitment
+
+
+@dataclass(frozen=True)
+class Forecast:
+    daily_rate_pence: int
+    runs_out_on: date | None  # None: lasts to the end of the period at this rate
+    left_at_end_pence: int
+
+
+@dataclass
+class BudgetSummary:
+    budget: Budget
+    allocated_pence: int
+    available_pence: int
+    committed_pence: int
+    spent_pence: int
+    forecast: Forecast
+    by_category: list[dict] = field(default_factory=list)
+    by_month: list[dict] = field(default_factory=list)
+    upcoming: list[Commitment] = field(default_factory=list)
+
+
+def _balances(budget: Budget) -> dict[str, int]:
+    return dict(Account.objects.filter(budget=budget).values_list("kind", "balance_pence"))
+
+
+def budget_spent_pence(*, budget: Budget) -> int:
+    totals = Commitment.objects.filter(budget=budget, status=Commitment.Status.SETTLED).aggregate(
+        settled=Sum("settled_pence"), refunded=Sum("refunded_pence")
+    )
+    return (totals["settled"] or 0) - (totals["refunded"] or 0)
+
+
+def budget_forecast(*, budget: Budget, available_pence: int | None = None, today: date | None = None) -> Forecast:
+    """At the rate spent so far this period, when does the money run out?
+
+    Planned (committed) spend counts towards the projected future spend, so
+    it is not counted twice."""
+    today = today or timezone.localdate()
+    balances = _balances(budget)
+    available = balances.get(Account.Kind.BUDGET_AVAILABLE, 0) if available_pence is None else available_pence
+    committed = balances.get(Account.Kind.BUDGET_COMMITTED, 0)
+    spent = budget_spent_pence(budget=budget)
+    elapsed = max((min(today, budget.period_end) - budget.period_start).days + 1, 1)
+    remaining_days = max((budget.period_end - today).days, 0)
+    rate = spent // elapsed
+    projected = rate * remaining_days
+    left_at_end = available - max(projected - committed, 0)
+    runs_out_on = None
+    if rate > 0:
+        runs_out = today + timedelta(days=(available + committed) // rate)
+        if runs_out < budget.period_end:
+            runs_out_on = runs_out
+    return Forecast(daily_rate_pence=rate, runs_out_on=runs_out_on, left_at_end_pence=left_at_end)
+
+
+def budget_summary(*, budget: Budget, today: date | None = None) -> BudgetSummary:
+    """Everything the 'My budget' page shows, in a fixed number of queries."""
+    balances = _balances(budget)
+    allocated = (
+        Entry.objects.filter(
+            account__budget=budget,
+            account__kind=Account.Kind.BUDGET_AVAILABLE,
+            transaction__reason__in=[LedgerTransaction.Reason.ALLOCATION, LedgerTransaction.Reason.TOPUP],
+        ).aggregate(total=Sum("amount_pence"))["total"]
+        or 0
+    )
+    settled = Commitment.objects.filter(budget=budget, status=Commitment.Status.SETTLED)
+    by_category = list(
+        settled.values(name=F("category__name"))
+        .annotate(spent_pence=Sum(F("settled_pence") - F("refunded_pence")))
+        .order_by("name")
+    )
+    for row in by_category:
+        row["name"] = row["name"] or "Other"
+    spent_by_month = {
+        row["month"].date() if isinstance(row["month"], datetime) else row["month"]: row["total"]
+        for row in settled.annotate(month=TruncMonth("settled_at"))
+        .values("month")
+        .annotate(total=Sum(F("settled_pence") - F("refunded_pence")))
+        .order_by("month")
+    }
+    held = Commitment.objects.filter(budget=budget, status=Commitment.Status.HELD)
+    planned_by_month = {
+        row["month"]: row["total"]
+        for row in held.exclude(due_on__isnull=True)
+        .annotate(month=TruncMonth("due_on"))
+        .values("month")
+        .annotate(total=Sum("amount_pence"))
+        .order_by("month")
+    }
+    months = sorted(set(spent_by_month) | set(planned_by_month))
+    by_month = [
+        {"month": m, "spent_pence": spent_by_month.get(m, 0), "planned_pence": planned_by_month.get(m, 0)}
+        for m in months
+    ]
+    spent = sum(row["spent_pence"] for row in by_category)
+    return BudgetSummary(
+        budget=budget,
+        allocated_pence=allocated,
+        available_pence=balances.get(Account.Kind.BUDGET_AVAILABLE, 0),
+        committed_pence=balances.get(Account.Kind.BUDGET_COMMITTED, 0),
+        spent_pence=spent,
+        forecast=budget_forecast(budget=budget, today=today),
+        by_category=by_category,
+        by_month=by_month,
+        upcoming=list(held.select_related("provider", "category").order_by(F("due_on").asc(nulls_last=True), "pk")),
+    )
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    when: datetime
+    description: str
+    reason: str
+    reference: str
+    available_change_pence: int
+    committed_change_pence: int
+    available_after_pence: int
+
+
+@dataclass
+class Statement:
+    budget: Budget
+    start: date
+    end: date
+    opening_available_pence: int
+    closing_available_pence: int
+    lines: list[StatementLine]
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def budget_statement(*, budget: Budget, start: date, end: date) -> Statement:
+    """Every movement of this budget's money between two dates (inclusive)."""
+    accounts = dict(Account.objects.filter(budget=budget).values_list("pk", "kind"))
+    available_ids = [pk for pk, kind in accounts.items() if kind == Account.Kind.BUDGET_AVAILABLE]
+    since, until = _day_start(start), _day_start(end + timedelta(days=1))
+    opening = (
+        Entry.objects.filter(account_id__in=available_ids, transaction__created_at__lt=since).aggregate(
+            total=Sum("amount_pence")
+        )["total"]
+        or 0
+    )
+    entries = (
+        Entry.objects.filter(account_id__in=list(accounts), transaction__created_at__gte=since)
+        .filter(transaction__created_at__lt=until)
+        .select_related("transaction")
+        .order_by("transaction__created_at", "transaction_id", "pk")
+    )
+    lines: list[StatementLine] = []
+    balance = opening
+    grouped: dict[int, list[Entry]] = {}
+    for entry in entries:
+        grouped.setdefault(entry.transaction_id, []).append(entry)
+    for group in grouped.values():
+        txn = group[0].transaction
+        available = sum(e.amount_pence for e in group if accounts[e.account_id] == Account.Kind.BUDGET_AVAILABLE)
+        committed = sum(e.amount_pence for e in group if accounts[e.account_id] == Account.Kind.BUDGET_COMMITTED)
+        balance += available
+        lines.append(
+            StatementLine(
+                when=txn.created_at,
+                description=txn.memo or txn.get_reason_display(),
+                reason=txn.get_reason_display(),
+                reference=txn.reference,
+                available_change_pence=available,
+                committed_change_pence=committed,
+                available_after_pence=balance,
+            )
+        )
+    return Statement(
+        budget=budget,
+        start=start,
+        end=end,
+        opening_available_pence=opening,
+        closing_available_pence=balance,
+        lines=lines,
+    )

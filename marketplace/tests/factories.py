@@ -1,0 +1,53 @@
+"""Builders for marketplace tests: make_<thing>(**overrides)."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from datetime import date
+from typing import Any
+
+from accounts.models import PersonProfile, User
+from directory.models import Council, Provider
+from marketplace import services
+from marketplace.models import Budget, Commitment
+
+_seq = itertools.count(1)
+PERIOD_START = date(2026, 4, 1)
+PERIOD_END = date(2027, 3, 31)
+
+
+def key() -> str:
+    return str(uuid.uuid4())
+
+
+def make_budget(
+    *,
+    person: PersonProfile,
+    funder: Council | None = None,
+    allocated_pence: int = 0,
+    kind: str | None = None,
+    **overrides: Any,
+) -> Budget:
+    """A budget opened and (optionally) funded through the services, so the ledger stays sound."""
+    actor = services.system_actor()
+    kind = kind or (Budget.Kind.DIRECT_PAYMENT if funder else Budget.Kind.SELF_FUNDED)
+    fields = {"period_start": PERIOD_START, "period_end": PERIOD_END, **overrides}
+    budget = services.budget_create(actor=actor, person=person, kind=kind, funder=funder, **fields)
+    if allocated_pence:
+        services.budget_allocate(
+            actor=actor, budget=budget, amount_pence=allocated_pence, idempotency_key=key(), effective_on=PERIOD_START
+        )
+    return budget
+
+
+def make_commitment(*, budget: Budget, provider: Provider, amount_pence: int, actor: User | None = None, **extra: Any) -> Commitment:
+    return services.budget_commit(
+        actor=actor or services.system_actor(),
+        budget=budget,
+        amount_pence=amount_pence,
+        reference=extra.pop("reference", f"booking-{next(_seq)}"),
+        provider=provider,
+        idempotency_key=extra.pop("idempotency_key", key()),
+        **extra,
+    )

@@ -200,17 +200,6 @@ def _slug(text: str) -> str:
     return slugify(text)[:180]
 
 
-def _client_groups(records: Sequence[RegisterRecord]) -> dict[str, int]:
-    from directory.importers.taxonomy import CLIENT_GROUP_NAMES
-
-    slugs = {slug for r in records for slug in r.client_group_slugs}
-    existing = dict(ClientGroup.objects.filter(slug__in=slugs).values_list("slug", "id"))
-    for slug in slugs - existing.keys():
-        group, _ = ClientGroup.objects.get_or_create(slug=slug, defaults={"name": CLIENT_GROUP_NAMES.get(slug, slug)})
-        existing[slug] = group.id
-    return existing
-
-
 def _providers(
     *, regulator: str, records: Sequence[RegisterRecord], register_import: RegisterImport, counts: SyncCounts
 ) -> dict[str, int]:
@@ -377,9 +366,9 @@ def register_sync(
     )
     with transaction.atomic():
         council_ids = _councils(records)
-        group_ids = _client_groups(records)
         provider_ids = _providers(regulator=regulator, records=records, register_import=register_import, counts=counts)
     category_ids = dict(Category.objects.values_list("slug", "id"))
+    group_ids = dict(ClientGroup.objects.values_list("slug", "id"))
     locations = _locate({r.postcode for r in records if r.postcode})
     existing = {
         reg.registration_number: reg

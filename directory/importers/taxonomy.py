@@ -1,8 +1,8 @@
 """How the registers' own classifications map onto CareHub's taxonomy and councils.
 
-Category slugs are those of the seeded taxonomy (directory data migration); a
-slug the database does not have is skipped, so the importer never invents
-categories. Client groups are a short fixed list created on first use.
+Category and client group slugs are those of the seeded taxonomy (the
+directory's data migration); a slug the database does not have is skipped, so
+the importer never invents categories or client groups.
 """
 
 from __future__ import annotations
@@ -48,56 +48,38 @@ SCOTTISH_COUNCILS.update({name: (gss, name) for gss, name in list(SCOTTISH_COUNC
 # Council names the register uses for services outside any Scottish council.
 NO_COUNCIL = {"outside scotland", ""}
 
-CLIENT_GROUP_NAMES: dict[str, str] = {
-    "adults": "Adults",
-    "children": "Children and young people",
-    "older-people": "Older people",
-    "dementia": "People living with dementia",
-    "learning-disabilities": "People with learning disabilities",
-    "autism": "Autistic people",
-    "mental-health": "People with mental health problems",
-    "physical-disabilities": "People with physical disabilities",
-    "sensory-impairment": "People with sensory impairment",
-    "drugs-and-alcohol": "People affected by drugs or alcohol",
-    "brain-injury": "People with a brain injury",
-    "neurological-conditions": "People with neurological conditions",
-}
-
-# Care Inspectorate CareService (and Subtype) → category slugs.
+# Care Inspectorate CareService (and Subtype) → category slugs of the seeded taxonomy.
+# Children's services have no dedicated category: early learning and childcare
+# sits under education; fostering, adoption and secure care are left uncategorised.
 CI_SERVICE_CATEGORIES: dict[str, list[str]] = {
     "Care Home Service": ["care-homes"],
-    "Support Service": ["day-services-and-activities"],
-    "Housing Support Service": ["housing-with-support", "help-at-home"],
-    "Nurse Agency": ["nursing-care", "health-and-therapy"],
-    "Adult Placement Service": ["short-breaks-respite-and-carers-services", "housing-with-support"],
-    "Child Minding": ["childminders", "childcare", "education-and-training"],
-    "Day Care of Children": ["nurseries", "childcare", "education-and-training"],
+    "Support Service": ["day-services", "day-centres"],
+    "Housing Support Service": ["housing-with-support", "supported-living"],
+    "Nurse Agency": ["nursing-care", "nursing-at-home"],
+    "Adult Placement Service": ["housing-with-support", "adult-placement"],
+    "Child Minding": ["education-and-training"],
+    "Day Care of Children": ["education-and-training"],
+    "Child Care Agency": ["education-and-training"],
     "School Care Accommodation Service": ["education-and-training"],
-    "Fostering Service": ["fostering-and-adoption", "information-and-advice"],
-    "Adoption Service": ["fostering-and-adoption", "information-and-advice"],
-    "Child Care Agency": ["childcare", "education-and-training"],
-    "Offender Accommodation Service": ["housing-with-support"],
-    "Secure Accommodation Service": ["housing-with-support"],
 }
 CI_SUBTYPE_CATEGORIES: dict[tuple[str, str], list[str]] = {
-    ("Support Service", "Care at Home"): ["help-at-home"],
-    ("Care Home Service", "Respite Care and Short Breaks"): ["care-homes", "short-breaks-respite-and-carers-services"],
-}
-# A care home whose main area of care is nursing-heavy also gets nursing care.
-CI_NURSING_AREAS = {
-    "Older people - frailty",
-    "Physical disability or illness",
-    "Neurological condition (other than dementia)",
+    ("Support Service", "Care at Home"): ["help-at-home", "personal-care"],
+    ("Care Home Service", "Older People"): ["care-homes", "residential-care-homes"],
+    ("Care Home Service", "Learning Disabilities"): ["care-homes", "care-homes-for-younger-adults"],
+    ("Care Home Service", "Mental Health Problems"): ["care-homes", "care-homes-for-younger-adults"],
+    ("Care Home Service", "Physical and Sensory Impairment"): ["care-homes", "care-homes-for-younger-adults"],
+    ("Care Home Service", "Respite Care and Short Breaks"): ["care-homes", "short-breaks", "respite-in-a-care-home"],
 }
 
+# Client group slugs (seeded with the taxonomy); "Adults" alone is too broad to be one.
+CI_CLIENT_GROUPS = {"Children": ["children-and-young-people"]}
 CI_SUBTYPE_GROUPS: dict[str, list[str]] = {
     "Older People": ["older-people"],
     "Learning Disabilities": ["learning-disabilities"],
     "Mental Health Problems": ["mental-health"],
     "Physical and Sensory Impairment": ["physical-disabilities", "sensory-impairment"],
-    "Alcohol and Drugs Rehabilitation": ["drugs-and-alcohol"],
-    "Children & Young People": ["children"],
-    "Blood Borne Virus": [],
+    "Alcohol and Drugs Rehabilitation": ["alcohol-and-drugs"],
+    "Children & Young People": ["children-and-young-people"],
 }
 CI_AREA_GROUPS: dict[str, list[str]] = {
     "Older people - dementia": ["older-people", "dementia"],
@@ -105,12 +87,12 @@ CI_AREA_GROUPS: dict[str, list[str]] = {
     "Learning difficulties": ["learning-disabilities"],
     "Mental health problems (other than dementia)": ["mental-health"],
     "Physical disability or illness": ["physical-disabilities"],
-    "Alcohol related brain injury": ["brain-injury", "drugs-and-alcohol"],
+    "Alcohol related brain injury": ["alcohol-and-drugs", "physical-disabilities"],
     "Autism spectrum disorders": ["autism"],
-    "Alcohol dependency": ["drugs-and-alcohol"],
-    "Drug dependency": ["drugs-and-alcohol"],
-    "Acquired brain injury": ["brain-injury"],
-    "Neurological condition (other than dementia)": ["neurological-conditions"],
+    "Alcohol dependency": ["alcohol-and-drugs"],
+    "Drug dependency": ["alcohol-and-drugs"],
+    "Acquired brain injury": ["physical-disabilities"],
+    "Neurological condition (other than dementia)": ["physical-disabilities"],
     "Visual impairment": ["sensory-impairment"],
     "Hearing impairment": ["sensory-impairment"],
 }
@@ -119,29 +101,28 @@ CI_AT_HOME = {("Support Service", "Care at Home"), ("Housing Support Service", "
 
 def ci_categories(care_service: str, subtype: str, main_area: str) -> list[str]:
     slugs = list(CI_SUBTYPE_CATEGORIES.get((care_service, subtype), CI_SERVICE_CATEGORIES.get(care_service, [])))
-    if care_service == "Care Home Service" and main_area in CI_NURSING_AREAS:
-        slugs.append("nursing-care")
+    if care_service == "Care Home Service" and main_area == "Older people - dementia":
+        slugs.append("dementia-care-homes")
     return slugs
 
 
 def ci_client_groups(client_group: str, subtype: str, main_area: str) -> list[str]:
-    slugs = [client_group.strip().lower()] if client_group.strip().lower() in ("adults", "children") else []
-    slugs += CI_SUBTYPE_GROUPS.get(subtype, [])
+    slugs = CI_CLIENT_GROUPS.get(client_group.strip(), []) + CI_SUBTYPE_GROUPS.get(subtype, [])
     slugs += CI_AREA_GROUPS.get(main_area, [])
     return list(dict.fromkeys(slugs))
 
 
 # CQC service types (as in its care directory) → category slugs.
 CQC_SERVICE_TYPE_CATEGORIES: dict[str, list[str]] = {
-    "homecare agencies": ["help-at-home"],
-    "residential homes": ["care-homes"],
-    "nursing homes": ["care-homes", "nursing-care"],
-    "supported living": ["housing-with-support"],
-    "extra care housing": ["housing-with-support"],
-    "shared lives": ["short-breaks-respite-and-carers-services", "housing-with-support"],
+    "homecare agencies": ["help-at-home", "personal-care"],
+    "residential homes": ["care-homes", "residential-care-homes"],
+    "nursing homes": ["care-homes", "nursing-care", "nursing-homes"],
+    "supported living": ["housing-with-support", "supported-living"],
+    "extra care housing": ["housing-with-support", "extra-care-housing"],
+    "shared lives": ["housing-with-support", "adult-placement"],
     "rehabilitation services": ["health-and-therapy"],
-    "hospice services": ["health-and-therapy", "nursing-care"],
-    "community services - nursing": ["nursing-care"],
+    "hospice services": ["nursing-care", "end-of-life-care"],
+    "community services - nursing": ["nursing-care", "nursing-at-home"],
     "community services - healthcare": ["health-and-therapy"],
 }
 CQC_AT_HOME = {
@@ -152,13 +133,13 @@ CQC_AT_HOME = {
 }
 CQC_SPECIALISM_GROUPS: dict[str, list[str]] = {
     "caring for adults over 65 yrs": ["older-people"],
-    "caring for adults under 65 yrs": ["adults"],
-    "caring for children": ["children"],
+    "caring for children": ["children-and-young-people"],
     "dementia": ["dementia"],
     "learning disabilities": ["learning-disabilities"],
     "mental health conditions": ["mental-health"],
     "physical disabilities": ["physical-disabilities"],
     "sensory impairments": ["sensory-impairment"],
-    "substance misuse problems": ["drugs-and-alcohol"],
+    "substance misuse problems": ["alcohol-and-drugs"],
+    "autism": ["autism"],
     "caring for people whose rights are restricted under the mental health act": ["mental-health"],
 }

@@ -12,7 +12,7 @@ from typing import Any
 
 from directory.importers.care_inspectorate import REQUIRED_COLUMNS as CI_COLUMNS
 from directory.importers.cqc import LOCATION_ID, PROVIDER_ID
-from directory.models import Category, Postcode
+from directory.models import Category, ClientGroup, Postcode
 
 CI_HEADER = [*CI_COLUMNS, "Complaints_upheld_2425", "Complaints_upheld_2526", "MinGrade"]
 
@@ -132,3 +132,8 @@ def make_categories(*slugs: str) -> None:
     """The taxonomy slugs the importer maps onto (the seed migration may already have them)."""
     for slug in slugs:
         Category.objects.get_or_create(slug=slug, defaults={"name": slug.replace("-", " ").capitalize()})
+
+
+def make_client_groups(*slugs: str) -> None:
+    for slug in slugs:
+        ClientGroup.objects.get_or_create(slug=slug, defaults={"name": slug.replace("-", " ").capitalize()})

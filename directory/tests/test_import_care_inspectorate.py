@@ -22,7 +22,14 @@ from directory.models import (
     Regulator,
     Service,
 )
-from directory.tests.register_fixtures import CI_HEADER, ci_row, make_categories, make_postcodes, write_ci
+from directory.tests.register_fixtures import (
+    CI_HEADER,
+    ci_row,
+    make_categories,
+    make_client_groups,
+    make_postcodes,
+    write_ci,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +43,8 @@ def _import(path: Path) -> RegisterImport:
 @pytest.fixture
 def world(db: None) -> None:
     make_postcodes()
-    make_categories("care-homes", "help-at-home")
+    make_categories("care-homes", "residential-care-homes", "dementia-care-homes", "help-at-home", "personal-care")
+    make_client_groups("older-people", "dementia", "children-and-young-people")
 
 
 def _first_file(tmp_path: Path) -> Path:
@@ -59,6 +67,7 @@ def _first_file(tmp_path: Path) -> Path:
                 CareService="Child Minding",
                 Subtype="",
                 ServiceName="Smith, Jo",
+                CareHome_Main_Area_of_Care="",
                 ServiceProvider="",  # the register leaves a childminder's provider blank
                 SP_number="SP2003000003",
                 Service_Postcode="",
@@ -86,8 +95,8 @@ def test_import_care_inspectorate_creates_services_with_register_details(world: 
     assert home.status == Service.Status.PUBLISHED
     assert (home.postcode, home.location_precision, home.latitude) == ("G12 8QQ", "unit", 55.8733)
     assert home.council.gss_code == "S12000046"
-    assert [c.slug for c in home.categories.all()] == ["care-homes"]
-    assert {g.slug for g in home.client_groups.all()} == {"adults", "older-people", "dementia"}
+    assert {c.slug for c in home.categories.all()} == {"care-homes", "residential-care-homes", "dementia-care-homes"}
+    assert {g.slug for g in home.client_groups.all()} == {"older-people", "dementia"}
     reg = home.registration
     assert reg.grades == {
         "support_wellbeing": 5,
@@ -107,7 +116,7 @@ def test_import_care_inspectorate_creates_services_with_register_details(world: 
 
     at_home = Service.objects.get(registration__registration_number="CS2003000002")
     assert at_home.location_precision == "sector" and at_home.delivered_at_home
-    assert [c.slug for c in at_home.categories.all()] == ["help-at-home"]
+    assert {c.slug for c in at_home.categories.all()} == {"help-at-home", "personal-care"}
 
 
 def test_import_care_inspectorate_lists_a_service_without_postcode_by_council_only(world: None, tmp_path: Path) -> None:
@@ -117,6 +126,7 @@ def test_import_care_inspectorate_lists_a_service_without_postcode_by_council_on
     assert minder.latitude is None and minder.longitude is None and minder.location_precision == ""
     assert minder.council == Council.objects.get(gss_code="S12000036")
     assert minder.provider.name == "Smith, Jo" and minder.provider.kind == Provider.Kind.INDIVIDUAL
+    assert [g.slug for g in minder.client_groups.all()] == ["children-and-young-people"]
     assert minder.registration.grades == {"setting": 5, "leadership": 4, "care_play_and_learning": 5}
 
 
@@ -154,6 +164,7 @@ def _second_file(tmp_path: Path) -> Path:
                 CareService="Child Minding",
                 Subtype="",
                 ServiceName="Smith, Jo",
+                CareHome_Main_Area_of_Care="",
                 ServiceProvider="",
                 SP_number="SP2003000003",
                 Service_Postcode="",

@@ -1,0 +1,1 @@
+"""Writes for the directory, one module per concern (postcode import, centroids...)."""

@@ -41,7 +41,9 @@ def make_budget(
     return budget
 
 
-def make_commitment(*, budget: Budget, provider: Provider, amount_pence: int, actor: User | None = None, **extra: Any) -> Commitment:
+def make_commitment(
+    *, budget: Budget, provider: Provider, amount_pence: int, actor: User | None = None, **extra: Any
+) -> Commitment:
     return services.budget_commit(
         actor=actor or services.system_actor(),
         budget=budget,

@@ -104,9 +104,7 @@ def test_budget_full_life_cycle_every_balance(cast: Any, finance: Any) -> None:
 def test_budget_settle_partial_releases_the_rest_and_takes_fee_from_provider(cast: Any) -> None:
     budget = make_budget(person=cast.person, funder=cast.council, allocated_pence=10_000)
     commitment = make_commitment(budget=budget, provider=cast.provider, amount_pence=10_000)
-    settled = services.budget_settle(
-        actor=cast.carer, commitment=commitment, amount_pence=6_001, idempotency_key=key()
-    )
+    settled = services.budget_settle(actor=cast.carer, commitment=commitment, amount_pence=6_001, idempotency_key=key())
     assert (settled.status, settled.settled_pence, settled.fee_pence) == (Commitment.Status.SETTLED, 6_001, 300)
     b = balances(budget, cast.provider)
     assert (b["available"], b["committed"], b["spent"], b["payable"], b["fees"]) == (3_999, 0, 6_001, 5_701, 300)

@@ -1,0 +1,1 @@
+"""The directory's REST API (/api/v1/): postcode lookup and service search."""

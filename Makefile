@@ -34,6 +34,7 @@ static/build/app.css: node_modules/.package-lock.json static/scss/app.scss
 
 migrate: setup
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_postcode_centroids
 
 run: migrate
 	$(PY) manage.py collectstatic --noinput -v0

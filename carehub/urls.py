@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/ping/", views.ping, name="api-ping"),
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include("directory.api.urls")),
+    path("api/v1/", include("marketplace.api.urls")),
     path("", include("directory.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -240,3 +240,16 @@ def budget_statement(*, budget: Budget, start: date, end: date) -> Statement:
         closing_available_pence=balance,
         lines=lines,
     )
+
+
+def budget_get_for_funder(*, user: User, code: object) -> Budget:
+    """A budget as seen by its funding council's managers (to allocate), or platform finance."""
+    if not user.is_authenticated:
+        raise NotFound("Budget not found.")
+    budgets = Budget.objects.select_related("person__user", "funder").filter(code=code)
+    if not user.is_superuser:
+        budgets = budgets.filter(funder__commissioners__user=user, funder__commissioners__role="manager")
+    budget = budgets.first()
+    if budget is None:
+        raise NotFound("Budget not found.")
+    return budget

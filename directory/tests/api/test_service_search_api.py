@@ -1,0 +1,132 @@
+import pytest
+from django.urls import reverse
+from geopy.distance import great_circle
+
+from directory.models import Service
+from directory.tests.factories import category, make_council, make_postcode, make_provider, make_service
+
+URL = "/api/v1/services/"
+G12_8QQ = (55.871751, -4.28836)
+
+
+@pytest.fixture
+def glasgow(db):
+    council = make_council(name="Glasgow City", gss_code="S12000046", slug="glasgow-city-2014")
+    make_postcode("G12 8QQ", *G12_8QQ, council=council)
+    make_postcode("G12 8", 55.875097, -4.287462, council=council)
+
+
+def test_service_search_api_url_is_under_api_v1():
+    assert reverse("directory-api:service-search") == URL
+
+
+def test_service_search_api_returns_paginated_results_with_distances(client, glasgow):
+    p = great_circle(miles=2).destination(G12_8QQ, 90)
+    provider = make_provider(name="Kelvin Companions")
+    service = make_service(
+        name="Help at home",
+        provider=provider,
+        latitude=p.latitude,
+        longitude=p.longitude,
+        postcode="G12 9AA",
+        price_pence=2450,
+        price_unit="hour",
+        categories=[category("personal-care")],
+    )
+    response = client.get(URL, {"postcode": "g128qq"})
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"count", "next", "previous", "results"}
+    assert body["count"] == 1
+    [result] = body["results"]
+    assert result["id"] == str(service.code)
+    assert result["provider"] == {"id": str(provider.code), "name": "Kelvin Companions"}
+    assert result["categories"] == [{"slug": "personal-care", "name": "Personal care"}]
+    assert result["postcode"] == "G12 9AA"
+    assert result["distance_miles"] == 2.0
+    assert result["distance_km"] == round(2 * 1.609344, 2)
+    assert result["price"] == {"pence": 2450, "unit": "hour", "on_request": False, "display": "£24.50 per hour"}
+    assert result["rating"] is None and result["regulator"] is None and result["vetting"] is None
+    assert result["url"] == f"/services/{service.code}/"
+
+
+def test_service_search_api_accepts_lat_and_lng(client, db):
+    make_service(name="Here", latitude=G12_8QQ[0], longitude=G12_8QQ[1])
+    body = client.get(URL, {"lat": G12_8QQ[0], "lng": G12_8QQ[1], "radius_miles": "0.5"}).json()
+    assert [r["name"] for r in body["results"]] == ["Here"]
+    assert body["results"][0]["distance_miles"] == 0.0
+
+
+def test_service_search_api_hides_drafts_and_other_statuses(client, glasgow):
+    for status in Service.Status:
+        make_service(name=status.value, status=status, latitude=G12_8QQ[0], longitude=G12_8QQ[1])
+    body = client.get(URL, {"postcode": "G12 8QQ"}).json()
+    assert [r["name"] for r in body["results"]] == ["published"]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"postcode": "G12 8QC"}, "postcode"),
+        ({"postcode": "G12 8QQ", "radius_miles": "51"}, "radius_miles"),
+        ({"postcode": "G12 8QQ", "radius_miles": "0"}, "radius_miles"),
+        ({"postcode": "G12 8QQ", "radius_miles": "-3"}, "radius_miles"),
+        ({"postcode": "G12 8QQ", "radius_miles": "five"}, "radius_miles"),
+        ({"postcode": "G12 8QQ", "radius_miles": "nan"}, "radius_miles"),
+        ({"lat": "91", "lng": "0"}, "lat"),
+        ({"lat": "55", "lng": "-181"}, "lng"),
+        ({"lat": "x", "lng": "0"}, "lat"),
+        ({"lat": "55"}, "lng"),
+        ({"postcode": "G12 8QQ", "lat": "55", "lng": "-4"}, "postcode"),
+        ({"postcode": "G12 8QQ", "page_size": "101"}, "page_size"),
+        ({"postcode": "G12 8QQ", "page_size": "0"}, "page_size"),
+        ({"postcode": "G12 8QQ", "page": "0"}, "page"),
+        ({"postcode": "G12 8QQ", "ordering": "price; drop"}, "ordering"),
+        ({"postcode": "G12 8QQ", "delivery": "teleport"}, "delivery"),
+        ({"postcode": "G12 8QQ", "min_grade": "7"}, "min_grade"),
+        ({"postcode": "G12 8QQ", "max_price": "-1"}, "max_price"),
+        ({"postcode": "G12 8QQ", "category": "not a slug!"}, "category"),
+        ({"postcode": "AB10 1AA"}, "postcode"),  # well-formed, but not known even by district
+    ],
+)
+def test_service_search_api_refuses_bad_parameters_with_field_errors(client, glasgow, params, field):
+    response = client.get(URL, params)
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_service_search_api_paginates_with_page_and_page_size(client, glasgow):
+    for i in range(25):
+        make_service(name=f"S{i:02d}", latitude=G12_8QQ[0], longitude=G12_8QQ[1])
+    first = client.get(URL, {"postcode": "G12 8QQ", "ordering": "name"}).json()
+    assert first["count"] == 25
+    assert len(first["results"]) == 20
+    assert first["previous"] is None and "page=2" in first["next"]
+    second = client.get(URL, {"postcode": "G12 8QQ", "ordering": "name", "page": 2}).json()
+    assert [r["name"] for r in second["results"]] == [f"S{i:02d}" for i in range(20, 25)]
+    assert second["next"] is None
+    small = client.get(URL, {"postcode": "G12 8QQ", "ordering": "name", "page_size": 10, "page": 3}).json()
+    assert [r["name"] for r in small["results"]] == [f"S{i:02d}" for i in range(20, 25)]
+    assert client.get(URL, {"postcode": "G12 8QQ", "page": 9}).status_code == 404
+
+
+def test_service_search_api_repeats_category_and_filters(client, glasgow):
+    here = {"latitude": G12_8QQ[0], "longitude": G12_8QQ[1]}
+    make_service(name="Home", categories=[category("care-homes")], **here)
+    make_service(name="Ride", categories=[category("transport")], **here)
+    make_service(name="Art", categories=[category("arts-and-culture")], **here)
+    body = client.get(URL + "?postcode=G12+8QQ&category=care-homes&category=transport&ordering=name").json()
+    assert [r["name"] for r in body["results"]] == ["Home", "Ride"]
+
+
+def test_service_search_api_has_no_n_plus_one(client, glasgow, django_assert_num_queries):
+    categories = [category("care-homes"), category("transport")]
+    for i in range(3):
+        make_service(name=f"A{i}", latitude=G12_8QQ[0], longitude=G12_8QQ[1], categories=categories)
+    # postcode lookup, count, page, categories (prefetched once for the whole page)
+    with django_assert_num_queries(4):
+        assert client.get(URL, {"postcode": "G12 8QQ"}).json()["count"] == 3
+    for i in range(20):
+        make_service(name=f"B{i}", latitude=G12_8QQ[0], longitude=G12_8QQ[1], categories=categories)
+    with django_assert_num_queries(4):
+        assert len(client.get(URL, {"postcode": "G12 8QQ"}).json()["results"]) == 20

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from directory.models import (
@@ -144,6 +144,35 @@ def _chunks(items: Sequence, size: int) -> Iterable[Sequence]:
         yield items[start : start + size]
 
 
+def _bulk_update(model: type[models.Model], objs: Sequence[models.Model], fields: list[str]) -> None:
+    """`QuerySet.bulk_update`, fast on PostgreSQL.
+
+    Django's bulk_update builds a CASE expression per field and row, which costs
+    ~10 s of CPU for 6,000 services; on PostgreSQL one UPDATE ... FROM (VALUES ...)
+    per batch does the same in a fraction of a second. Other backends use Django's.
+    """
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(objs, fields, batch_size=BATCH_SIZE)
+        return
+    meta = model._meta
+    columns = [meta.pk, *(meta.get_field(name) for name in fields)]
+    qn = connection.ops.quote_name
+    row_sql = "(" + ", ".join(f"%s::{f.db_type(connection)}" for f in columns) + ")"
+    aliases = ", ".join(f"c{i}" for i in range(len(columns)))
+    assignments = ", ".join(f"{qn(f.column)} = v.c{i}" for i, f in enumerate(columns) if i)
+    for chunk in _chunks(objs, BATCH_SIZE):
+        params = [f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in chunk for f in columns]
+        sql = (
+            f"UPDATE {qn(meta.db_table)} SET {assignments} "  # noqa: S608 - identifiers from model metadata only
+            f"FROM (VALUES {', '.join([row_sql] * len(chunk))}) AS v({aliases}) "
+            f"WHERE {qn(meta.db_table)}.{qn(meta.pk.column)} = v.c0"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
 def _locate(postcodes: set[str]) -> dict[str, _Location]:
     """Geocode many postcodes in a few queries, with the same unit → sector → district
     order as `selectors.postcode_lookup` (which does one postcode per call)."""
@@ -238,17 +267,25 @@ def _providers(
     counts.providers_created = len(created)
 
     renamed: list[RegisteredProvider] = []
+    old_names: dict[int, str] = {}
     for number, rp in known.items():
         record = latest.get(number)
         if record and (rp.registered_name, rp.provider_type) != (record.provider_name, record.provider_type):
-            # The provider's display name follows the register unless the provider changed it.
-            Provider.objects.filter(pk=rp.provider_id, name=rp.registered_name).update(
-                name=record.provider_name, updated_at=timezone.now()
-            )
+            old_names[rp.provider_id] = rp.registered_name
             rp.registered_name, rp.provider_type = record.provider_name, record.provider_type
             rp.source_import = register_import
             renamed.append(rp)
-    RegisteredProvider.objects.bulk_update(renamed, ["registered_name", "provider_type", "source_import"], BATCH_SIZE)
+    # The provider's display name follows the register unless the provider changed it.
+    new_names = {rp.provider_id: rp.registered_name for rp in renamed}
+    now = timezone.now()
+    to_rename = []
+    for chunk in _chunks(list(old_names), _IN_CHUNK):
+        for provider in Provider.objects.filter(pk__in=chunk).only("pk", "name", "updated_at"):
+            if provider.name == old_names[provider.pk] and provider.name != new_names[provider.pk]:
+                provider.name, provider.updated_at = new_names[provider.pk], now
+                to_rename.append(provider)
+    _bulk_update(Provider, to_rename, ["name", "updated_at"])
+    _bulk_update(RegisteredProvider, renamed, ["registered_name", "provider_type", "source_import"])
     counts.providers_updated = len(renamed)
 
     ids = {rp.provider_number: rp.pk for rp in known.values()}
@@ -298,6 +335,7 @@ _REGISTRATION_FIELDS = [
     "register_url",
     "row_hash",
     "source_import",
+    "updated_at",
 ]
 
 
@@ -342,6 +380,7 @@ def _apply_register_fields(
     registration.register_url = record.register_url
     registration.row_hash = record.digest()
     registration.source_import = register_import
+    registration.updated_at = timezone.now()
 
 
 def register_sync(
@@ -538,7 +577,7 @@ def _sync_batch(
     ]
     Service.client_groups.through.objects.bulk_create(group_links, batch_size=BATCH_SIZE)
 
-    Service.objects.bulk_update(changed_services, _REGISTER_SERVICE_FIELDS, batch_size=BATCH_SIZE)
-    Registration.objects.bulk_update(changed_registrations, _REGISTRATION_FIELDS, batch_size=BATCH_SIZE)
+    _bulk_update(Service, changed_services, _REGISTER_SERVICE_FIELDS)
+    _bulk_update(Registration, changed_registrations, _REGISTRATION_FIELDS)
     GradeChange.objects.bulk_create(grade_changes, batch_size=BATCH_SIZE)
     counts.grade_changes += len(grade_changes)

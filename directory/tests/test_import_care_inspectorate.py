@@ -338,3 +338,19 @@ def test_import_care_inspectorate_header_order_does_not_matter(world: None, tmp_
     path = write_ci(tmp_path / "reordered.csv", [ci_row("CS2003000001")], header=list(reversed(CI_HEADER)))
 
     assert _import(path).counts["created"] == 1
+
+
+def test_import_care_inspectorate_renames_a_provider_unless_it_chose_its_own_name(world: None, tmp_path: Path) -> None:
+    _import(write_ci(tmp_path / "a.csv", [ci_row("CS2003000001"), ci_row("CS2003000002", SP_number="SP2003000002")]))
+    Provider.objects.filter(registered_as__provider_number="SP2003000002").update(name="Our Own Name")
+    renamed = [
+        ci_row("CS2003000001", ServiceProvider="Kelvin Care Group"),
+        ci_row("CS2003000002", SP_number="SP2003000002", ServiceProvider="Register Rename Ltd"),
+    ]
+
+    run = _import(write_ci(tmp_path / "b.csv", renamed))
+
+    assert run.counts["providers_updated"] == 2
+    assert Provider.objects.get(registered_as__provider_number="SP2003000001").name == "Kelvin Care Group"
+    assert Provider.objects.get(registered_as__provider_number="SP2003000002").name == "Our Own Name"
+    assert RegisteredProvider.objects.get(provider_number="SP2003000002").registered_name == "Register Rename Ltd"

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include("directory.api.urls")),
     path("api/v1/", include("marketplace.api.urls")),
+    path("budgets/", include("marketplace.urls")),
     path("", include("directory.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -366,10 +366,13 @@ def centroid_rows(
 Row = tuple[str, float, float, int | None, str, str]
 
 _COLUMNS = "postcode, latitude, longitude, council_id, precision, source"
+# A row is rewritten only when its position, council or precision changed: a new release of
+# the same data (another file name, so another source label) then changes nothing, and
+# `source` records the release that last changed the row.
 _CHANGED = (
     "(directory_postcode.latitude, directory_postcode.longitude, directory_postcode.council_id, "
-    "directory_postcode.precision, directory_postcode.source) IS DISTINCT FROM "
-    "(EXCLUDED.latitude, EXCLUDED.longitude, EXCLUDED.council_id, EXCLUDED.precision, EXCLUDED.source)"
+    "directory_postcode.precision) IS DISTINCT FROM "
+    "(EXCLUDED.latitude, EXCLUDED.longitude, EXCLUDED.council_id, EXCLUDED.precision)"
 )
 _SET = (
     "latitude = EXCLUDED.latitude, longitude = EXCLUDED.longitude, council_id = EXCLUDED.council_id, "

@@ -1,0 +1,180 @@
+import pytest
+from django.urls import reverse
+from geopy.distance import great_circle
+
+from directory.models import Service
+from directory.tests.factories import category, client_group, make_postcode, make_service
+
+SEARCH = "/search/"
+G12_8QQ = (55.871751, -4.28836)
+
+
+@pytest.fixture
+def glasgow(db):
+    make_postcode("G12 8QQ", *G12_8QQ)
+    make_postcode("G12 8", 55.875097, -4.287462)
+
+
+def near(miles, bearing=0):
+    p = great_circle(miles=miles).destination(G12_8QQ, bearing)
+    return {"latitude": p.latitude, "longitude": p.longitude}
+
+
+def test_search_page_url_is_namespaced():
+    assert reverse("directory:search") == SEARCH
+
+
+def test_home_page_postcode_form_goes_to_the_search_page(client, db):
+    assert f'action="{SEARCH}"' in client.get("/").content.decode()
+
+
+def test_search_page_without_a_query_shows_the_form(client, db):
+    response = client.get(SEARCH)
+    assert response.status_code == 200
+    assert 'name="postcode"' in response.content.decode()
+    assert "There is a problem" not in response.content.decode()
+
+
+def test_search_page_lists_results_with_distance_categories_and_price(client, glasgow):
+    make_service(name="Kelvin help", categories=[category("personal-care")], price_pence=123450, **near(2))
+    make_service(name="Far away", **near(20))
+    response = client.get(SEARCH, {"postcode": "g128qq"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Care and support near G12 8QQ" in body
+    assert "Kelvin help" in body and "Far away" not in body
+    assert "2.0 miles (3.2 km)" in body
+    assert "Personal care" in body
+    assert "£1,234.50 per hour" in body
+    assert "1 result within 5 miles of G12 8QQ" in body
+
+
+def test_search_page_filters_work_as_a_plain_get_form(client, glasgow):
+    make_service(name="Older people's club", client_groups=[client_group("older-people")], **near(1))
+    make_service(name="Youth club", client_groups=[client_group("children-and-young-people")], **near(1))
+    body = client.get(SEARCH, {"postcode": "G12 8QQ", "client_group": "older-people"}).content.decode()
+    assert "Older people&#x27;s club" in body and "Youth club" not in body
+    body = client.get(SEARCH, {"postcode": "G12 8QQ", "radius_miles": "25", "q": "youth"}).content.decode()
+    assert "Youth club" in body and "Older people&#x27;s club" not in body
+
+
+def test_search_page_empty_state_offers_a_wider_radius(client, glasgow):
+    make_service(name="Eight miles", **near(8))
+    body = client.get(SEARCH, {"postcode": "G12 8QQ"}).content.decode()
+    assert "Nothing within 5 miles of G12 8QQ" in body
+    assert "search within 10 miles?" in body
+    assert "radius_miles=10" in body
+    wider = client.get(SEARCH, {"postcode": "G12 8QQ", "radius_miles": "10"}).content.decode()
+    assert "Eight miles" in wider
+
+
+def test_search_page_says_when_distances_are_from_the_sector(client, glasgow):
+    make_service(name="Close", **near(1))
+    body = client.get(SEARCH, {"postcode": "G12 8ZZ"}).content.decode()
+    assert "We do not have the exact position of G12 8ZZ" in body
+    assert "Close" in body
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"postcode": "G12 8QC"}, "Enter a real postcode, like G12 8QQ"),
+        ({"postcode": "not a postcode"}, "A postcode is at most 7 letters and numbers"),
+        ({"postcode": ""}, "Enter a postcode, like G12 8QQ"),
+        ({"postcode": "AB10 1AA"}, "We could not find AB10 1AA"),
+        ({"postcode": "G12 8QQ", "radius_miles": "7"}, "Choose a distance from the list"),
+        ({"postcode": "G12 8QQ", "max_price": "lots"}, "Enter a price in pounds"),
+    ],
+)
+def test_search_page_bad_input_gets_the_error_summary_and_400(client, glasgow, params, message):
+    response = client.get(SEARCH, params)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "govuk-error-summary" in body and "There is a problem" in body
+    assert message in body
+    assert "<title>Error:" in body
+
+
+def test_search_page_paginates(client, glasgow):
+    for i in range(23):
+        make_service(name=f"Service {i:02d}", **near(1))
+    first = client.get(SEARCH, {"postcode": "G12 8QQ", "ordering": "name"}).content.decode()
+    assert "Service 19" in first and "Service 20" not in first
+    assert "page=2" in first
+    second = client.get(SEARCH, {"postcode": "G12 8QQ", "ordering": "name", "page": "2"}).content.decode()
+    assert "Service 20" in second and "Service 19" not in second
+
+
+# --- The service page ---------------------------------------------------------------------
+
+
+def detail_url(service, **query):
+    url = reverse("directory:service-detail", kwargs={"code": service.code})
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def test_service_page_shows_the_listing_and_placeholders(client, glasgow):
+    service = make_service(
+        name="Kelvin help",
+        description="Help with meals.",
+        client_groups=[client_group("older-people")],
+        price_pence=2450,
+        address_line_1="1 University Avenue",
+        town="Glasgow",
+        phone="0141 496 0000",
+        **near(3),
+    )
+    body = client.get(detail_url(service)).content.decode()
+    for text in ("Kelvin help", "Help with meals.", "Older people", "£24.50 per hour", "1 University Avenue"):
+        assert text in body
+    for section in ('id="grades"', 'id="vetting"', 'id="reviews"', "No reviews yet."):
+        assert section in body
+    assert 'id="distance"' not in body
+
+
+def test_service_page_shows_the_distance_from_the_searched_postcode(client, glasgow):
+    service = make_service(name="Three miles", **near(3))
+    body = client.get(detail_url(service, postcode="G12+8QQ")).content.decode()
+    assert "3.0 miles (4.8 km) from G12 8QQ" in body
+    # A bad ?postcode= just leaves the distance out.
+    response = client.get(detail_url(service, postcode="nonsense"))
+    assert response.status_code == 200
+    assert 'id="distance"' not in response.content.decode()
+
+
+def test_service_page_uses_the_code_not_the_integer_id(client, glasgow):
+    service = make_service()
+    assert client.get(f"/services/{service.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "status", [Service.Status.DRAFT, Service.Status.SUSPENDED, Service.Status.NO_LONGER_REGISTERED]
+)
+def test_service_page_hides_unpublished_listings_from_the_public_and_outsiders(client, cast, status):
+    service = make_service(provider=cast.provider, status=status)
+    assert client.get(detail_url(service)).status_code == 404
+    for user in (cast.outsider, cast.person.user, cast.carer, cast.commissioner):
+        client.force_login(user)
+        assert client.get(detail_url(service)).status_code == 404
+
+
+def test_service_page_hides_a_draft_from_another_providers_members(client, cast):
+    from accounts.tests.factories import make_provider_member
+
+    service = make_service(provider=cast.provider, status=Service.Status.DRAFT)
+    client.force_login(make_provider_member(provider=cast.other_provider))
+    assert client.get(detail_url(service)).status_code == 404
+
+
+def test_service_page_shows_a_draft_to_its_own_providers_members(client, cast):
+    service = make_service(provider=cast.provider, status=Service.Status.DRAFT, name="Not yet live")
+    for user in (cast.provider_owner, cast.provider_staff):
+        client.force_login(user)
+        response = client.get(detail_url(service))
+        assert response.status_code == 200
+        assert "This listing is draft" in response.content.decode()
+
+
+def test_service_page_published_listing_is_public(client, cast):
+    service = make_service(provider=cast.provider)
+    assert client.get(detail_url(service)).status_code == 200

@@ -1,0 +1,96 @@
+"""Budget alerts: an outbox row in the money's transaction, sent by Celery after commit."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from marketplace import selectors, services, tasks
+from marketplace.models import BudgetAlert
+from marketplace.tests.factories import key, make_budget, make_commitment
+
+pytestmark = pytest.mark.django_db
+
+
+def test_budget_alert_sent_once_when_available_crosses_threshold(
+    cast: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    budget = make_budget(person=cast.person, funder=cast.council, allocated_pence=12_000)
+    services.budget_alert_set(actor=cast.carer, budget=budget, threshold_pence=10_000)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_commitment(budget=budget, provider=cast.provider, amount_pence=1_000)
+    assert len(mail.outbox) == 0  # 11,000 left: still above the level
+    with django_capture_on_commit_callbacks(execute=True):
+        make_commitment(budget=budget, provider=cast.provider, amount_pence=1_500)
+    alert = BudgetAlert.objects.get(kind=BudgetAlert.Kind.LOW_BALANCE)
+    assert (alert.available_pence, alert.threshold_pence, alert.sent_at is not None) == (9_500, 10_000, True)
+    assert len(mail.outbox) == 1
+    assert set(mail.outbox[0].to) == {cast.person.user.email, cast.carer.email}
+    with django_capture_on_commit_callbacks(execute=True):
+        make_commitment(budget=budget, provider=cast.provider, amount_pence=500)
+    assert len(mail.outbox) == 1  # already below: no repeat alert
+
+
+def test_budget_alert_not_enqueued_when_the_commit_rolls_back(
+    cast: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    budget = make_budget(person=cast.person, funder=cast.council, allocated_pence=1_000)
+    services.budget_alert_set(actor=cast.person.user, budget=budget, threshold_pence=900)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(Exception, match="not enough"):
+        make_commitment(budget=budget, provider=cast.provider, amount_pence=5_000)
+    assert callbacks == []
+    assert not BudgetAlert.objects.exists()
+
+
+def test_budget_alert_when_planned_spend_would_run_out_before_period_end(
+    cast: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    today = timezone.localdate()
+    budget = make_budget(
+        person=cast.person,
+        funder=cast.council,
+        period_start=today - timedelta(days=9),
+        period_end=today + timedelta(days=100),
+    )
+    services.budget_allocate(
+        actor=services.system_actor(), budget=budget, amount_pence=10_000, idempotency_key=key(), effective_on=today
+    )
+    first = make_commitment(budget=budget, provider=cast.provider, amount_pence=5_000)
+    services.budget_settle(actor=cast.person.user, commitment=first, idempotency_key=key())
+    forecast = selectors.budget_forecast(budget=budget)
+    assert forecast.daily_rate_pence == 500  # 5,000 over 10 days
+    assert forecast.runs_out_on == today + timedelta(days=10)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_commitment(budget=budget, provider=cast.provider, amount_pence=100)
+    assert BudgetAlert.objects.filter(kind=BudgetAlert.Kind.OVERSPEND_FORECAST, sent_at__isnull=False).count() == 1
+    assert "runs out before the end of its period" in mail.outbox[0].body
+
+
+def test_budget_forecast_left_at_end_counts_planned_spend_once(cast: Any) -> None:
+    budget = make_budget(person=cast.person, funder=cast.council, allocated_pence=100_000)
+    paid = make_commitment(budget=budget, provider=cast.provider, amount_pence=10_000)
+    services.budget_settle(actor=cast.person.user, commitment=paid, idempotency_key=key())
+    make_commitment(budget=budget, provider=cast.provider, amount_pence=20_000)
+    # 1 April to 10 April: 10 days, 10,000 spent → 1,000 a day; 355 days left → 355,000 projected,
+    # of which 20,000 is already committed; 70,000 available → 265,000 short.
+    forecast = selectors.budget_forecast(budget=budget, today=budget.period_start + timedelta(days=9))
+    assert forecast.daily_rate_pence == 1_000
+    assert forecast.left_at_end_pence == 70_000 - (355_000 - 20_000)
+    assert forecast.runs_out_on == budget.period_start + timedelta(days=9 + 90)
+
+
+def test_budget_alerts_resend_sends_what_the_broker_lost(cast: Any) -> None:
+    budget = make_budget(person=cast.person, funder=cast.council)
+    alert = BudgetAlert.objects.create(
+        budget=budget, kind=BudgetAlert.Kind.LOW_BALANCE, available_pence=1, threshold_pence=2, message="Low",
+        created_at=timezone.now() - timedelta(hours=1),
+    )  # fmt: skip
+    assert tasks.budget_alerts_resend() == 1
+    alert.refresh_from_db()
+    assert alert.sent_at is not None
+    assert tasks.budget_alert_send(alert.pk) is False  # a re-delivered task sends nothing
+    assert len(mail.outbox) == 1

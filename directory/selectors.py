@@ -144,7 +144,7 @@ def service_search(
     vetting records arrive with later issues and do not filter yet."""
     qs = (
         Service.objects.filter(status=Service.Status.PUBLISHED)
-        .select_related("provider")
+        .select_related("provider", "registration")
         .prefetch_related(Prefetch("categories", queryset=Category.objects.only("id", "name", "slug", "parent_id")))
     )
     if origin is not None:
@@ -200,7 +200,9 @@ def _order_by(ordering: str, *, has_origin: bool) -> list[Any]:
 def service_get_for_user(*, user: Any, code: Any) -> Service:
     """A service's page: published services for everyone; drafts and suspended listings
     only for members of the provider. Raises Http404 otherwise, so nothing leaks."""
-    qs = Service.objects.select_related("provider", "council").prefetch_related("categories", "client_groups")
+    qs = Service.objects.select_related("provider", "council", "registration").prefetch_related(
+        "categories", "client_groups"
+    )
     visible = Q(status=Service.Status.PUBLISHED)
     if getattr(user, "is_authenticated", False):
         visible |= Q(provider__memberships__user=user)

@@ -19,6 +19,7 @@ from carehub.api import Pagination
 from ..display import service_price_text
 from ..models import Postcode, Service
 from ..postcodes import InvalidPostcode, normalise_postcode
+from ..regulator_display import regulator_summary
 from ..selectors import (
     DEFAULT_RADIUS_MILES,
     MAX_RADIUS_MILES,
@@ -167,8 +168,8 @@ class ServiceSearchApi(APIView):
         def get_rating(self, obj: Service) -> None:
             return None
 
-        def get_regulator(self, obj: Service) -> None:
-            return None
+        def get_regulator(self, obj: Service) -> dict[str, Any] | None:
+            return regulator_summary(obj)
 
         def get_vetting(self, obj: Service) -> None:
             return None

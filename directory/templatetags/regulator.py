@@ -1,0 +1,25 @@
+"""{% regulator_panel service %}: the register's grades on a service page, kept apart from people's ratings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from directory.models import Service
+from directory.regulator_display import no_location_reason, service_registration
+
+register = template.Library()
+
+
+@register.inclusion_tag("directory/regulator/_panel.html", takes_context=True)
+def regulator_panel(context: dict[str, Any], service: Service) -> dict[str, Any]:
+    registration = service_registration(service)
+    return {
+        "request": context.get("request"),
+        "service": service,
+        "registration": registration,
+        "grades": registration.grade_list() if registration else [],
+        "stale": registration.grading_is_stale() if registration else False,
+        "no_location_reason": no_location_reason(service, registration),
+    }

@@ -1,0 +1,157 @@
+"""Register details in the search API (`regulator`) and on the service page, apart from people's ratings."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from directory.importers.services import register_import_from_path
+from directory.models import Registration, Regulator, Service
+from directory.tests.factories import make_service
+from directory.tests.register_fixtures import ci_row, cqc_row, make_postcodes, write_ci, write_cqc
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def imported(db: None, tmp_path: Path) -> None:
+    make_postcodes()
+    register_import_from_path(
+        regulator=Regulator.CARE_INSPECTORATE,
+        path=write_ci(
+            tmp_path / "ci.csv",
+            [
+                ci_row("CS2003000150", ServiceName="Kelvin House"),
+                ci_row(
+                    "CS2003000151",
+                    CareService="Child Minding",
+                    Subtype="",
+                    ServiceName="Smith, Jo",
+                    ServiceProvider="",
+                    SP_number="SP2003000003",
+                    Service_Postcode="",
+                    CareHome_Main_Area_of_Care="",
+                ),
+            ],
+        ),
+    )
+
+
+def _service(number: str) -> Service:
+    return Service.objects.get(registration__registration_number=number)
+
+
+def test_import_regulator_api_result_carries_the_regulator_object(imported: None, client: Client) -> None:
+    make_service(name="Unregistered PA", postcode="G12 8QQ")
+
+    response = client.get("/api/v1/services/", {"postcode": "G12 8QQ", "ordering": "name"})
+
+    assert response.status_code == 200
+    results = {r["name"]: r for r in response.json()["results"]}
+    assert results["Unregistered PA"]["regulator"] is None
+    assert results["Kelvin House"]["regulator"] == {
+        "name": "Care Inspectorate",
+        "registration_number": "CS2003000150",
+        "status": "active",
+        "grades": [
+            {"key": key, "label": label, "grade": grade, "words": words}
+            for key, label, grade, words in [
+                ("support_wellbeing", "How well do we support people's wellbeing?", 5, "Very Good"),
+                ("care_and_support_planning", "How good is our care and support planning?", 4, "Good"),
+                ("setting", "How good is our setting?", 4, "Good"),
+                ("staff_team", "How good is our staff team?", 5, "Very Good"),
+                ("leadership", "How good is our leadership?", 5, "Very Good"),
+            ]
+        ],
+        "graded_on": "2024-12-08",
+        "url": "https://www.careinspectorate.com/index.php/care-services?detail=CS2003000150",
+    }
+    # A childminder without a published postcode is never in radius results.
+    assert "Smith, Jo" not in results
+
+
+def test_import_regulator_api_cqc_rating_uses_cqcs_words(db: None, tmp_path: Path, client: Client) -> None:
+    make_postcodes()
+    register_import_from_path(regulator=Regulator.CQC, path=write_cqc(tmp_path / "cqc.csv", [cqc_row("1-466088203")]))
+
+    result = client.get("/api/v1/services/", {"postcode": "WC2N 5DU"}).json()["results"][0]
+
+    assert result["regulator"]["name"] == "Care Quality Commission"
+    assert result["regulator"]["registration_number"] == "1-466088203"
+    assert result["regulator"]["grades"] == [{"key": "overall", "label": "Overall", "grade": 3, "words": "Good"}]
+    assert result["regulator"]["url"] == "https://www.cqc.org.uk/location/1-466088203"
+
+
+def test_import_regulator_api_adds_no_query_per_result(
+    imported: None, client: Client, django_assert_max_num_queries: Any, tmp_path: Path
+) -> None:
+    client.get("/api/v1/services/", {"postcode": "G12 8QQ"})  # warm up
+    with django_assert_max_num_queries(10) as one:
+        client.get("/api/v1/services/", {"postcode": "G12 8QQ"})
+    rows = [ci_row(f"CS20030002{n:02d}") for n in range(10)]
+    register_import_from_path(regulator=Regulator.CARE_INSPECTORATE, path=write_ci(tmp_path / "more.csv", rows))
+
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = client.get("/api/v1/services/", {"postcode": "G12 8QQ"})
+
+    assert response.json()["count"] == 10
+
+
+def test_import_regulator_page_shows_grades_in_the_regulators_words(imported: None, client: Client) -> None:
+    service = _service("CS2003000150")
+
+    page = client.get(reverse("directory:service-detail", kwargs={"code": service.code})).content.decode()
+
+    assert "Inspection grades from the regulator" in page
+    assert "They are not ratings from people who used it." in page
+    assert "How well do we support people&#x27;s wellbeing?" in page and "5 – Very Good" in page
+    assert "Graded on 8 December 2024" in page
+    assert 'id="registered-since">1 April 2002' in page
+    assert "https://www.careinspectorate.com/index.php/care-services?detail=CS2003000150" in page
+    assert page.index('id="grades"') < page.index('id="reviews"')  # two separate sections
+
+
+def test_import_regulator_page_warns_when_grades_are_over_two_years_old(imported: None, client: Client) -> None:
+    service = _service("CS2003000150")
+    url = reverse("directory:service-detail", kwargs={"code": service.code})
+    today = timezone.localdate()
+
+    Registration.objects.filter(service=service).update(graded_on=today - timedelta(days=2 * 365 + 1))
+    assert "more than 2 years old" in client.get(url).content.decode()
+
+    Registration.objects.filter(service=service).update(graded_on=today - timedelta(days=2 * 365 - 1))
+    assert "more than 2 years old" not in client.get(url).content.decode()
+
+
+def test_import_regulator_page_says_why_a_childminder_has_no_location(imported: None, client: Client) -> None:
+    service = _service("CS2003000151")
+
+    page = client.get(reverse("directory:service-detail", kwargs={"code": service.code})).content.decode()
+
+    assert "does not publish a childminder&#x27;s address" in page
+    assert "does not appear in searches by distance" in page
+
+
+def test_import_regulator_page_of_an_unregistered_provider(db: None, client: Client) -> None:
+    service = make_service(name="Jo the PA")
+
+    page = client.get(reverse("directory:service-detail", kwargs={"code": service.code})).content.decode()
+
+    assert "Not registered with a regulator" in page and "see what CareHub checked" in page
+
+
+def test_import_regulator_page_of_a_service_no_longer_registered_is_hidden_from_the_public(
+    imported: None, client: Client
+) -> None:
+    service = _service("CS2003000150")
+    Service.objects.filter(pk=service.pk).update(status=Service.Status.NO_LONGER_REGISTERED)
+
+    response = client.get(reverse("directory:service-detail", kwargs={"code": service.code}))
+
+    assert response.status_code == 404

@@ -50,11 +50,15 @@ Design
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import F, Sum
+from django.utils import timezone
 
 from accounts.models import User
 from carehub.errors import DomainError
@@ -79,6 +83,24 @@ class InsufficientFunds(DomainError):
 
 
 NOT_ENOUGH_IN_BUDGET = "There is not enough left in this budget"
+
+# Recording history (demo data, imports of past statements) posts with the date the money
+# really moved; everything else posts "now".
+_posting_time: ContextVar[datetime | None] = ContextVar("posting_time", default=None)
+
+
+@contextmanager
+def posting_time(at: datetime) -> Iterator[None]:
+    """Post (and stamp money rows) as of `at` inside this block."""
+    token = _posting_time.set(at)
+    try:
+        yield
+    finally:
+        _posting_time.reset(token)
+
+
+def ledger_now() -> datetime:
+    return _posting_time.get() or timezone.now()
 
 
 def _platform_account(kind: str) -> Account:
@@ -172,7 +194,13 @@ def ledger_post(
             raise InsufficientFunds(_insufficient_message(account), account=account)
 
     txn = LedgerTransaction.objects.create(
-        reason=reason, actor=actor, budget=budget, reference=reference, memo=memo[:255], reverses=reverses
+        reason=reason,
+        actor=actor,
+        budget=budget,
+        reference=reference,
+        memo=memo[:255],
+        reverses=reverses,
+        created_at=ledger_now(),
     )
     Entry.objects.bulk_create(
         Entry(transaction=txn, account=account, amount_pence=amount) for account, amount in entries

@@ -203,6 +203,7 @@ def budget_commit(
                     description=description[:255],
                     due_on=due_on,
                     amount_pence=amount_pence,
+                    created_at=ledger.ledger_now(),
                 )
         except IntegrityError as exc:
             raise Conflict("Money is already set aside for this booking.", field="reference") from exc
@@ -281,7 +282,7 @@ def budget_settle(
     fee = platform_fee(amount)
 
     def run() -> Commitment:
-        now = timezone.now()
+        now = ledger.ledger_now()
         if (
             Commitment.objects.filter(pk=commitment.pk, status=Commitment.Status.HELD).update(
                 status=Commitment.Status.SETTLED, settled_pence=amount, fee_pence=fee, settled_at=now
@@ -389,7 +390,9 @@ def budget_topup(*, actor: User, budget: Budget, amount_pence: int, idempotency_
         claim = idempotent_claim(actor=actor, key=idempotency_key, operation="budget_topup", params=params)
         if not isinstance(claim, IdempotencyRecord):
             return _topup_result(claim)  # type: ignore[arg-type]
-        topup = TopUp.objects.create(budget=budget, actor=actor, amount_pence=amount_pence, gateway=gateway.name)
+        topup = TopUp.objects.create(
+            budget=budget, actor=actor, amount_pence=amount_pence, gateway=gateway.name, created_at=ledger.ledger_now()
+        )
         idempotent_record_result(claim, topup)
 
     result = gateway.charge(
@@ -397,7 +400,7 @@ def budget_topup(*, actor: User, budget: Budget, amount_pence: int, idempotency_
     )
 
     with transaction.atomic():
-        now = timezone.now()
+        now = ledger.ledger_now()
         if not result.succeeded:
             TopUp.objects.filter(pk=topup.pk, status=TopUp.Status.PENDING).update(
                 status=TopUp.Status.DECLINED, failure_message=result.message[:255], completed_at=now
@@ -510,7 +513,7 @@ def payout_batch_create(*, actor: User, idempotency_key: str) -> PayoutBatch:
         raise NotPermitted("Only platform finance staff can run payouts.")
 
     def run() -> PayoutBatch:
-        batch = PayoutBatch.objects.create(created_by=actor)
+        batch = PayoutBatch.objects.create(created_by=actor, created_at=ledger.ledger_now())
         clearing = ledger.account_payouts_clearing()
         out = io.StringIO()
         writer = csv.writer(out)
@@ -559,7 +562,7 @@ def payout_mark_paid(*, actor: User, payout: Payout, idempotency_key: str) -> Pa
     def run() -> Payout:
         if (
             Payout.objects.filter(pk=payout.pk, status=Payout.Status.PENDING).update(
-                status=Payout.Status.PAID, completed_at=timezone.now()
+                status=Payout.Status.PAID, completed_at=ledger.ledger_now()
             )
             != 1
         ):
@@ -592,7 +595,7 @@ def payout_mark_failed(*, actor: User, payout: Payout, reason: str, idempotency_
     def run() -> Payout:
         if (
             Payout.objects.filter(pk=payout.pk, status=Payout.Status.PENDING).update(
-                status=Payout.Status.FAILED, completed_at=timezone.now(), failure_reason=reason[:255]
+                status=Payout.Status.FAILED, completed_at=ledger.ledger_now(), failure_reason=reason[:255]
             )
             != 1
         ):

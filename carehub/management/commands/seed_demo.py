@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from accounts import demo as accounts_demo
 from directory import demo as directory_demo
+from marketplace import demo as marketplace_demo
 
 
 class Command(BaseCommand):
@@ -12,6 +13,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         provider, council = directory_demo.seed()
         accounts_demo.seed(provider=provider, council=council)
+        marketplace_demo.seed(provider=provider, council=council)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data is ready. Demo logins (password for all: {accounts_demo.DEMO_PASSWORD}):")
         )

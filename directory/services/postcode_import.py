@@ -120,9 +120,20 @@ def nation_for_gss(gss_code: str) -> str:
 
 
 def read_codelist(text: io.TextIOBase | Iterator[str]) -> dict[str, CouncilInfo]:
-    """Councils from a Code-Point code list CSV (``area_type, area_type_name, gss_code, name``)."""
+    """Councils from a Code-Point code list CSV (``area_type, area_type_name, gss_code, name``)
+    or from ONSPD's local authority names file (``LAD23CD, LAD23NM``...)."""
     councils: dict[str, CouncilInfo] = {}
-    for row in csv.DictReader(text):
+    reader = csv.DictReader(text)
+    fields = {f.strip().lower(): f for f in reader.fieldnames or []}
+    code_col = next((fields[f] for f in fields if re.fullmatch(r"lad\d*cd", f)), None)
+    name_col = next((fields[f] for f in fields if re.fullmatch(r"lad\d*nm", f)), None)
+    if code_col and name_col:
+        for row in reader:
+            gss = (row.get(code_col) or "").strip().upper()
+            if gss and nation_for_gss(gss):
+                councils[gss] = CouncilInfo(gss, (row.get(name_col) or gss).strip(), nation_for_gss(gss))
+        return councils
+    for row in reader:
         area_type = (row.get("area_type") or "").strip().upper()
         gss = (row.get("gss_code") or "").strip().upper()
         if area_type in COUNCIL_AREA_TYPES and gss and nation_for_gss(gss):

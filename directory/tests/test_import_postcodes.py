@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from directory.models import Council, Postcode
 from directory.selectors import postcode_lookup
 from directory.services.postcode_centroids import DEFAULT_PATH, postcode_centroids_build, postcode_centroids_load
-from directory.services.postcode_import import postcode_import
+from directory.services.postcode_import import postcode_import, read_codelist
 
 # Real Code-Point Open rows (fixed-width postcodes, BNG eastings/northings).
 GLASGOW = [
@@ -186,3 +186,16 @@ def test_load_postcode_centroids_loads_the_committed_table(db):
     assert postcode_lookup(postcode="TR21 0LW").council.name == "Isles of Scilly"
     call_command("load_postcode_centroids", stdout=out)
     assert "inserted 0, updated 0, unchanged 13,700" in out.getvalue()
+
+
+def test_read_codelist_accepts_code_point_and_onspd_names_files():
+    codepoint = read_codelist(io.StringIO("\n".join(CODELIST) + "\n"))
+    assert sorted(codepoint) == ["E07000008", "S12000027", "S12000046", "W06000001"]  # councils only
+    assert codepoint["E07000008"].name == "Cambridge"
+    onspd = read_codelist(
+        io.StringIO("LAD23CD,LAD23NM,LAD23NMW\nN09000003,Belfast,\nW06000001,Isle of Anglesey,Ynys Môn\n")
+    )
+    assert {k: (v.name, v.nation) for k, v in onspd.items()} == {
+        "N09000003": ("Belfast", "northern_ireland"),
+        "W06000001": ("Isle of Anglesey", "wales"),
+    }

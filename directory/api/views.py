@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
@@ -36,7 +36,9 @@ class PostcodeDetailApi(APIView):
 
     permission_classes = [AllowAny]
 
+    @extend_schema_serializer(component_name="PostcodeDetail")
     class OutputSerializer(serializers.Serializer):
+        @extend_schema_serializer(component_name="PostcodeCouncil")
         class CouncilSerializer(serializers.Serializer):
             gss_code = serializers.CharField()
             name = serializers.CharField()
@@ -74,6 +76,7 @@ class ServiceSearchApi(APIView):
 
     permission_classes = [AllowAny]
 
+    @extend_schema_serializer(component_name="ServiceSearchQuery")
     class InputSerializer(serializers.Serializer):
         postcode = serializers.CharField(required=False, max_length=16)
         lat = serializers.FloatField(required=False, min_value=-90, max_value=90)
@@ -114,6 +117,7 @@ class ServiceSearchApi(APIView):
                 data = {k: data.getlist(k) if k in ("category", "client_group") else data.get(k) for k in data}
             return super().to_internal_value(data)
 
+    @extend_schema_serializer(component_name="ServiceSearchResult")
     class OutputSerializer(serializers.Serializer):
         id = serializers.UUIDField(source="code")
         name = serializers.CharField()
@@ -165,12 +169,14 @@ class ServiceSearchApi(APIView):
             }
 
         # Filled in by later issues (reviews, regulator registrations, vetting checks).
+        @extend_schema_field({"type": "object", "nullable": True})
         def get_rating(self, obj: Service) -> None:
             return None
 
         def get_regulator(self, obj: Service) -> dict[str, Any] | None:
             return regulator_summary(obj)
 
+        @extend_schema_field({"type": "object", "nullable": True})
         def get_vetting(self, obj: Service) -> None:
             return None
 

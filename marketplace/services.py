@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import PersonProfile, User
@@ -520,12 +520,17 @@ def payout_batch_create(*, actor: User, idempotency_key: str) -> PayoutBatch:
         writer.writerow(
             ["payout_reference", "provider_code", "provider_name", "amount_pence", "amount_gbp", "batch_date"]
         )
-        payables = (
-            Account.objects.filter(kind=Account.Kind.PROVIDER_PAYABLE, balance_pence__gt=0)
-            .select_related("provider")
+        # Lock the positive payable balances and clearing in ascending id order (the ledger's lock
+        # order) and read them under the lock: a parallel batch waits here, then finds them at zero.
+        locked = list(
+            Account.objects.select_for_update()
+            .filter(Q(kind=Account.Kind.PROVIDER_PAYABLE, balance_pence__gt=0) | Q(pk=clearing.pk))
             .order_by("pk")
         )
+        payables = [account for account in locked if account.kind == Account.Kind.PROVIDER_PAYABLE]
+        providers = Provider.objects.in_bulk([account.provider_id for account in payables])
         for account in payables:
+            account.provider = providers[account.provider_id]
             amount = account.balance_pence
             payout = Payout.objects.create(batch=batch, provider=account.provider, amount_pence=amount)
             ledger.ledger_post(

@@ -77,3 +77,51 @@ def test_budget_commit_parallel_buyers_exactly_ten_succeed(cast: Any, buyers: in
     assert ledger.account_budget_committed(budget).balance_pence == 10 * PRICE
     assert LedgerTransaction.objects.filter(budget=budget, reason="commit").count() == 10
     call_command("check_ledger")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_payout_batches_in_parallel_pay_each_penny_once(cast: Any, finance: Any) -> None:
+    from marketplace import services
+    from marketplace.models import Payout
+
+    budget = make_budget(person=cast.person, funder=cast.council, allocated_pence=100_000)
+    for provider in (cast.provider, cast.other_provider):
+        for _ in range(3):
+            commitment = services.budget_commit(
+                actor=cast.person.user, budget=budget, amount_pence=5_000, reference=key(), provider=provider,
+                idempotency_key=key(),
+            )  # fmt: skip
+            services.budget_settle(actor=cast.person.user, commitment=commitment, idempotency_key=key())
+    payable = sum(ledger.account_provider_payable(p.pk).balance_pence for p in (cast.provider, cast.other_provider))
+    ledger.account_payouts_clearing()  # exists already, as in production: nothing else serialises the batches
+
+    results = run_parallel(10, lambda i: services.payout_batch_create(actor=finance, idempotency_key=key()))
+    assert [r for r in results if isinstance(r, Exception)] == []
+    assert sum(Payout.objects.values_list("amount_pence", flat=True)) == payable
+    assert Payout.objects.count() == 2
+    assert ledger.account_payouts_clearing().balance_pence == payable
+    call_command("check_ledger")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_settle_and_release_in_parallel_only_one_wins(cast: Any) -> None:
+    from marketplace import services
+
+    budget = make_budget(person=cast.person, funder=cast.council, allocated_pence=10_000)
+    commitment = services.budget_commit(
+        actor=cast.person.user, budget=budget, amount_pence=10_000, reference="one", provider=cast.provider,
+        idempotency_key=key(),
+    )  # fmt: skip
+    operations = [services.budget_settle, services.budget_release] * 10
+    results = run_parallel(
+        len(operations),
+        lambda i: operations[i](actor=cast.person.user, commitment=commitment, idempotency_key=key()),
+    )
+    assert len([r for r in results if isinstance(r, Commitment)]) == 1
+    assert all(isinstance(r, Commitment | DomainError) for r in results)
+    available = ledger.account_budget_available(budget).balance_pence
+    assert available in (0, 10_000)  # settled (paid out of the budget) or released, never both
+    assert ledger.account_budget_committed(budget).balance_pence == 0
+    call_command("check_ledger")

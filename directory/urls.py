@@ -8,3 +8,8 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("services/<uuid:code>/", views.service_detail, name="service-detail"),
 ]
+
+# Claims, the claims queue and the provider portal (issue 4).
+from .portal_urls import urlpatterns as portal_urlpatterns  # noqa: E402
+
+urlpatterns += portal_urlpatterns

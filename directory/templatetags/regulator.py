@@ -7,6 +7,8 @@ from typing import Any
 from django import template
 
 from directory.models import Service
+from directory.portal_selectors import service_last_confirmed, service_needs_confirming
+from directory.portal_services import provider_is_claimed
 from directory.regulator_display import no_location_reason, service_registration
 
 register = template.Library()
@@ -22,4 +24,17 @@ def regulator_panel(context: dict[str, Any], service: Service) -> dict[str, Any]
         "grades": registration.grade_list() if registration else [],
         "stale": registration.grading_is_stale() if registration else False,
         "no_location_reason": no_location_reason(service, registration),
+        "claimable": registration is not None
+        and service.status == Service.Status.PUBLISHED
+        and not provider_is_claimed(service.provider),
+    }
+
+
+@register.inclusion_tag("directory/regulator/_freshness.html")
+def listing_freshness(service: Service) -> dict[str, Any]:
+    """When the provider last confirmed the listing; flagged (never hidden) after 6 months."""
+    last = service_last_confirmed(service=service)
+    return {
+        "last_confirmed": last,
+        "stale": service_needs_confirming(last.confirmed_at if last else None, service.created_at) or last is None,
     }

@@ -137,3 +137,20 @@ def make_categories(*slugs: str) -> None:
 def make_client_groups(*slugs: str) -> None:
     for slug in slugs:
         ClientGroup.objects.get_or_create(slug=slug, defaults={"name": slug.replace("-", " ").capitalize()})
+
+
+def make_registration(service: Any, **overrides: Any) -> Any:
+    """Mark a service as imported from the Care Inspectorate register."""
+    from directory.models import Registration
+
+    n = service.pk
+    fields = {
+        "regulator": "ci",
+        "registration_number": f"CS2099{n:06d}",
+        "registered_name": service.name,
+        "registered_address": "1 Byres Road, Glasgow, G12 8QQ",
+        "grades": {"support_wellbeing": 5},
+        "status": Registration.Status.ACTIVE,
+    }
+    fields.update(overrides)
+    return Registration.objects.create(service=service, **fields)

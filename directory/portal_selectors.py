@@ -1,0 +1,102 @@
+"""Reads for the provider portal and the claims queue, scoped to the user in SQL.
+
+`*_get_for_*` raise Http404 both when the object is missing and when it is not
+the user's, so nothing leaks (not even whether a draft exists).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Max, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.permissions import Action, can
+from directory.models import ListingClaim, Provider, Service, ServiceConfirmation, ServiceEdit
+
+CONFIRM_EVERY = timedelta(days=183)
+
+
+def provider_list_for_member(*, user: Any) -> QuerySet[Provider]:
+    if not getattr(user, "is_authenticated", False):
+        return Provider.objects.none()
+    return Provider.objects.filter(memberships__user=user).distinct().order_by("name")
+
+
+def provider_get_for_member(*, user: Any, code: Any) -> Provider:
+    provider = provider_list_for_member(user=user).filter(code=code).first()
+    if provider is None:
+        raise Http404("No such provider")
+    return provider
+
+
+def service_list_for_member(*, user: Any, provider: Provider) -> QuerySet[Service]:
+    """Every listing of the provider, drafts included, with when each was last confirmed."""
+    if not can(user, Action.PROVIDER_MANAGE, provider):
+        return Service.objects.none()
+    return (
+        Service.objects.filter(provider=provider)
+        .select_related("registration")
+        .annotate(last_confirmed_at=Max("confirmations__confirmed_at"))
+        .order_by("name", "id")
+    )
+
+
+def service_get_for_member(*, user: Any, code: Any) -> Service:
+    if not getattr(user, "is_authenticated", False):
+        raise Http404("No such service")
+    service = (
+        Service.objects.select_related("provider", "registration")
+        .filter(code=code, provider__memberships__user=user)
+        .distinct()
+        .first()
+    )
+    if service is None:
+        raise Http404("No such service")
+    return service
+
+
+def service_edit_history(*, service: Service) -> QuerySet[ServiceEdit]:
+    return ServiceEdit.objects.filter(service=service).select_related("actor")
+
+
+def provider_edit_history(*, provider: Provider) -> QuerySet[ServiceEdit]:
+    return ServiceEdit.objects.filter(provider=provider, service__isnull=True).select_related("actor")
+
+
+def service_last_confirmed(*, service: Service) -> ServiceConfirmation | None:
+    return ServiceConfirmation.objects.filter(service=service).select_related("confirmed_by").first()
+
+
+def service_needs_confirming(last_confirmed_at: Any, created_at: Any) -> bool:
+    """Flagged (never hidden) when nobody at the provider confirmed the details for 6 months."""
+    return (last_confirmed_at or created_at) < timezone.now() - CONFIRM_EVERY
+
+
+def claim_list_for_officer(*, user: Any, status: str = ListingClaim.Status.PENDING) -> QuerySet[ListingClaim]:
+    if not can(user, Action.VETTING_REVIEW):
+        return ListingClaim.objects.none()
+    return (
+        ListingClaim.objects.filter(status=status)
+        .select_related("provider", "service", "claimant", "decided_by")
+        .order_by("created_at", "id")
+    )
+
+
+def claim_get_for_officer(*, user: Any, code: Any) -> ListingClaim:
+    claim = (
+        ListingClaim.objects.select_related("provider", "service", "claimant", "decided_by").filter(code=code).first()
+        if can(user, Action.VETTING_REVIEW)
+        else None
+    )
+    if claim is None:
+        raise Http404("No such claim")
+    return claim
+
+
+def claim_list_for_claimant(*, user: Any) -> QuerySet[ListingClaim]:
+    if not getattr(user, "is_authenticated", False):
+        return ListingClaim.objects.none()
+    return ListingClaim.objects.filter(claimant=user).select_related("provider").order_by("-created_at")

@@ -1,0 +1,22 @@
+"""URLs for claims, the claims queue and the provider portal (added to directory.urls)."""
+
+from django.urls import path
+
+from . import portal_views as views
+
+urlpatterns = [
+    path("services/<uuid:code>/claim/", views.claim_create, name="claim-create"),
+    path("vetting/claims/", views.claim_queue, name="claim-queue"),
+    path("vetting/claims/<uuid:code>/", views.claim_review, name="claim-review"),
+    path("vetting/claims/<uuid:code>/evidence/", views.claim_evidence, name="claim-evidence"),
+    path("portal/", views.portal_home, name="portal-home"),
+    path("portal/providers/new/", views.portal_provider_create, name="portal-provider-create"),
+    path("portal/providers/<uuid:code>/", views.portal_provider, name="portal-provider"),
+    path("portal/providers/<uuid:code>/edit/", views.portal_provider_edit, name="portal-provider-edit"),
+    path("portal/providers/<uuid:code>/services/new/", views.portal_service_create, name="portal-service-create"),
+    path("portal/services/<uuid:code>/", views.portal_service, name="portal-service"),
+    path("portal/services/<uuid:code>/publish/", views.portal_service_publish, name="portal-service-publish"),
+    path("portal/services/<uuid:code>/unpublish/", views.portal_service_unpublish, name="portal-service-unpublish"),
+    path("portal/services/<uuid:code>/confirm/", views.portal_service_confirm, name="portal-service-confirm"),
+    path("portal/services/<uuid:code>/history/", views.portal_service_history, name="portal-service-history"),
+]

@@ -1,0 +1,229 @@
+"""Claiming an imported listing: evidence, the vetting officers' queue, approve/reject, ownership."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import AuditEvent, ProviderMembership
+from accounts.permissions import Action, can
+from accounts.tests.factories import make_user
+from directory.models import ListingClaim, Service
+from directory.tests.factories import make_provider, make_service
+from directory.tests.register_fixtures import make_registration
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4 letter on headed paper"
+
+
+@pytest.fixture(autouse=True)
+def media(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+
+
+@pytest.fixture
+def listing(db: None) -> Service:
+    """An imported listing whose provider nobody manages yet."""
+    service = make_service(name="Kelvin House", provider=make_provider(name="Kelvin Care Ltd"))
+    make_registration(service, registration_number="CS2003000150")
+    return service
+
+
+def _evidence(name: str = "letter.pdf", content: bytes = PDF) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def _claim(client: Client, service: Service, **overrides: Any) -> Any:
+    data = {"job_title": "Registered manager", "message": "I run the home.", "evidence": _evidence(), **overrides}
+    return client.post(reverse("directory:claim-create", kwargs={"code": service.code}), data)
+
+
+def test_claims_unclaimed_listing_asks_is_this_your_service(listing: Service, client: Client) -> None:
+    page = client.get(reverse("directory:service-detail", kwargs={"code": listing.code})).content.decode()
+
+    assert "This listing comes from the Care Inspectorate register. Is this your service?" in page
+    assert reverse("directory:claim-create", kwargs={"code": listing.code}) in page
+
+
+def test_claims_claimed_listing_does_not_ask(listing: Service, client: Client, cast: Any) -> None:
+    ProviderMembership.objects.create(user=cast.outsider, provider=listing.provider, role="owner")
+
+    page = client.get(reverse("directory:service-detail", kwargs={"code": listing.code})).content.decode()
+
+    assert "Is this your service?" not in page
+
+
+def test_claims_create_stores_evidence_outside_the_web_root(
+    listing: Service, client: Client, cast: Any, settings: Any
+) -> None:
+    client.force_login(cast.outsider)
+
+    response = _claim(client, listing)
+
+    assert response.status_code == 302
+    claim = ListingClaim.objects.get()
+    assert (claim.provider, claim.claimant, claim.status) == (listing.provider, cast.outsider, "pending")
+    assert Path(claim.evidence.path).is_relative_to(settings.MEDIA_ROOT)
+    assert Path(claim.evidence.path).read_bytes() == PDF
+    assert settings.MEDIA_URL is None  # uploads are never served as static files
+    assert AuditEvent.objects.filter(action="listing_claim.create", actor=cast.outsider).exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"evidence": ""}, "Upload your evidence"),
+        (
+            {"evidence": SimpleUploadedFile("run.exe", b"MZ", content_type="application/octet-stream")},
+            "PDF, JPG or PNG",
+        ),
+        ({"job_title": ""}, "Enter your job title"),
+    ],
+)
+def test_claims_create_refuses_bad_input(
+    listing: Service, client: Client, cast: Any, overrides: dict[str, Any], message: str
+) -> None:
+    client.force_login(cast.outsider)
+
+    response = _claim(client, listing, **overrides)
+
+    assert response.status_code == 400
+    assert message in response.content.decode() and "There is a problem" in response.content.decode()
+    assert not ListingClaim.objects.exists()
+
+
+def test_claims_create_refuses_a_second_pending_claim(listing: Service, client: Client, cast: Any) -> None:
+    client.force_login(cast.outsider)
+    _claim(client, listing)
+
+    response = _claim(client, listing)
+
+    assert response.status_code == 400 and "already asked to claim" in response.content.decode()
+    assert ListingClaim.objects.count() == 1
+
+
+def test_claims_create_refuses_a_provider_that_already_has_an_owner(
+    listing: Service, client: Client, cast: Any
+) -> None:
+    ProviderMembership.objects.create(user=make_user(), provider=listing.provider, role="owner")
+    client.force_login(cast.outsider)
+
+    response = _claim(client, listing)
+
+    assert response.status_code == 400 and "already managed on CareHub" in response.content.decode()
+
+
+def test_claims_create_is_not_offered_for_unregistered_or_hidden_listings(client: Client, cast: Any) -> None:
+    client.force_login(cast.outsider)
+    unregistered = make_service()
+    draft = make_service(status=Service.Status.DRAFT)
+    make_registration(draft)
+
+    assert _claim(client, unregistered).status_code == 404
+    assert _claim(client, draft).status_code == 404
+
+
+def test_claims_create_needs_sign_in(listing: Service, client: Client) -> None:
+    response = _claim(client, listing)
+
+    assert response.status_code == 302 and "sign-in" in response["Location"]
+
+
+@pytest.fixture
+def pending(listing: Service, cast: Any, client: Client) -> ListingClaim:
+    client.force_login(cast.outsider)
+    _claim(client, listing)
+    client.logout()
+    return ListingClaim.objects.get()
+
+
+@pytest.mark.parametrize("who", ["outsider", "provider_owner", "provider_staff", "carer", "commissioner"])
+def test_claims_queue_review_and_evidence_are_for_vetting_officers_only(
+    pending: ListingClaim, client: Client, cast: Any, who: str
+) -> None:
+    client.force_login(getattr(cast, who))
+
+    assert client.get(reverse("directory:claim-queue")).status_code == 404
+    assert client.get(reverse("directory:claim-review", kwargs={"code": pending.code})).status_code == 404
+    assert client.get(reverse("directory:claim-evidence", kwargs={"code": pending.code})).status_code == 404
+    response = client.post(reverse("directory:claim-review", kwargs={"code": pending.code}), {"decision": "approve"})
+    assert response.status_code == 404
+    pending.refresh_from_db()
+    assert pending.status == ListingClaim.Status.PENDING
+
+
+def test_claims_queue_lists_pending_claims_for_an_officer(pending: ListingClaim, client: Client, cast: Any) -> None:
+    client.force_login(cast.vetting_officer)
+
+    page = client.get(reverse("directory:claim-queue")).content.decode()
+    evidence = client.get(reverse("directory:claim-evidence", kwargs={"code": pending.code}))
+
+    assert "Kelvin Care Ltd" in page and cast.outsider.full_name in page
+    assert evidence.status_code == 200 and b"".join(evidence.streaming_content) == PDF
+    assert "attachment" in evidence["Content-Disposition"]
+
+
+def test_claims_approve_makes_the_claimant_owner(
+    pending: ListingClaim, listing: Service, client: Client, cast: Any
+) -> None:
+    other = ListingClaim.objects.create(
+        provider=listing.provider, claimant=make_user(), job_title="Cook", evidence=_evidence()
+    )
+    client.force_login(cast.vetting_officer)
+
+    response = client.post(reverse("directory:claim-review", kwargs={"code": pending.code}), {"decision": "approve"})
+
+    assert response.status_code == 302
+    pending.refresh_from_db()
+    other.refresh_from_db()
+    assert (pending.status, pending.decided_by) == (ListingClaim.Status.APPROVED, cast.vetting_officer)
+    assert (other.status, other.reason) == (ListingClaim.Status.REJECTED, "Another claim was approved.")
+    membership = ProviderMembership.objects.get(provider=listing.provider)
+    assert (membership.user, membership.role) == (cast.outsider, ProviderMembership.Role.OWNER)
+    assert can(cast.outsider, Action.PROVIDER_MANAGE_MEMBERS, listing.provider)  # may now invite staff
+    assert AuditEvent.objects.filter(action="listing_claim.approve", actor=cast.vetting_officer).exists()
+    client.force_login(cast.outsider)
+    page = client.get(reverse("directory:portal-home")).content.decode()
+    assert "Kelvin Care Ltd" in page
+
+
+def test_claims_reject_needs_a_reason_and_records_it(pending: ListingClaim, client: Client, cast: Any) -> None:
+    client.force_login(cast.vetting_officer)
+    url = reverse("directory:claim-review", kwargs={"code": pending.code})
+
+    without = client.post(url, {"decision": "reject", "reason": ""})
+    pending.refresh_from_db()
+    assert without.status_code == 400 and "Give the reason" in without.content.decode()
+    assert pending.status == ListingClaim.Status.PENDING
+
+    client.post(url, {"decision": "reject", "reason": "The letter is not from the provider."})
+    pending.refresh_from_db()
+    assert (pending.status, pending.reason) == (ListingClaim.Status.REJECTED, "The letter is not from the provider.")
+    assert not ProviderMembership.objects.filter(provider=pending.provider).exists()
+    event = AuditEvent.objects.get(action="listing_claim.reject")
+    assert event.detail == {"reason": "The letter is not from the provider."}
+
+
+def test_claims_cannot_be_decided_twice(pending: ListingClaim, client: Client, cast: Any) -> None:
+    client.force_login(cast.vetting_officer)
+    url = reverse("directory:claim-review", kwargs={"code": pending.code})
+    client.post(url, {"decision": "reject", "reason": "No."})
+
+    response = client.post(url, {"decision": "approve"})
+
+    assert response.status_code == 400 and "already been decided" in response.content.decode()
+    assert not ProviderMembership.objects.filter(provider=pending.provider).exists()
+
+
+def test_claims_decision_form_refuses_a_missing_decision(pending: ListingClaim, client: Client, cast: Any) -> None:
+    client.force_login(cast.vetting_officer)
+
+    response = client.post(reverse("directory:claim-review", kwargs={"code": pending.code}), {})
+
+    assert response.status_code == 400 and "Choose approve or reject" in response.content.decode()

@@ -18,11 +18,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import PersonProfile
 from carehub.api import Pagination
 from carehub.errors import DomainError, NotFound
-from directory.models import Category, Provider
+from directory.models import Category, Council, Provider
 from marketplace import selectors, services
-from marketplace.models import Commitment, LedgerTransaction, Payout, PayoutBatch, TopUp
+from marketplace.models import Budget, Commitment, LedgerTransaction, Payout, PayoutBatch, TopUp
 
 from .fields import PenceField
 
@@ -91,11 +92,40 @@ class BudgetListApi(APIView):
         page = paginator.paginate_queryset(selectors.budget_list_for_user(user=request.user), request, view=self)
         return paginator.get_paginated_response(BudgetOutput(page, many=True).data)
 
+    class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "BudgetCreateInput"
+
+        person = serializers.SlugRelatedField(
+            slug_field="code", queryset=PersonProfile.objects.all(), help_text="The holder's person code"
+        )
+        kind = serializers.ChoiceField(choices=Budget.Kind.choices)
+        funder = serializers.SlugRelatedField(
+            slug_field="slug", queryset=Council.objects.all(), required=False, allow_null=True, default=None
+        )
+        period_start = serializers.DateField()
+        period_end = serializers.DateField()
+        name = serializers.CharField(max_length=120, required=False, default="")
+
+    @extend_schema(
+        request=Input, responses={201: BudgetOutput},
+        summary="Open a budget (the funding council's managers; a person or managing carer for self-funded)",
+    )  # fmt: skip
+    def post(self, request: Request) -> Response:
+        data = validated(self.Input, request.data)
+        budget = services.budget_create(actor=request.user, **data)
+        budget = Budget.objects.select_related("person__user", "funder").get(pk=budget.pk)
+        budget.available_pence = budget.committed_pence = 0
+        return Response(BudgetOutput(budget).data, status=status.HTTP_201_CREATED)
+
 
 class BudgetDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class Output(BudgetOutput):
+        class Meta:
+            ref_name = "BudgetDetailOutput"
+
         allocated_pence = serializers.IntegerField()
         spent_pence = serializers.IntegerField()
         forecast = serializers.DictField()
@@ -186,6 +216,9 @@ class BudgetCommitApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "BudgetCommitInput"
+
         amount_pence = PenceField()
         reference = serializers.CharField(max_length=100, help_text="Your booking reference")
         provider = serializers.SlugRelatedField(slug_field="code", queryset=Provider.objects.all())
@@ -214,6 +247,9 @@ class CommitmentActionApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "CommitmentActionInput"
+
         amount_pence = PenceField(
             required=False,
             help_text="Integer pence. Settle: less than the amount held pays only that; refund: required.",
@@ -246,9 +282,15 @@ class BudgetTopUpApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "BudgetTopUpInput"
+
         amount_pence = PenceField()
 
     class Output(serializers.Serializer):
+        class Meta:
+            ref_name = "BudgetTopUpOutput"
+
         code = serializers.UUIDField()
         status = serializers.CharField()
         amount_pence = serializers.IntegerField()
@@ -273,6 +315,9 @@ class BudgetAllocateApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "BudgetAllocateInput"
+
         amount_pence = PenceField()
         effective_on = serializers.DateField(required=False, allow_null=True, default=None)
         memo = serializers.CharField(max_length=200, required=False, default="")
@@ -294,6 +339,9 @@ class BudgetAlertApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "BudgetAlertInput"
+
         threshold_pence = serializers.IntegerField(
             min_value=0, allow_null=True, help_text="Integer pence; null switches the alert off"
         )
@@ -318,6 +366,9 @@ class PayoutBatchCreateApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class Output(serializers.Serializer):
+        class Meta:
+            ref_name = "PayoutBatchCreateOutput"
+
         code = serializers.UUIDField()
         created_at = serializers.DateTimeField()
         payouts = PayoutOutput(many=True)
@@ -334,6 +385,9 @@ class PayoutResultApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "PayoutResultInput"
+
         paid = serializers.BooleanField()
         failure_reason = serializers.CharField(max_length=200, required=False, default="")
 

@@ -243,3 +243,22 @@ def test_openapi_schema_documents_budget_endpoints(cast: Any) -> None:
     schema = response.json()
     commit = schema["paths"]["/api/v1/budgets/{code}/commitments/"]["post"]
     assert any(p["name"] == "Idempotency-Key" for p in commit["parameters"])
+
+
+def test_budget_create_api_by_council_manager_and_self_funder(cast: Any) -> None:
+    url = reverse("marketplace-api:budget-list")
+    body = {
+        "person": str(cast.person.code), "kind": "direct_payment", "funder": cast.council.slug,
+        "period_start": "2026-04-01", "period_end": "2027-03-31",
+    }  # fmt: skip
+    manager = af.make_commissioner(council=cast.council, role="manager")
+    created = client_for(manager).post(url, body, format="json")
+    assert created.status_code == 201
+    assert created.json()["available_pence"] == 0
+    for user in (cast.commissioner, cast.outsider, cast.person.user):
+        assert client_for(user).post(url, body, format="json").status_code == 403
+    backwards = client_for(manager).post(url, {**body, "period_end": "2026-01-01"}, format="json")
+    assert backwards.status_code == 400
+    own = {**body, "kind": "self_funded", "funder": None}
+    assert client_for(cast.carer).post(url, own, format="json").status_code == 201
+    assert client_for(cast.outsider).post(url, own, format="json").status_code == 403

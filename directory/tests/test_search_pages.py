@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 from geopy.distance import great_circle
 
+from accounts.tests.factories import make_provider_member
 from directory.models import Service
 from directory.tests.factories import category, client_group, make_postcode, make_service
 
@@ -159,8 +160,6 @@ def test_service_page_hides_unpublished_listings_from_the_public_and_outsiders(c
 
 
 def test_service_page_hides_a_draft_from_another_providers_members(client, cast):
-    from accounts.tests.factories import make_provider_member
-
     service = make_service(provider=cast.provider, status=Service.Status.DRAFT)
     client.force_login(make_provider_member(provider=cast.other_provider))
     assert client.get(detail_url(service)).status_code == 404

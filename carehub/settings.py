@@ -171,6 +171,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE: dict = {
     "marketplace-resend-budget-alerts": {"task": "marketplace.tasks.budget_alerts_resend", "schedule": 600.0},
+    "directory-listing-freshness-reminders": {
+        "task": "directory.tasks.listing_freshness_remind_task",
+        "schedule": 86400.0,
+    },
 }
 if CELERY_TASK_MAX_RETRY_DELAY >= CELERY_BROKER_VISIBILITY_TIMEOUT:
     raise ImproperlyConfigured("CELERY_TASK_MAX_RETRY_DELAY must be below CELERY_BROKER_VISIBILITY_TIMEOUT.")

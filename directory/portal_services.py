@@ -9,14 +9,18 @@ grades) are never changed here: the register import owns them.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import ProviderMembership, User
+from accounts.models import AuditEvent, ProviderMembership, User
 from accounts.permissions import Action, require
 from accounts.services import audit_record
 from carehub.errors import Conflict, DomainError
@@ -304,3 +308,59 @@ def service_confirm(*, actor: User, service: Service) -> ServiceConfirmation:
     """The provider says the listing's details are still right."""
     require(actor, Action.PROVIDER_MANAGE, service)
     return ServiceConfirmation.objects.create(service=service, confirmed_by=actor)
+
+
+# --- Freshness ----------------------------------------------------------------------
+
+REMIND_AGAIN_AFTER = timedelta(days=30)
+
+
+def listing_freshness_remind(*, now: datetime | None = None) -> int:
+    """E-mail the members of each provider with published listings nobody confirmed for 6 months.
+
+    Listings stay visible (they are flagged on their pages); a provider is reminded
+    at most once every 30 days, recorded as an audit event. Returns the number of
+    providers reminded."""
+    from directory.portal_selectors import CONFIRM_EVERY
+
+    now = now or timezone.now()
+    cutoff = now - CONFIRM_EVERY
+    stale = (
+        Service.objects.filter(status=Service.Status.PUBLISHED, provider__memberships__isnull=False)
+        .annotate(last_confirmed_at=Max("confirmations__confirmed_at"))
+        .filter(Q(last_confirmed_at__lt=cutoff) | Q(last_confirmed_at__isnull=True, created_at__lt=cutoff))
+        .values_list("provider_id", "name")
+        .distinct()
+    )
+    by_provider: dict[int, list[str]] = {}
+    for provider_id, name in stale:
+        by_provider.setdefault(provider_id, []).append(name)
+    recently = set(
+        AuditEvent.objects.filter(
+            action="provider.freshness_reminder",
+            object_type=Provider._meta.label,
+            object_id__in=[str(pk) for pk in by_provider],
+            created_at__gte=now - REMIND_AGAIN_AFTER,
+        ).values_list("object_id", flat=True)
+    )
+    reminded = 0
+    for provider in Provider.objects.filter(pk__in=by_provider).order_by("pk"):
+        if str(provider.pk) in recently:
+            continue
+        emails = list(provider.memberships.values_list("user__email", flat=True))
+        names = sorted(by_provider[provider.pk])
+        with transaction.atomic():
+            audit_record(actor=None, action="provider.freshness_reminder", obj=provider, services=names)
+        send_mail(
+            subject=f"Please confirm your CareHub listings for {provider.name}",
+            message=(
+                "People rely on CareHub listings being up to date. Nobody at "
+                f"{provider.name} has confirmed these listings for 6 months:\n\n"
+                + "\n".join(f"- {name}" for name in names)
+                + f"\n\nSign in and choose 'Confirm these details are up to date': {reverse('directory:portal-home')}\n"
+            ),
+            from_email=None,
+            recipient_list=emails,
+        )
+        reminded += 1
+    return reminded

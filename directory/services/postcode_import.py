@@ -194,21 +194,21 @@ class _Reader:
         if path.is_dir():
             if not list((path / "Data" / "CSV").glob("*.csv")):
                 raise ImportFileError(f"{path} has no Data/CSV/*.csv files: is it an unzipped Code-Point Open folder?")
-            return "codepoint-dir", f"codepoint:{path.name}"
+            return "codepoint-dir", f"codepoint:{path.name}"[:40]
         if not path.is_file():
             raise ImportFileError(f"{path} does not exist")
         if zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as zf:
                 names = zf.namelist()
             if any(re.match(r"(.*/)?Data/CSV/[^/]+\.csv$", n, re.IGNORECASE) for n in names):
-                return "codepoint-zip", f"codepoint:{path.stem}"
+                return "codepoint-zip", f"codepoint:{path.stem}"[:40]
             if any(re.match(r"(.*/)?Data/ONSPD[^/]*\.csv$", n, re.IGNORECASE) for n in names):
-                return "onspd-zip", f"onspd:{path.stem}"
+                return "onspd-zip", f"onspd:{path.stem}"[:40]
             raise ImportFileError(f"{path.name} is neither a Code-Point Open zip nor an ONSPD zip")
         with path.open(encoding="utf-8-sig", newline="") as fh:
             header = [h.strip().lower() for h in next(csv.reader(fh), [])]
         if ("pcds" in header or "pcd" in header) and "lat" in header and "long" in header:
-            return "onspd-csv", f"onspd:{path.stem}"
+            return "onspd-csv", f"onspd:{path.stem}"[:40]
         raise ImportFileError(f"{path.name} is not an ONSPD CSV (it needs pcds, lat and long columns)")
 
     # Code-Point: Postcode, Quality, Eastings, Northings, Country, NHS region, NHS HA, County, District, Ward
@@ -376,19 +376,39 @@ def centroid_rows(
 
 Row = tuple[str, float, float, int | None, str, str]
 
-_COLUMNS = "postcode, latitude, longitude, council_id, precision, source"
-# A row is rewritten only when its position, council or precision changed: a new release of
-# the same data (another file name, so another source label) then changes nothing, and
-# `source` records the release that last changed the row.
-_CHANGED = (
-    "(directory_postcode.latitude, directory_postcode.longitude, directory_postcode.council_id, "
-    "directory_postcode.precision) IS DISTINCT FROM "
-    "(EXCLUDED.latitude, EXCLUDED.longitude, EXCLUDED.council_id, EXCLUDED.precision)"
+# Plain SQL constants (no user input). A row is rewritten only when its position, council or
+# precision changed: a new release of the same data (another file name, so another source
+# label) then changes nothing, and `source` records the release that last changed the row.
+_PG_TEMP_TABLE = (
+    "CREATE TEMP TABLE IF NOT EXISTS tmp_postcode_import (postcode varchar(8), latitude double precision, "
+    "longitude double precision, council_id bigint, precision varchar(8), source varchar(40)) ON COMMIT DROP"
 )
-_SET = (
-    "latitude = EXCLUDED.latitude, longitude = EXCLUDED.longitude, council_id = EXCLUDED.council_id, "
-    "precision = EXCLUDED.precision, source = EXCLUDED.source"
+_PG_COPY = (
+    "COPY tmp_postcode_import (postcode, latitude, longitude, council_id, precision, source) "
+    "FROM STDIN WITH (FORMAT csv)"
 )
+_PG_MERGE = """
+INSERT INTO directory_postcode (postcode, latitude, longitude, council_id, precision, source)
+SELECT postcode, latitude, longitude, council_id, precision, source FROM tmp_postcode_import
+ON CONFLICT (postcode) DO UPDATE SET
+    latitude = EXCLUDED.latitude, longitude = EXCLUDED.longitude, council_id = EXCLUDED.council_id,
+    precision = EXCLUDED.precision, source = EXCLUDED.source
+WHERE (directory_postcode.latitude, directory_postcode.longitude, directory_postcode.council_id,
+       directory_postcode.precision)
+    IS DISTINCT FROM (EXCLUDED.latitude, EXCLUDED.longitude, EXCLUDED.council_id, EXCLUDED.precision)
+"""
+# SQLite: IS NOT is its null-safe inequality. A row left alone by the WHERE does not count in
+# total_changes, so the change count means the same on both databases.
+_SQLITE_UPSERT = """
+INSERT INTO directory_postcode (postcode, latitude, longitude, council_id, precision, source)
+VALUES (%s, %s, %s, %s, %s, %s)
+ON CONFLICT (postcode) DO UPDATE SET
+    latitude = excluded.latitude, longitude = excluded.longitude, council_id = excluded.council_id,
+    precision = excluded.precision, source = excluded.source
+WHERE (directory_postcode.latitude, directory_postcode.longitude, directory_postcode.council_id,
+       directory_postcode.precision)
+    IS NOT (excluded.latitude, excluded.longitude, excluded.council_id, excluded.precision)
+"""
 
 
 class _Writer:
@@ -399,12 +419,7 @@ class _Writer:
         self.changed = 0
         if self.vendor == "postgresql":
             with connection.cursor() as cur:
-                cur.execute(
-                    "CREATE TEMP TABLE IF NOT EXISTS tmp_postcode_import (postcode varchar(8), "
-                    "latitude double precision, longitude double precision, council_id bigint, precision varchar(8), "
-                    "source varchar(40)) "
-                    "ON COMMIT DROP"
-                )
+                cur.execute(_PG_TEMP_TABLE)
 
     def write(self, rows: list[Row]) -> None:
         if not rows:
@@ -418,23 +433,12 @@ class _Writer:
                 )
                 buf.seek(0)
                 cur.execute("TRUNCATE tmp_postcode_import")
-                cur.cursor.copy_expert(f"COPY tmp_postcode_import ({_COLUMNS}) FROM STDIN WITH (FORMAT csv)", buf)
-                cur.execute(
-                    f"INSERT INTO directory_postcode ({_COLUMNS}) SELECT {_COLUMNS} FROM tmp_postcode_import "  # noqa: S608
-                    f"ON CONFLICT (postcode) DO UPDATE SET {_SET} WHERE {_CHANGED}"
-                )
+                cur.cursor.copy_expert(_PG_COPY, buf)
+                cur.execute(_PG_MERGE)
                 self.changed += cur.rowcount
             else:
-                # SQLite: IS NOT is its null-safe inequality; the WHERE keeps unchanged rows untouched,
-                # and such a row does not count in changes().
-                changed_sqlite = _CHANGED.replace("IS DISTINCT FROM", "IS NOT").replace("EXCLUDED.", "excluded.")
                 before = connection.connection.total_changes
-                cur.executemany(
-                    f"INSERT INTO directory_postcode ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s) "  # noqa: S608
-                    f"ON CONFLICT (postcode) DO UPDATE SET {_SET.replace('EXCLUDED.', 'excluded.')} "
-                    f"WHERE {changed_sqlite}",
-                    rows,
-                )
+                cur.executemany(_SQLITE_UPSERT, rows)
                 self.changed += connection.connection.total_changes - before
 
 

@@ -33,6 +33,7 @@ from .models import (
     PayoutBatch,
     TopUp,
 )
+from .money_format import pounds
 from .payments import payment_gateway
 
 SYSTEM_EMAIL = "system@carehub.invalid"
@@ -498,12 +499,6 @@ def _budget_alerts_after_spend(*, budget: Budget, amount_pence: int) -> None:
 # --- Payouts ---------------------------------------------------------------------------------------
 
 
-def _pounds(pence: int) -> str:
-    sign = "-" if pence < 0 else ""
-    pounds, rem = divmod(abs(pence), 100)
-    return f"{sign}{pounds}.{rem:02d}"
-
-
 @transaction.atomic
 def payout_batch_create(*, actor: User, idempotency_key: str) -> PayoutBatch:
     """Move every provider's positive payable balance to payouts clearing,
@@ -546,7 +541,7 @@ def payout_batch_create(*, actor: User, idempotency_key: str) -> PayoutBatch:
                     account.provider.code,
                     account.provider.name,
                     amount,
-                    _pounds(amount),
+                    pounds(amount),
                     f"{batch.created_at:%Y-%m-%d}",
                 ]
             )

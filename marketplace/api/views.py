@@ -342,7 +342,7 @@ class BudgetAlertApi(APIView):
         class Meta:
             ref_name = "BudgetAlertInput"
 
-        threshold_pence = serializers.IntegerField(
+        threshold_pence = PenceField(
             min_value=0, allow_null=True, help_text="Integer pence; null switches the alert off"
         )
 

@@ -183,3 +183,15 @@ def test_check_ledger_exits_non_zero_when_a_cached_balance_differs(cast: Any) ->
     with pytest.raises(CommandError, match="1 problem"):
         call_command("check_ledger", stderr=err)
     assert "caches 4999, entries sum to 5000" in err.getvalue()
+
+
+def test_payout_batch_command_writes_the_remittance(cast: Any, tmp_path: Any) -> None:
+    budget = make_budget(person=cast.person, funder=cast.council, allocated_pence=10_000)
+    commitment = make_commitment(budget=budget, provider=cast.provider, amount_pence=2_000)
+    services.budget_settle(actor=cast.person.user, commitment=commitment, idempotency_key=key())
+    out = tmp_path / "remittance.csv"
+    call_command("payout_batch", output=out, stderr=io.StringIO())
+    lines = out.read_text().splitlines()
+    assert lines[0].startswith("payout_reference,provider_code,provider_name,amount_pence,amount_gbp")
+    assert ",Kelvin Companions,1900,19.00," in lines[1]
+    assert Payout.objects.get().status == Payout.Status.PENDING

@@ -37,7 +37,7 @@ def seed(*, provider: Provider, council: Council) -> Budget | None:
     system = services.system_actor()
     today = timezone.localdate()
     start, end = _financial_year(today)
-    category = Category.objects.filter(parent__isnull=False).order_by("position", "pk").first()
+    categories = Category.objects.in_bulk(["personal-care", "day-centres"], field_name="slug")
     n = 0
 
     def k(label: str) -> str:
@@ -54,15 +54,18 @@ def seed(*, provider: Provider, council: Council) -> Budget | None:
     # Visits on Tuesdays and Fridays: booked a week ahead, paid once delivered.
     day = start + timedelta(days=(1 - start.weekday()) % 7)
     while day <= today + timedelta(days=21):
-        for visit in (day, day + timedelta(days=3)):
+        for visit, slug, what in (
+            (day, "personal-care", "Help at home"),
+            (day + timedelta(days=3), "day-centres", "Day centre"),
+        ):
             if visit > end:
                 continue
             n += 1
             with ledger.posting_time(_at(visit - timedelta(days=7))):
                 commitment = services.budget_commit(
                     actor=person.user, budget=budget, amount_pence=VISIT_PENCE, reference=f"DEMO-{n:04d}",
-                    provider=provider, idempotency_key=k(f"commit-{n}"), category=category,
-                    description=f"Help at home, {visit:%A %-d %B}", due_on=visit,
+                    provider=provider, idempotency_key=k(f"commit-{n}"), category=categories.get(slug),
+                    description=f"{what}, {visit:%A %-d %B}", due_on=visit,
                 )  # fmt: skip
             if visit >= today:
                 continue  # planned: stays committed

@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from geopy.distance import great_circle
 
@@ -177,3 +179,18 @@ def test_service_page_shows_a_draft_to_its_own_providers_members(client, cast):
 def test_service_page_published_listing_is_public(client, cast):
     service = make_service(provider=cast.provider)
     assert client.get(detail_url(service)).status_code == 200
+
+
+def test_search_page_query_count_does_not_grow_with_results(client, glasgow):
+    def queries_for_page():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(SEARCH, {"postcode": "G12 8QQ"}).status_code == 200
+        return len(ctx.captured_queries)
+
+    personal_care = category("personal-care")
+    for i in range(2):
+        make_service(name=f"First {i}", categories=[personal_care], **near(1))
+    few = queries_for_page()
+    for i in range(18):
+        make_service(name=f"More {i}", categories=[personal_care], **near(1))
+    assert queries_for_page() == few

@@ -21,14 +21,11 @@ def budget_list_for_user(*, user: User) -> QuerySet[Budget]:
     Balances come as annotations, so a list of budgets costs one query."""
     if not user.is_authenticated:
         return Budget.objects.none()
-    visible = Q(person__user=user) | Q(
-        person__carer_links__carer=user,
-        person__carer_links__status=CarerLink.Status.ACTIVE,
-        person__carer_links__can_view=True,
+    supported = CarerLink.objects.filter(carer=user, status=CarerLink.Status.ACTIVE).filter(
+        Q(can_view=True) | Q(can_manage_budget=True)
     )
-    ids = Budget.objects.filter(visible).values("pk")
     return (
-        Budget.objects.filter(pk__in=ids)
+        Budget.objects.filter(Q(person__user=user) | Q(person_id__in=supported.values("person_id")))
         .select_related("person__user", "funder")
         .annotate(
             available_pence=Sum("accounts__balance_pence", filter=Q(accounts__kind=Account.Kind.BUDGET_AVAILABLE)),

@@ -262,3 +262,14 @@ def test_budget_create_api_by_council_manager_and_self_funder(cast: Any) -> None
     own = {**body, "kind": "self_funded", "funder": None}
     assert client_for(cast.carer).post(url, own, format="json").status_code == 201
     assert client_for(cast.outsider).post(url, own, format="json").status_code == 403
+
+
+def test_budget_api_carer_loses_access_when_the_person_revokes_the_link(cast: Any, budget: Any) -> None:
+    from accounts.models import CarerLink
+    from accounts.services import carer_link_end
+
+    url = reverse("marketplace-api:budget-detail", args=[budget.code])
+    assert client_for(cast.carer).get(url).status_code == 200
+    link = CarerLink.objects.get(carer=cast.carer, person=cast.person)
+    carer_link_end(actor=cast.person.user, link_code=link.code)
+    assert client_for(cast.carer).get(url).status_code == 404

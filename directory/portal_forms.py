@@ -164,3 +164,17 @@ class ServiceForm(forms.Form):
         price = data.pop("price", None)
         data["price_pence"] = None if price is None else int((price * 100).to_integral_value())
         return data
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(
+        label="Their email address",
+        error_messages={"required": "Enter their email address", "invalid": "Enter a real email address"},
+    )
+    role = forms.ChoiceField(
+        label="What may they do?",
+        choices=[("staff", "Staff: manage listings"), ("owner", "Owner: also invite and remove people")],
+        widget=forms.RadioSelect,
+        initial="staff",
+        error_messages={"required": "Choose what they may do"},
+    )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("portal/providers/new/", views.portal_provider_create, name="portal-provider-create"),
     path("portal/providers/<uuid:code>/", views.portal_provider, name="portal-provider"),
     path("portal/providers/<uuid:code>/edit/", views.portal_provider_edit, name="portal-provider-edit"),
+    path("portal/providers/<uuid:code>/invite/", views.portal_provider_invite, name="portal-provider-invite"),
     path("portal/providers/<uuid:code>/services/new/", views.portal_service_create, name="portal-service-create"),
     path("portal/services/<uuid:code>/", views.portal_service, name="portal-service"),
     path("portal/services/<uuid:code>/publish/", views.portal_service_publish, name="portal-service-publish"),

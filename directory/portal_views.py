@@ -14,17 +14,19 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import Action, can
+from accounts.services import provider_invitation_create
 from carehub.errors import DomainError
 from carehub.forms import add_domain_error
 from directory import portal_selectors as selectors
 from directory import portal_services as services
 from directory.models import Provider, Service
-from directory.portal_forms import ClaimDecisionForm, ClaimForm, ProviderForm, ServiceForm
+from directory.portal_forms import ClaimDecisionForm, ClaimForm, InviteForm, ProviderForm, ServiceForm
 from directory.regulator_display import service_registration
 
 
@@ -145,6 +147,25 @@ def portal_provider_edit(request: HttpRequest, code: UUID) -> HttpResponse:
 
 
 @login_required
+def portal_provider_invite(request: HttpRequest, code: UUID) -> HttpResponse:
+    """Owners invite colleagues (the invitation e-mail and its acceptance live in accounts)."""
+    provider = selectors.provider_get_for_member(user=request.user, code=code)
+    if not can(request.user, Action.PROVIDER_MANAGE_MEMBERS, provider):
+        raise PermissionDenied("Only the provider's owners can invite people.")
+    form = InviteForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            provider_invitation_create(actor=request.user, provider=provider, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error, default_field="email")
+        else:
+            messages.success(request, f"We have sent an invitation to {form.cleaned_data['email']}.")
+            return redirect("directory:portal-provider", code=provider.code)
+    context = {"form": form, "provider": provider}
+    return render(request, "directory/portal/invite.html", context, status=_status(form))
+
+
+@login_required
 def portal_service_create(request: HttpRequest, code: UUID) -> HttpResponse:
     provider = selectors.provider_get_for_member(user=request.user, code=code)
     form = ServiceForm(_posted(request))
@@ -164,9 +185,7 @@ def portal_service_create(request: HttpRequest, code: UUID) -> HttpResponse:
 def portal_service(request: HttpRequest, code: UUID) -> HttpResponse:
     service = selectors.service_get_for_member(user=request.user, code=code)
     registration = service_registration(service)
-    form = ServiceForm(
-        _posted(request), initial=ServiceForm.initial_for(service), registered=registration is not None
-    )
+    form = ServiceForm(_posted(request), initial=ServiceForm.initial_for(service), registered=registration is not None)
     if request.method == "POST" and form.is_valid():
         try:
             services.service_update(actor=request.user, service=service, data=form.service_data())

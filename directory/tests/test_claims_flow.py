@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -227,3 +228,33 @@ def test_claims_decision_form_refuses_a_missing_decision(pending: ListingClaim, 
     response = client.post(reverse("directory:claim-review", kwargs={"code": pending.code}), {})
 
     assert response.status_code == 400 and "Choose approve or reject" in response.content.decode()
+
+
+def test_claims_approved_owner_invites_staff(
+    pending: ListingClaim, client: Client, cast: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client.force_login(cast.vetting_officer)
+    client.post(reverse("directory:claim-review", kwargs={"code": pending.code}), {"decision": "approve"})
+    client.force_login(cast.outsider)
+    url = reverse("directory:portal-provider-invite", kwargs={"code": pending.provider.code})
+
+    page = client.get(reverse("directory:portal-provider", kwargs={"code": pending.provider.code})).content.decode()
+    bad = client.post(url, {"email": "not-an-email", "role": "staff"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"email": "colleague@example.com", "role": "staff"})
+
+    assert url in page
+    assert bad.status_code == 400 and "Enter a real email address" in bad.content.decode()
+    assert response.status_code == 302
+    assert pending.provider.invitations.get().email == "colleague@example.com"
+    assert [m.to for m in mail.outbox] == [["colleague@example.com"]]
+
+
+def test_claims_staff_and_other_providers_cannot_invite(cast: Any, client: Client) -> None:
+    url = reverse("directory:portal-provider-invite", kwargs={"code": cast.provider.code})
+
+    client.force_login(cast.provider_staff)
+    assert client.post(url, {"email": "x@example.com", "role": "owner"}).status_code == 403
+    client.force_login(cast.outsider)
+    assert client.post(url, {"email": "x@example.com", "role": "owner"}).status_code == 404
+    assert not cast.provider.invitations.exists()

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from .models import VETTING_OFFICERS_GROUP, CarerLink, CommissionerMembership, PersonProfile, ProviderMembership, User
 
-DEMO_PASSWORD = "carehub-demo-password"  # noqa: S105 - published demo login, development data only
+DEMO_PASSWORD = "carehub-demo-password"  # noqa: S105  # nosec B105  # published demo login, development data only
 
 DEMO_USERS = {
     "person": ("alex.morgan@example.com", "Alex Morgan", "Person who uses care"),

@@ -29,7 +29,7 @@ class SignUpForm(forms.Form):
 
     error_messages = {
         "email_taken": "An account with this email address already exists. Sign in or reset your password.",
-        "password_mismatch": "The passwords do not match. Enter the same password twice.",
+        "password_mismatch": "The passwords do not match. Enter the same password twice.",  # nosec B105  # a message
     }
 
     def clean_email(self) -> str:

@@ -32,6 +32,18 @@ class Regulator(models.TextChoices):
 CI_GRADE_WORDS = {1: "Unsatisfactory", 2: "Weak", 3: "Adequate", 4: "Good", 5: "Very Good", 6: "Excellent"}
 CQC_RATING_WORDS = {1: "Inadequate", 2: "Requires improvement", 3: "Good", 4: "Outstanding"}
 GRADE_STALE_AFTER = timedelta(days=2 * 365)
+# Search filters on one scale: CQC's four ratings placed on the Care Inspectorate's
+# six by their meaning (Outstanding ≈ Excellent, Good ≈ Good, Requires improvement ≈
+# Adequate, Inadequate ≈ Unsatisfactory).
+CQC_ON_SIX_POINT_SCALE = {4: 6, 3: 4, 2: 3, 1: 1}
+
+
+def lowest_grade_six_point(regulator: str, grades: dict[str, int]) -> int | None:
+    """The service's lowest grade on the six-point scale, or None when ungraded."""
+    if not grades:
+        return None
+    lowest = min(grades.values())
+    return lowest if regulator == Regulator.CARE_INSPECTORATE else CQC_ON_SIX_POINT_SCALE.get(lowest)
 
 
 def regulator_grade_words(regulator: str, value: int) -> str:
@@ -144,6 +156,9 @@ class Registration(models.Model):
     subtype = models.CharField(max_length=255, blank=True)
     registered_since = models.DateField(null=True, blank=True)
     grades = models.JSONField(default=dict, blank=True)
+    lowest_grade = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Lowest grade on the six-point scale (see lowest_grade_six_point), for search"
+    )
     graded_on = models.DateField(null=True, blank=True)
     last_inspected_on = models.DateField(null=True, blank=True)
     beds = models.PositiveIntegerField(null=True, blank=True)

@@ -140,8 +140,8 @@ def service_search(
     """Published services, filtered, and annotated with ``distance_km`` / ``distance_miles``
     when there is an origin (then only services within ``radius_miles`` that have a
     location). ``delivery=at_home`` keeps only services whose own service radius reaches
-    the origin. ``min_grade`` and ``vetted`` are accepted for the API's shape; grades and
-    vetting records arrive with later issues and do not filter yet."""
+    the origin. ``min_grade`` keeps registered services whose every grade is at least that on the
+    six-point scale; ``vetted`` is accepted for the API's shape and does not filter yet."""
     qs = (
         Service.objects.filter(status=Service.Status.PUBLISHED)
         .select_related("provider", "registration")
@@ -182,6 +182,9 @@ def service_search(
         qs = qs.filter(price_pence__isnull=False, price_pence__lte=max_price_pence, price_on_request=False)
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(description__icontains=q) | Q(provider__name__icontains=q))
+    if min_grade is not None:
+        # Regulator grades (issue 4): every key question at least min_grade on the six-point scale.
+        qs = qs.filter(registration__lowest_grade__gte=min_grade)
     return qs.order_by(*_order_by(ordering, has_origin=origin is not None))
 
 

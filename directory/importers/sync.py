@@ -49,6 +49,7 @@ from directory.models import (
     Registration,
     Service,
 )
+from directory.models_regulator import lowest_grade_six_point
 from directory.postcodes import InvalidPostcode, normalise_postcode, postcode_district, postcode_sector
 
 BATCH_SIZE = 1000
@@ -327,6 +328,7 @@ _REGISTRATION_FIELDS = [
     "subtype",
     "registered_since",
     "grades",
+    "lowest_grade",
     "graded_on",
     "last_inspected_on",
     "beds",
@@ -372,6 +374,7 @@ def _apply_register_fields(
     registration.subtype = record.subtype[:255]
     registration.registered_since = record.registered_since
     registration.grades = record.grades
+    registration.lowest_grade = lowest_grade_six_point(registration.regulator, record.grades)
     registration.graded_on = record.graded_on
     registration.last_inspected_on = record.last_inspected_on
     registration.beds = record.beds

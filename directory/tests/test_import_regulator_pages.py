@@ -11,12 +11,16 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from directory.importers.care_inspectorate import GRADE_COLUMNS
 from directory.importers.services import register_import_from_path
 from directory.models import Registration, Regulator, Service
+from directory.models_regulator import lowest_grade_six_point
 from directory.tests.factories import make_service
 from directory.tests.register_fixtures import ci_row, cqc_row, make_postcodes, write_ci, write_cqc
 
 pytestmark = pytest.mark.django_db
+
+CQC_WORDS = ["Outstanding", "Good", "Requires improvement", "Inadequate"]
 
 
 @pytest.fixture
@@ -155,3 +159,56 @@ def test_import_regulator_page_of_a_service_no_longer_registered_is_hidden_from_
     response = client.get(reverse("directory:service-detail", kwargs={"code": service.code}))
 
     assert response.status_code == 404
+
+
+def test_import_regulator_api_min_grade_filters_on_the_lowest_grade(db: None, tmp_path: Path, client: Client) -> None:
+    make_postcodes()
+    rows = [
+        ci_row("CS2003000001", ServiceName="All fives", KQ_Care_and_Support_Planning="5.0", KQ_Setting="5.0"),
+        ci_row("CS2003000002", ServiceName="Mostly fives, one four"),
+        ci_row("CS2003000003", ServiceName="Not graded yet", **dict.fromkeys(GRADE_COLUMNS.values(), "")),
+    ]
+    register_import_from_path(regulator=Regulator.CARE_INSPECTORATE, path=write_ci(tmp_path / "ci.csv", rows))
+    register_import_from_path(
+        regulator=Regulator.CQC,
+        path=write_cqc(
+            tmp_path / "cqc.csv",
+            [
+                cqc_row(
+                    "1-100000001", Name="Outstanding home", Postcode="G12 8QQ", **{"Overall rating": "Outstanding"}
+                ),
+                cqc_row(
+                    "1-100000002",
+                    Name="Requires improvement home",
+                    Postcode="G12 8QQ",
+                    **{"Overall rating": "Requires improvement"},
+                ),
+            ],
+        ),
+    )
+
+    def names(min_grade: int) -> list[str]:
+        response = client.get("/api/v1/services/", {"postcode": "G12 8QQ", "min_grade": min_grade, "ordering": "name"})
+        return [r["name"] for r in response.json()["results"]]
+
+    assert names(5) == ["All fives", "Outstanding home"]
+    assert names(4) == ["All fives", "Mostly fives, one four", "Outstanding home"]
+    assert names(3) == ["All fives", "Mostly fives, one four", "Outstanding home", "Requires improvement home"]
+    assert client.get("/api/v1/services/", {"postcode": "G12 8QQ", "min_grade": 7}).status_code == 400
+
+
+def test_import_regulator_lowest_grade_on_the_six_point_scale(db: None, tmp_path: Path) -> None:
+    make_postcodes()
+    register_import_from_path(
+        regulator=Regulator.CQC,
+        path=write_cqc(
+            tmp_path / "cqc.csv",
+            [cqc_row(f"1-10000000{n}", **{"Overall rating": rating}) for n, rating in enumerate(CQC_WORDS)],
+        ),
+    )
+
+    lowest = dict(Registration.objects.values_list("grades__overall", "lowest_grade"))
+
+    assert lowest == {4: 6, 3: 4, 2: 3, 1: 1}
+    assert lowest_grade_six_point(Regulator.CARE_INSPECTORATE, {"setting": 5, "leadership": 2}) == 2
+    assert lowest_grade_six_point(Regulator.CARE_INSPECTORATE, {}) is None

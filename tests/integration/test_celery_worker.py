@@ -81,11 +81,14 @@ def celery_worker(worker_queue: str, tmp_path: Path) -> Iterator[tuple[subproces
             worker.wait(timeout=10)
 
 
-def test_healthcheck_task_runs_in_a_real_worker_and_returns_its_result(celery_worker, worker_queue: str) -> None:
+def test_healthcheck_task_runs_in_a_real_worker_and_returns_its_result(
+    celery_worker, worker_queue: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     worker, log = celery_worker
-    # The test process must publish to Redis, not run the task in-process.
+    # The test process must publish to Redis, not run the task in-process, even
+    # if the test settings make every other test's tasks eager.
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
     assert app.conf.broker_url == settings.REDIS_URL
-    assert not app.conf.task_always_eager
 
     result = healthcheck.apply_async(queue=worker_queue)
     try:

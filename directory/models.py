@@ -195,6 +195,8 @@ class Service(models.Model):
 # --- Regulators' registers, claims and the provider portal (issue 4) ------------
 # Kept in their own module; imported here so Django registers them with this app.
 from directory.models_regulator import (  # noqa: E402, F401
+    AvailabilityException,
+    AvailabilityWindow,
     GradeChange,
     ListingClaim,
     RegisteredProvider,
@@ -204,4 +206,5 @@ from directory.models_regulator import (  # noqa: E402, F401
     Regulator,
     ServiceConfirmation,
     ServiceEdit,
+    Weekday,
 )

@@ -318,3 +318,62 @@ class ServiceConfirmation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service_id} confirmed {self.confirmed_at:%Y-%m-%d}"
+
+
+# --- Weekly availability and exceptions (the provider portal) --------------------
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class AvailabilityWindow(models.Model):
+    """A weekly window when a listing is usually available (the marketplace derives bookable slots from these)."""
+
+    service = models.ForeignKey("directory.Service", on_delete=models.CASCADE, related_name="availability")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    starts_at = models.TimeField()
+    ends_at = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="directory_window_ends_after"),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="directory_window_weekday_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+
+class AvailabilityException(models.Model):
+    """A date when the usual weekly availability does not apply: closed, or open at other times."""
+
+    service = models.ForeignKey("directory.Service", on_delete=models.CASCADE, related_name="availability_exceptions")
+    date = models.DateField()
+    is_closed = models.BooleanField(default=True)
+    starts_at = models.TimeField(null=True, blank=True)
+    ends_at = models.TimeField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "date"], name="directory_exception_one_per_date"),
+            models.CheckConstraint(
+                condition=Q(is_closed=True, starts_at__isnull=True, ends_at__isnull=True)
+                | Q(is_closed=False, ends_at__gt=models.F("starts_at")),
+                name="directory_exception_closed_or_hours",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.is_closed:
+            return f"{self.date:%-d %B %Y}: closed"
+        return f"{self.date:%-d %B %Y}: {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"

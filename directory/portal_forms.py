@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from directory.models import Category, ClientGroup, Provider, Service
+from directory.models import Category, ClientGroup, Provider, Service, Weekday
 from directory.portal_services import REGISTER_SERVICE_FIELDS
 from directory.postcodes import InvalidPostcode, normalise_postcode
 
@@ -178,3 +178,39 @@ class InviteForm(forms.Form):
         initial="staff",
         error_messages={"required": "Choose what they may do"},
     )
+
+
+class _DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class _TimeInput(forms.TimeInput):
+    input_type = "time"
+
+
+class AvailabilityWindowForm(forms.Form):
+    weekday = forms.TypedChoiceField(label="Day", choices=Weekday.choices, coerce=int)
+    starts_at = forms.TimeField(
+        label="From", widget=_TimeInput(), error_messages={"required": "Enter a start time", "invalid": "Enter a time"}
+    )
+    ends_at = forms.TimeField(
+        label="To", widget=_TimeInput(), error_messages={"required": "Enter an end time", "invalid": "Enter a time"}
+    )
+
+
+class AvailabilityExceptionForm(forms.Form):
+    date = forms.DateField(
+        label="Date",
+        widget=_DateInput(),
+        error_messages={"required": "Enter the date", "invalid": "Enter a real date"},
+    )
+    is_closed = forms.TypedChoiceField(
+        label="On that day it is",
+        choices=[("closed", "Closed"), ("open", "Open at other times")],
+        coerce=lambda value: value == "closed",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose closed or open at other times"},
+    )
+    starts_at = forms.TimeField(label="Opens at (if open)", required=False, widget=_TimeInput())
+    ends_at = forms.TimeField(label="Closes at (if open)", required=False, widget=_TimeInput())
+    note = forms.CharField(label="Note (optional)", required=False, max_length=200)

@@ -14,7 +14,15 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.permissions import Action, can
-from directory.models import ListingClaim, Provider, Service, ServiceConfirmation, ServiceEdit
+from directory.models import (
+    AvailabilityException,
+    AvailabilityWindow,
+    ListingClaim,
+    Provider,
+    Service,
+    ServiceConfirmation,
+    ServiceEdit,
+)
 
 CONFIRM_EVERY = timedelta(days=183)
 
@@ -100,3 +108,12 @@ def claim_list_for_claimant(*, user: Any) -> QuerySet[ListingClaim]:
     if not getattr(user, "is_authenticated", False):
         return ListingClaim.objects.none()
     return ListingClaim.objects.filter(claimant=user).select_related("provider").order_by("-created_at")
+
+
+def availability_windows(*, service: Service) -> QuerySet[AvailabilityWindow]:
+    return AvailabilityWindow.objects.filter(service=service)
+
+
+def availability_exceptions(*, service: Service) -> QuerySet[AvailabilityException]:
+    """Today's and future exceptions only: past ones no longer matter to anyone."""
+    return AvailabilityException.objects.filter(service=service, date__gte=timezone.localdate())

@@ -9,7 +9,8 @@ grades) are never changed here: the register import owns them.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date as date_type
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -23,14 +24,17 @@ from django.utils import timezone
 from accounts.models import AuditEvent, ProviderMembership, User
 from accounts.permissions import Action, require
 from accounts.services import audit_record
-from carehub.errors import Conflict, DomainError
+from carehub.errors import Conflict, DomainError, NotFound
 from directory.models import (
+    AvailabilityException,
+    AvailabilityWindow,
     ListingClaim,
     Provider,
     Registration,
     Service,
     ServiceConfirmation,
     ServiceEdit,
+    Weekday,
 )
 from directory.postcodes import InvalidPostcode
 from directory.regulator_display import service_registration
@@ -364,3 +368,91 @@ def listing_freshness_remind(*, now: datetime | None = None) -> int:
         )
         reminded += 1
     return reminded
+
+
+# --- Weekly availability and exceptions -------------------------------------------
+
+
+def _window_text(weekday: int, starts_at: time, ends_at: time) -> str:
+    return f"{Weekday(weekday).label} {starts_at:%H:%M}–{ends_at:%H:%M}"
+
+
+@transaction.atomic
+def availability_window_add(
+    *, actor: User, service: Service, weekday: int, starts_at: time, ends_at: time
+) -> AvailabilityWindow:
+    """Add a weekly window; refuses one that ends before it starts or overlaps another that day."""
+    require(actor, Action.PROVIDER_MANAGE, service)
+    if ends_at <= starts_at:
+        raise DomainError("The end time must be after the start time.", field="ends_at")
+    overlapping = AvailabilityWindow.objects.filter(
+        service=service, weekday=weekday, starts_at__lt=ends_at, ends_at__gt=starts_at
+    ).first()
+    if overlapping:
+        raise DomainError(f"That overlaps {overlapping}.", field="starts_at")
+    window = AvailabilityWindow.objects.create(service=service, weekday=weekday, starts_at=starts_at, ends_at=ends_at)
+    _record_edits(
+        actor=actor,
+        provider=service.provider,
+        service=service,
+        changes={"availability": ("", _window_text(weekday, starts_at, ends_at))},
+    )
+    return window
+
+
+@transaction.atomic
+def availability_window_remove(*, actor: User, service: Service, window_id: int) -> None:
+    require(actor, Action.PROVIDER_MANAGE, service)
+    window = AvailabilityWindow.objects.filter(service=service, pk=window_id).first()
+    if window is None:
+        raise NotFound("That time is not in this listing's availability.")
+    window.delete()
+    _record_edits(actor=actor, provider=service.provider, service=service, changes={"availability": (str(window), "")})
+
+
+@transaction.atomic
+def availability_exception_add(
+    *,
+    actor: User,
+    service: Service,
+    date: date_type,
+    is_closed: bool,
+    starts_at: time | None = None,
+    ends_at: time | None = None,
+    note: str = "",
+) -> AvailabilityException:
+    """A date when the weekly availability does not apply (closed, or open at other times)."""
+    require(actor, Action.PROVIDER_MANAGE, service)
+    if date < timezone.localdate():
+        raise DomainError("The date must be today or in the future.", field="date")
+    if is_closed:
+        starts_at = ends_at = None
+    elif starts_at is None or ends_at is None or ends_at <= starts_at:
+        raise DomainError("Give the times it is open that day, ending after they start.", field="starts_at")
+    if AvailabilityException.objects.filter(service=service, date=date).exists():
+        raise Conflict("There is already a change for that date: remove it first.", field="date")
+    exception = AvailabilityException.objects.create(
+        service=service, date=date, is_closed=is_closed, starts_at=starts_at, ends_at=ends_at, note=note
+    )
+    _record_edits(
+        actor=actor,
+        provider=service.provider,
+        service=service,
+        changes={"availability exception": ("", str(exception))},
+    )
+    return exception
+
+
+@transaction.atomic
+def availability_exception_remove(*, actor: User, service: Service, exception_id: int) -> None:
+    require(actor, Action.PROVIDER_MANAGE, service)
+    exception = AvailabilityException.objects.filter(service=service, pk=exception_id).first()
+    if exception is None:
+        raise NotFound("That date is not in this listing's availability.")
+    exception.delete()
+    _record_edits(
+        actor=actor,
+        provider=service.provider,
+        service=service,
+        changes={"availability exception": (str(exception), "")},
+    )

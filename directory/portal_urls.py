@@ -19,5 +19,10 @@ urlpatterns = [
     path("portal/services/<uuid:code>/publish/", views.portal_service_publish, name="portal-service-publish"),
     path("portal/services/<uuid:code>/unpublish/", views.portal_service_unpublish, name="portal-service-unpublish"),
     path("portal/services/<uuid:code>/confirm/", views.portal_service_confirm, name="portal-service-confirm"),
+    path(
+        "portal/services/<uuid:code>/availability/",
+        views.portal_service_availability,
+        name="portal-service-availability",
+    ),
     path("portal/services/<uuid:code>/history/", views.portal_service_history, name="portal-service-history"),
 ]

@@ -26,7 +26,15 @@ from carehub.forms import add_domain_error
 from directory import portal_selectors as selectors
 from directory import portal_services as services
 from directory.models import Provider, Service
-from directory.portal_forms import ClaimDecisionForm, ClaimForm, InviteForm, ProviderForm, ServiceForm
+from directory.portal_forms import (
+    AvailabilityExceptionForm,
+    AvailabilityWindowForm,
+    ClaimDecisionForm,
+    ClaimForm,
+    InviteForm,
+    ProviderForm,
+    ServiceForm,
+)
 from directory.regulator_display import service_registration
 
 
@@ -244,3 +252,58 @@ def portal_service_history(request: HttpRequest, code: UUID) -> HttpResponse:
     service = selectors.service_get_for_member(user=request.user, code=code)
     history = selectors.service_edit_history(service=service)
     return render(request, "directory/portal/history.html", {"service": service, "history": history})
+
+
+@login_required
+def portal_service_availability(request: HttpRequest, code: UUID) -> HttpResponse:
+    """Weekly availability and dated exceptions; one page, each form posts an `action`."""
+    service = selectors.service_get_for_member(user=request.user, code=code)
+    action = request.POST.get("action") if request.method == "POST" else None
+    window_form = AvailabilityWindowForm(_posted(request) if action == "add-window" else None, prefix="window")
+    exception_form = AvailabilityExceptionForm(
+        _posted(request) if action == "add-exception" else None, prefix="exception"
+    )
+    form = window_form if action == "add-window" else exception_form
+    try:
+        if action == "add-window" and window_form.is_valid():
+            services.availability_window_add(actor=request.user, service=service, **window_form.cleaned_data)
+        elif action == "add-exception" and exception_form.is_valid():
+            services.availability_exception_add(actor=request.user, service=service, **exception_form.cleaned_data)
+        elif action == "remove-window":
+            services.availability_window_remove(
+                actor=request.user, service=service, window_id=_int(request.POST.get("id"))
+            )
+        elif action == "remove-exception":
+            services.availability_exception_remove(
+                actor=request.user, service=service, exception_id=_int(request.POST.get("id"))
+            )
+        elif action is not None and not form.errors:
+            raise DomainError("Choose what to change.")
+    except DomainError as error:
+        if action in ("add-window", "add-exception"):
+            add_domain_error(form, error)
+        else:
+            messages.error(request, error.message)
+            return redirect("directory:portal-service-availability", code=service.code)
+    else:
+        if action is not None and not form.errors:
+            messages.success(request, "The availability has been saved.")
+            return redirect("directory:portal-service-availability", code=service.code)
+    context = {
+        "service": service,
+        "provider": service.provider,
+        "windows": selectors.availability_windows(service=service),
+        "exceptions": selectors.availability_exceptions(service=service),
+        "window_form": window_form,
+        "exception_form": exception_form,
+        "form": form if form.errors else None,
+    }
+    status = 400 if window_form.errors or exception_form.errors else 200
+    return render(request, "directory/portal/availability.html", context, status=status)
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        return 0

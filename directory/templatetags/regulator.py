@@ -1,4 +1,5 @@
-"""{% regulator_panel service %}: the register's grades on a service page, kept apart from people's ratings."""
+"""Service page panels from issue 4: the register's grades (kept apart from people's ratings),
+availability and freshness."""
 
 from __future__ import annotations
 
@@ -7,7 +8,12 @@ from typing import Any
 from django import template
 
 from directory.models import Service
-from directory.portal_selectors import service_last_confirmed, service_needs_confirming
+from directory.portal_selectors import (
+    availability_exceptions,
+    availability_windows,
+    service_last_confirmed,
+    service_needs_confirming,
+)
 from directory.portal_services import provider_is_claimed
 from directory.regulator_display import no_location_reason, service_registration
 
@@ -37,4 +43,13 @@ def listing_freshness(service: Service) -> dict[str, Any]:
     return {
         "last_confirmed": last,
         "stale": service_needs_confirming(last.confirmed_at if last else None, service.created_at) or last is None,
+    }
+
+
+@register.inclusion_tag("directory/regulator/_availability.html")
+def listing_availability(service: Service) -> dict[str, Any]:
+    """The listing's usual weekly times and upcoming changes, as the provider keeps them."""
+    return {
+        "windows": availability_windows(service=service),
+        "exceptions": availability_exceptions(service=service)[:10],
     }

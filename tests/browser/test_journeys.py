@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import User
+from directory.tests import factories as df
 
 from .accessibility import assert_accessible
 
@@ -27,6 +28,10 @@ def fill_sign_up(page: Page, *, email: str, password: str, confirm: str) -> None
 
 
 def test_sign_up_sign_out_sign_in_and_search_from_the_start_page(page: Page, live_server) -> None:
+    df.make_postcode("G12 8QQ", 55.8733, -4.2923)
+    df.make_service(name="Kelvin home help", postcode="G12 8QQ", latitude=55.8733, longitude=-4.2923)
+    df.make_service(name="Aberdeen day centre", postcode="AB10 1AB", latitude=57.1482, longitude=-2.0928)
+
     page.goto(live_server.url + "/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Find care and support near you")
     assert_accessible(page)
@@ -60,8 +65,10 @@ def test_sign_up_sign_out_sign_in_and_search_from_the_start_page(page: Page, liv
     expect(page.get_by_role("link", name="Find care")).to_have_attribute("aria-current", "page")
     page.get_by_label("Enter a postcode").fill("G12 8QQ")
     page.get_by_role("button", name="Search").click()
-    expect(page).to_have_url(re.compile(r"postcode=G12"))
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/search/\?postcode=G12"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Care and support near G12 8QQ")
+    expect(page.get_by_role("link", name="Kelvin home help")).to_be_visible()
+    expect(page.get_by_text("Aberdeen day centre")).to_have_count(0)
     assert_accessible(page)
 
 
@@ -88,3 +95,13 @@ def test_sign_up_shows_the_error_summary_for_mismatched_passwords(
         assert not User.objects.filter(email="ewan@example.org").exists()
     finally:
         context.close()
+
+
+def test_start_page_search_with_an_invalid_postcode_shows_the_error_summary(page: Page, live_server) -> None:
+    page.goto(live_server.url + "/")
+    page.get_by_label("Enter a postcode").fill("not a postcode")
+    page.get_by_role("button", name="Search").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_visible()
+    expect(summary.get_by_role("link")).to_have_attribute("href", "#id_postcode")
+    assert_accessible(page)

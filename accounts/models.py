@@ -217,3 +217,7 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+
+
+# --- Notifications: inbox, preferences and the e-mail outbox (issue 6) -------------
+from accounts.notifications_models import Notification, NotificationPreference, OutboxMessage  # noqa: E402, F401

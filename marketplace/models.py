@@ -372,3 +372,9 @@ class BudgetAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.budget})"
+
+
+# --- Bookings and messaging (issue 6) -------------------------------------------
+# Kept in their own modules; imported here so Django registers them with this app.
+from marketplace.bookings_models import Booking, BookingEvent, BookingSlot  # noqa: E402, F401
+from marketplace.messaging_models import Message, MessageThread, ThreadReadState  # noqa: E402, F401

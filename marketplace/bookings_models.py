@@ -1,0 +1,146 @@
+"""Bookings, their hourly slots and their history (issue 6).
+
+Imported by marketplace/models.py so Django registers them with this app.
+A booking's money lives in the ledger: `commitment` is the hold made when it
+was requested (marketplace.services.budget_commit), released on decline or
+cancellation and settled on completion.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+DEFAULT_FREE_CANCELLATION_HOURS = 24
+AUTO_COMPLETE_AFTER = timedelta(days=7)
+
+
+class Booking(models.Model):
+    """One booking of one service for one person: a one-off quantity, or a run of hourly slots."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Waiting for the provider"
+        ACCEPTED = "accepted", "Accepted"
+        SCHEDULED = "scheduled", "Scheduled"
+        DELIVERED = "delivered", "Delivered: waiting for confirmation"
+        COMPLETED = "completed", "Completed"
+        DECLINED = "declined", "Declined"
+        CANCELLED = "cancelled", "Cancelled"
+        DISPUTED = "disputed", "Disputed"
+
+    class Kind(models.TextChoices):
+        ONE_OFF = "one_off", "One-off"
+        HOURLY = "hourly", "Hourly slots"
+
+    OPEN_STATUSES = (Status.REQUESTED, Status.ACCEPTED, Status.SCHEDULED)
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    service = models.ForeignKey("directory.Service", on_delete=models.PROTECT, related_name="bookings")
+    provider = models.ForeignKey("directory.Provider", on_delete=models.PROTECT, related_name="bookings")
+    person = models.ForeignKey("accounts.PersonProfile", on_delete=models.PROTECT, related_name="bookings")
+    budget = models.ForeignKey("marketplace.Budget", on_delete=models.PROTECT, related_name="bookings")
+    commitment = models.OneToOneField(
+        "marketplace.Commitment", null=True, blank=True, on_delete=models.PROTECT, related_name="booking"
+    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    quantity = models.PositiveIntegerField(help_text="Hours for hourly bookings; visits, days or items otherwise")
+    unit_price_pence = models.BigIntegerField()
+    amount_pence = models.BigIntegerField()
+    price_unit = models.CharField(max_length=8)
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True, max_length=2000)
+    # The cancellation rule shown before booking, copied so a later change to the listing never applies.
+    free_cancellation_hours = models.PositiveIntegerField(default=DEFAULT_FREE_CANCELLATION_HOURS)
+    late_cancellation_percent = models.PositiveSmallIntegerField(default=100)
+    status_reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        indexes = [
+            models.Index(fields=["person", "status"], name="marketplace_booking_person"),
+            models.Index(fields=["provider", "status"], name="marketplace_booking_provider"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="marketplace_booking_quantity_positive"),
+            models.CheckConstraint(condition=Q(amount_pence__gt=0), name="marketplace_booking_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(late_cancellation_percent__lte=100), name="marketplace_booking_late_percent_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")),
+                name="marketplace_booking_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} for {self.person} ({self.get_status_display()})"
+
+    @property
+    def cancellation_rule(self) -> str:
+        return cancellation_rule_text(self.free_cancellation_hours, self.late_cancellation_percent)
+
+    def is_free_to_cancel(self, now: datetime) -> bool:
+        if self.starts_at is None:
+            return True
+        return now <= self.starts_at - timedelta(hours=self.free_cancellation_hours)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+def cancellation_rule_text(free_hours: int, late_percent: int) -> str:
+    if late_percent == 0:
+        return "You can cancel at any time at no cost."
+    charge = "the full price" if late_percent == 100 else f"{late_percent}% of the price"
+    return f"Free to cancel until {free_hours} hours before it starts. If you cancel later, you pay {charge}."
+
+
+class BookingSlot(models.Model):
+    """One booked hour of an hourly service. The partial unique index on
+    (service, starts_at) among active slots is what stops double booking,
+    under parallel requests, on PostgreSQL and SQLite alike."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="slots")
+    service = models.ForeignKey("directory.Service", on_delete=models.PROTECT, related_name="+")
+    starts_at = models.DateTimeField()
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "starts_at"], condition=Q(active=True), name="marketplace_bookingslot_one_per_hour"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class BookingEvent(models.Model):
+    """The history of a booking: who moved it from which status to which, when, and why."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10)
+    reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or 'new'} → {self.to_status}"

@@ -135,6 +135,24 @@ def listing_claim_create(
     return claim
 
 
+def _tell_claimant(claim: ListingClaim) -> None:
+    """E-mail the claimant the decision once it is committed (plain values, not instances, cross the commit)."""
+    email, provider_name, approved, reason = (
+        claim.claimant.email,
+        claim.provider.name,
+        claim.status == ListingClaim.Status.APPROVED,
+        claim.reason,
+    )
+    if approved:
+        subject = f"You now manage {provider_name} on CareHub"
+        portal = reverse("directory:portal-home")
+        body = f"Your claim was approved. Sign in to manage its listings and invite colleagues: {portal}\n"
+    else:
+        subject = f"Your claim of {provider_name} on CareHub"
+        body = f"Your claim was not approved. The vetting officer's reason: {reason}\n"
+    transaction.on_commit(lambda: send_mail(subject=subject, message=body, from_email=None, recipient_list=[email]))
+
+
 def _pending_claim(claim: ListingClaim) -> ListingClaim:
     locked = ListingClaim.objects.select_for_update().get(pk=claim.pk)
     if locked.status != ListingClaim.Status.PENDING:
@@ -160,6 +178,7 @@ def listing_claim_approve(*, actor: User, claim: ListingClaim) -> ListingClaim:
         status=ListingClaim.Status.REJECTED, decided_by=actor, decided_at=now, reason="Another claim was approved."
     )
     audit_record(actor=actor, action="listing_claim.approve", obj=claim, claimant=claim.claimant_id)
+    _tell_claimant(claim)
     return claim
 
 
@@ -174,6 +193,7 @@ def listing_claim_reject(*, actor: User, claim: ListingClaim, reason: str) -> Li
     claim.reason = reason.strip()
     claim.save(update_fields=["status", "decided_by", "decided_at", "reason"])
     audit_record(actor=actor, action="listing_claim.reject", obj=claim, reason=claim.reason)
+    _tell_claimant(claim)
     return claim
 
 

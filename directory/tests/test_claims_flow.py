@@ -171,16 +171,22 @@ def test_claims_queue_lists_pending_claims_for_an_officer(pending: ListingClaim,
 
 
 def test_claims_approve_makes_the_claimant_owner(
-    pending: ListingClaim, listing: Service, client: Client, cast: Any
+    pending: ListingClaim, listing: Service, client: Client, cast: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     other = ListingClaim.objects.create(
         provider=listing.provider, claimant=make_user(), job_title="Cook", evidence=_evidence()
     )
     client.force_login(cast.vetting_officer)
 
-    response = client.post(reverse("directory:claim-review", kwargs={"code": pending.code}), {"decision": "approve"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("directory:claim-review", kwargs={"code": pending.code}), {"decision": "approve"}
+        )
 
     assert response.status_code == 302
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        ([cast.outsider.email], "You now manage Kelvin Care Ltd on CareHub")
+    ]
     pending.refresh_from_db()
     other.refresh_from_db()
     assert (pending.status, pending.decided_by) == (ListingClaim.Status.APPROVED, cast.vetting_officer)
@@ -194,7 +200,9 @@ def test_claims_approve_makes_the_claimant_owner(
     assert "Kelvin Care Ltd" in page
 
 
-def test_claims_reject_needs_a_reason_and_records_it(pending: ListingClaim, client: Client, cast: Any) -> None:
+def test_claims_reject_needs_a_reason_and_records_it(
+    pending: ListingClaim, client: Client, cast: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     client.force_login(cast.vetting_officer)
     url = reverse("directory:claim-review", kwargs={"code": pending.code})
 
@@ -203,8 +211,10 @@ def test_claims_reject_needs_a_reason_and_records_it(pending: ListingClaim, clie
     assert without.status_code == 400 and "Give the reason" in without.content.decode()
     assert pending.status == ListingClaim.Status.PENDING
 
-    client.post(url, {"decision": "reject", "reason": "The letter is not from the provider."})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"decision": "reject", "reason": "The letter is not from the provider."})
     pending.refresh_from_db()
+    assert "The letter is not from the provider." in mail.outbox[0].body
     assert (pending.status, pending.reason) == (ListingClaim.Status.REJECTED, "The letter is not from the provider.")
     assert not ProviderMembership.objects.filter(provider=pending.provider).exists()
     event = AuditEvent.objects.get(action="listing_claim.reject")

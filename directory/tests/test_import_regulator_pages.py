@@ -212,3 +212,21 @@ def test_import_regulator_lowest_grade_on_the_six_point_scale(db: None, tmp_path
     assert lowest == {4: 6, 3: 4, 2: 3, 1: 1}
     assert lowest_grade_six_point(Regulator.CARE_INSPECTORATE, {"setting": 5, "leadership": 2}) == 2
     assert lowest_grade_six_point(Regulator.CARE_INSPECTORATE, {}) is None
+
+
+def test_import_regulator_results_page_shows_grade_range_without_extra_queries(
+    imported: None, client: Client, django_assert_max_num_queries: Any, tmp_path: Path
+) -> None:
+    make_service(name="Unregistered PA", postcode="G12 8QQ")
+    url = reverse("directory:search")
+
+    page = client.get(url, {"postcode": "G12 8QQ"}).content.decode()
+    with django_assert_max_num_queries(20) as few:
+        client.get(url, {"postcode": "G12 8QQ"})
+    rows = [ci_row(f"CS20030002{n:02d}") for n in range(8)]
+    register_import_from_path(regulator=Regulator.CARE_INSPECTORATE, path=write_ci(tmp_path / "more.csv", rows))
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(url, {"postcode": "G12 8QQ"})
+    assert "Care Inspectorate: 4 Good to 5 Very Good (2024)" in page
+    assert "Not registered with a regulator" in page

@@ -1,23 +1,19 @@
 """The settings read the environment as the README promises.
 
 Each case loads carehub.settings in a fresh `python -c` process with a clean
-environment, because settings are evaluated once per process and the test
-run's own DATABASE_URL or REDIS_URL must not leak into the case.
+environment (see processes.py).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from .processes import run_python
 
 SHOW_SETTINGS = """
 import json
@@ -40,27 +36,14 @@ print(json.dumps({
 """
 
 
-def run(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    clean_env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "DJANGO_SETTINGS_MODULE": "carehub.settings",
-        # Never the project's own SQLite file.
-        "SQLITE_PATH": str(tmp_path / "settings-test.sqlite3"),
-        **env,
-    }
-    return subprocess.run(  # noqa: S603 - fixed interpreter, arguments from this module
-        [sys.executable, *args], cwd=ROOT, env=clean_env, capture_output=True, text=True, timeout=60, check=False
-    )
-
-
 def load_settings(tmp_path: Path, **env: str) -> dict[str, Any]:
-    result = run(["-c", SHOW_SETTINGS], env, tmp_path)
+    result = run_python(["-c", SHOW_SETTINGS], env, tmp_path)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
 
 def settings_error(tmp_path: Path, **env: str) -> str:
-    result = run(["-c", SHOW_SETTINGS], env, tmp_path)
+    result = run_python(["-c", SHOW_SETTINGS], env, tmp_path)
     assert result.returncode != 0, f"settings loaded but should have been refused: {result.stdout}"
     return result.stderr
 
@@ -119,13 +102,13 @@ def test_settings_refuse_a_secret_key_without_allowed_hosts(tmp_path: Path) -> N
 
 def test_check_deploy_passes_with_production_settings(tmp_path: Path) -> None:
     env = {"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "carehub.example"}
-    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env, tmp_path)
+    result = run_python(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 
 
 def test_check_deploy_fails_with_development_settings(tmp_path: Path) -> None:
     # The counterpart of the test above: without production settings the deploy checks must object.
-    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], {}, tmp_path)
+    result = run_python(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], {}, tmp_path)
     assert result.returncode != 0
     assert "security.W009" in result.stderr  # the development SECRET_KEY

@@ -12,6 +12,7 @@ from directory.importers.files import (
     ParsedFile,
     RowInvalid,
     check_columns,
+    csv_rows,
     parse_count,
     parse_date,
     parse_postcode,
@@ -150,7 +151,7 @@ def parse_care_inspectorate(source: str | Path | IO[bytes]) -> ParsedFile:
     complaint_columns = {m[1]: c for c in reader.fieldnames or [] if (m := _COMPLAINTS.match(c))}
     parsed = ParsedFile(file_name=name, sha256=sha256, total_rows=0)
     seen: dict[str, int] = {}
-    for index, row in enumerate(reader):
+    for index, row in csv_rows(name, reader):
         row_number = index + 2  # as a spreadsheet shows it: the header is row 1
         parsed.total_rows += 1
         reference = (row.get("CSNumber") or "").strip()

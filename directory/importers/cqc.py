@@ -19,6 +19,7 @@ from directory.importers.files import (
     RegisterFileInvalid,
     RowInvalid,
     check_columns,
+    csv_rows,
     parse_date,
     parse_postcode,
     read_text,
@@ -128,7 +129,7 @@ def parse_cqc(source: str | Path | IO[bytes]) -> ParsedFile:
     }
     parsed = ParsedFile(file_name=name, sha256=sha256, total_rows=0)
     seen: dict[str, int] = {}
-    for index, row in enumerate(reader):
+    for index, row in csv_rows(name, reader):
         row_number = PREAMBLE_LINES + index + 2  # as a spreadsheet shows it: the header is row 5
         if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
             continue  # blank line at the end

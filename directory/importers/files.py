@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -93,3 +95,11 @@ def parse_postcode(value: str) -> str:
         return normalise_postcode(value) if value.strip() else ""
     except InvalidPostcode:
         return ""
+
+
+def csv_rows(name: str, reader: csv.DictReader) -> Iterator[tuple[int, dict[str, str]]]:
+    """(index, row) pairs; a row the csv module cannot read makes the whole file invalid, clearly."""
+    try:
+        yield from enumerate(reader)
+    except csv.Error as exc:
+        raise RegisterFileInvalid(f"{name} is not a valid CSV file near line {reader.line_num}: {exc}.") from exc

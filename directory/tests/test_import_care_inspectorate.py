@@ -354,3 +354,13 @@ def test_import_care_inspectorate_renames_a_provider_unless_it_chose_its_own_nam
     assert Provider.objects.get(registered_as__provider_number="SP2003000001").name == "Kelvin Care Group"
     assert Provider.objects.get(registered_as__provider_number="SP2003000002").name == "Our Own Name"
     assert RegisteredProvider.objects.get(provider_number="SP2003000002").registered_name == "Register Rename Ltd"
+
+
+def test_import_care_inspectorate_refuses_a_file_the_csv_reader_cannot_read(world: None, tmp_path: Path) -> None:
+    path = write_ci(tmp_path / "broken.csv", [ci_row("CS2003000001")])
+    path.write_text(path.read_text() + "CS2003000002," + "x" * 200_000 + "\n")
+
+    with pytest.raises(CommandError, match="is not a valid CSV file near line .*field larger than field limit"):
+        call_command("import_care_inspectorate", str(path), stdout=StringIO())
+
+    assert not Service.objects.exists()

@@ -165,8 +165,9 @@ def _bulk_update(model: type[models.Model], objs: Sequence[models.Model], fields
     assignments = ", ".join(f"{qn(f.column)} = v.c{i}" for i, f in enumerate(columns) if i)
     for chunk in _chunks(objs, BATCH_SIZE):
         params = [f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in chunk for f in columns]
+        # Identifiers come from model metadata only; every value is a bound parameter.
         sql = (
-            f"UPDATE {qn(meta.db_table)} SET {assignments} "  # noqa: S608 - identifiers from model metadata only
+            f"UPDATE {qn(meta.db_table)} SET {assignments} "  # noqa: S608  # nosec B608
             f"FROM (VALUES {', '.join([row_sql] * len(chunk))}) AS v({aliases}) "
             f"WHERE {qn(meta.db_table)}.{qn(meta.pk.column)} = v.c0"
         )

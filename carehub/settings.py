@@ -176,6 +176,9 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 86400.0,
     },
 }
+# Reviews (issue 7): publish reviews whose 72-hour provider preview is over; nightly rescore.
+CELERY_BEAT_SCHEDULE["reviews-publish-due"] = {"task": "reviews.tasks.reviews_publish_due_task", "schedule": 300.0}
+CELERY_BEAT_SCHEDULE["reviews-rescore"] = {"task": "reviews.tasks.ratings_rescore_task", "schedule": 86400.0}
 if CELERY_TASK_MAX_RETRY_DELAY >= CELERY_BROKER_VISIBILITY_TIMEOUT:
     raise ImproperlyConfigured("CELERY_TASK_MAX_RETRY_DELAY must be below CELERY_BROKER_VISIBILITY_TIMEOUT.")
 
@@ -274,8 +277,11 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "carehub.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "600/minute", "user": "1200/minute"},
+    "DEFAULT_THROTTLE_RATES": {"anon": "600/minute", "user": "1200/minute", "reviews": "10/hour"},
 }
+# A flood of reviews: at most this many per account a day (any channel), and per IP an hour on the form.
+REVIEWS_MAX_PER_DAY = env_int("REVIEWS_MAX_PER_DAY", 5)
+REVIEWS_FORM_MAX_PER_IP_HOUR = env_int("REVIEWS_FORM_MAX_PER_IP_HOUR", 10)
 SPECTACULAR_SETTINGS = {
     "TITLE": "CareHub API",
     "DESCRIPTION": "Find care and support, book it and pay from a personal budget. Amounts are integer pence.",

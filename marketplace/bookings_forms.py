@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from accounts.models import PersonProfile
+
+from .bookings import MAX_HOURS, MAX_QUANTITY
+from .forms import IdempotentForm
+
+
+class BookingForm(IdempotentForm):
+    """Book a service. Hourly services show a day and its free hours; others a quantity."""
+
+    person = forms.ModelChoiceField(
+        queryset=PersonProfile.objects.none(),
+        label="Who is the care for?",
+        empty_label=None,
+        error_messages={"invalid_choice": "Choose someone you may book for"},
+    )
+    note = forms.CharField(
+        label="Anything the provider should know (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, people: Any, hourly: bool, hour_choices: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = lambda p: p.display_name
+        if hourly:
+            self.fields["starts_at"] = forms.ChoiceField(
+                label="Start time",
+                choices=hour_choices,
+                error_messages={"required": "Choose a start time", "invalid_choice": "Choose a free start time"},
+            )
+            self.fields["hours"] = forms.IntegerField(
+                label="How many hours?",
+                min_value=1,
+                max_value=MAX_HOURS,
+                initial=1,
+                error_messages={"required": "Enter the number of hours", "invalid": "Enter a whole number of hours"},
+            )
+        else:
+            self.fields["quantity"] = forms.IntegerField(
+                label="How many?",
+                min_value=1,
+                max_value=MAX_QUANTITY,
+                initial=1,
+                error_messages={"required": "Enter how many", "invalid": "Enter a whole number"},
+            )
+            self.fields["day"] = forms.DateField(
+                label="When (optional)",
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}),
+                error_messages={"invalid": "Enter a real date"},
+            )
+        self.order_fields(["person", "starts_at", "hours", "quantity", "day", "note"])
+
+
+class DayForm(forms.Form):
+    day = forms.DateField(
+        label="Day", widget=forms.DateInput(attrs={"type": "date"}), error_messages={"invalid": "Enter a real date"}
+    )
+
+
+class ReasonForm(IdempotentForm):
+    reason = forms.CharField(label="Reason", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))

@@ -55,6 +55,9 @@ def claim_create(request: HttpRequest, code: UUID) -> HttpResponse:
     service = Service.objects.select_related("provider", "registration").filter(code=code).first()
     if service is None or service.status != Service.Status.PUBLISHED or service_registration(service) is None:
         raise Http404("No such listing")
+    if services.provider_is_claimed(service.provider):
+        context = {"service": service, "registration": service.registration, "claimed": True}
+        return render(request, "directory/claims/claim_form.html", context, status=409)
     form = ClaimForm(_posted(request), request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -110,8 +113,14 @@ def claim_evidence(request: HttpRequest, code: UUID) -> FileResponse:
 @login_required
 def portal_home(request: HttpRequest) -> HttpResponse:
     providers = selectors.provider_list_for_member(user=request.user)
-    claims = selectors.claim_list_for_claimant(user=request.user)
-    return render(request, "directory/portal/home.html", {"providers": providers, "claims": claims})
+    context = {
+        "providers": providers,
+        "claims": selectors.claim_list_for_claimant(user=request.user),
+        "claims_waiting": selectors.claim_list_for_officer(user=request.user).count()
+        if can(request.user, Action.VETTING_REVIEW)
+        else None,
+    }
+    return render(request, "directory/portal/home.html", context)
 
 
 @login_required

@@ -117,7 +117,8 @@ def test_claims_create_refuses_a_provider_that_already_has_an_owner(
 
     response = _claim(client, listing)
 
-    assert response.status_code == 400 and "already managed on CareHub" in response.content.decode()
+    assert response.status_code == 409 and "already managed on CareHub" in response.content.decode()
+    assert not ListingClaim.objects.exists()
 
 
 def test_claims_create_is_not_offered_for_unregistered_or_hidden_listings(client: Client, cast: Any) -> None:
@@ -268,3 +269,22 @@ def test_claims_staff_and_other_providers_cannot_invite(cast: Any, client: Clien
     client.force_login(cast.outsider)
     assert client.post(url, {"email": "x@example.com", "role": "owner"}).status_code == 404
     assert not cast.provider.invitations.exists()
+
+
+def test_claims_form_of_a_claimed_provider_says_ask_the_owner(listing: Service, client: Client, cast: Any) -> None:
+    ProviderMembership.objects.create(user=make_user(), provider=listing.provider, role="owner")
+    client.force_login(cast.outsider)
+
+    response = client.get(reverse("directory:claim-create", kwargs={"code": listing.code}))
+
+    assert response.status_code == 409
+    assert (
+        "already managed on CareHub" in response.content.decode() and 'name="evidence"' not in response.content.decode()
+    )
+
+
+def test_claims_officers_see_how_many_claims_wait(pending: ListingClaim, client: Client, cast: Any) -> None:
+    client.force_login(cast.vetting_officer)
+    assert "Claims waiting for a decision: 1" in client.get(reverse("directory:portal-home")).content.decode()
+    client.force_login(cast.provider_owner)
+    assert "Claims waiting" not in client.get(reverse("directory:portal-home")).content.decode()

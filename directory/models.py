@@ -208,3 +208,6 @@ from directory.models_regulator import (  # noqa: E402, F401
     ServiceEdit,
     Weekday,
 )
+
+# --- Anonymous search log for commissioners' unmet-demand view (issue 9) --------
+from directory.search_log import SearchLog  # noqa: E402, F401

@@ -13,6 +13,7 @@ from carehub.forms import add_domain_error
 
 from .display import service_price_text
 from .forms import ServiceSearchForm, wider_radius
+from .search_log import search_log_record
 from .selectors import (
     KM_PER_MILE,
     Origin,
@@ -49,6 +50,13 @@ def search(request: HttpRequest) -> HttpResponse:
         ordering=data["ordering"] or "distance",
     )
     page = Paginator(services, PAGE_SIZE).get_page(request.GET.get("page"))
+    if page.number == 1:  # paging through results is not another search
+        search_log_record(
+            postcode=origin.postcode,
+            radius_miles=data["radius_miles"],
+            result_count=page.paginator.count,
+            categories=data["category"],
+        )
     for service in page.object_list:
         service.price_text = service_price_text(service)
     context = {

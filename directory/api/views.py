@@ -20,6 +20,7 @@ from ..display import service_price_text
 from ..models import Postcode, Service
 from ..postcodes import InvalidPostcode, normalise_postcode
 from ..regulator_display import regulator_summary
+from ..search_log import search_log_record
 from ..selectors import (
     DEFAULT_RADIUS_MILES,
     MAX_RADIUS_MILES,
@@ -207,4 +208,11 @@ class ServiceSearchApi(APIView):
         )
         paginator = SearchPagination()
         page = paginator.paginate_queryset(services, request, view=self)
+        if origin is not None and origin.postcode and paginator.page.number == 1:
+            search_log_record(
+                postcode=origin.postcode,
+                radius_miles=p["radius_miles"],
+                result_count=paginator.page.paginator.count,
+                categories=p["category"],
+            )
         return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)

@@ -1,0 +1,599 @@
+"""Commissioner dashboards: where a council's care money goes, what people
+look for and cannot find, and where the market has gaps (issue 9).
+
+Reads only. Every figure is one SQL aggregate (GROUP BY) over indexed columns,
+scoped to one council's budgets (`Budget.funder`); Python only merges and
+labels the grouped rows (a few dozen), never loops over ledger rows.
+
+Definitions (the tests check each against the ledger):
+
+* spent (settled): `Commitment.settled_pence - refunded_pence` of settled
+  commitments, dated by `settled_at` — equal to the money the ledger moved
+  out of the budgets' committed accounts by SETTLE postings, less REFUNDs.
+* committed (planned): `amount_pence` of HELD commitments, dated by `due_on`
+  (or the day they were made when undated) — equal to the balances of the
+  budgets' committed accounts.
+* allocated: available + committed + spent of the budgets (the ledger's
+  identity for council budgets, which take no top-ups).
+* forecast: the period's spend rate so far carried to its end; planned
+  (committed) money counts towards it so it is not counted twice — the same
+  rule as a person's own budget forecast (selectors.budget_forecast).
+* good or better: the provider has an active regulator registration graded
+  4 ("Good") or above on the six-point scale and none graded lower.
+  Vetting (issue on vetting checks) does not exist yet: `vetted_pence` is None.
+
+A period is a UK financial year ("2026-27": 1 April to 31 March).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models.functions import (
+    ASin,
+    Coalesce,
+    Cos,
+    Left,
+    Power,
+    Radians,
+    Sin,
+    Sqrt,
+    StrIndex,
+    TruncDate,
+    TruncMonth,
+)
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.permissions import Action, can
+from carehub.errors import DomainError, NotFound
+from directory.models import Category, Council, Postcode, Registration, SearchLog, Service
+from directory.selectors import EARTH_RADIUS_KM, KM_PER_MILE
+
+from .models import Account, Budget, Commitment
+
+GOOD_GRADE = 4  # "Good" on the six-point scale
+FEW_RESULTS = 2  # a search that found this many services or fewer found "very little"
+SUPPRESS_BELOW = 5  # public figures from fewer people than this are not shown
+DEFAULT_GAP_MILES = 10
+TOP_PROVIDERS = 10
+UK_MAX_LATITUDE = 61.0  # widest longitude span needed for a bounding box in the UK (Shetland)
+
+
+def gap_radius_miles() -> int:
+    return int(getattr(settings, "CAREHUB_GAP_RADIUS_MILES", DEFAULT_GAP_MILES))
+
+
+# --- Input: council, period, category ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    @property
+    def label(self) -> str:
+        return f"{self.start.year}-{str(self.end.year)[2:]}"
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def start_at(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.start, time.min))
+
+    def end_before(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time.min))
+
+
+def financial_year(day: date) -> Period:
+    first = day.year if day.month >= 4 else day.year - 1
+    return Period(date(first, 4, 1), date(first + 1, 3, 31))
+
+
+def period_parse(value: str | None, *, today: date | None = None) -> Period:
+    """'2026-27' → 1 April 2026 to 31 March 2027; blank → this financial year."""
+    today = today or timezone.localdate()
+    if not value:
+        return financial_year(today)
+    match = re.fullmatch(r"(\d{4})-(\d{2})", value.strip())
+    if not match or not 2000 <= int(match[1]) <= 2100 or (int(match[1]) + 1) % 100 != int(match[2]):
+        raise DomainError("Choose a financial year like 2026-27.", field="period")
+    return financial_year(date(int(match[1]), 4, 1))
+
+
+def period_choices(*, today: date | None = None, years: int = 4) -> list[Period]:
+    current = financial_year(today or timezone.localdate())
+    return [financial_year(date(current.start.year - n, 4, 1)) for n in range(years)]
+
+
+def category_parse(value: str | None) -> Category | None:
+    if not value:
+        return None
+    found = Category.objects.filter(slug=value).first()
+    if found is None:
+        raise DomainError("Choose a type of care from the list.", field="category")
+    return found
+
+
+def council_for_commissioner(*, user: User, ref: str) -> Council:
+    """The council (by slug or GSS code) if the user commissions for it; else NotFound (nothing leaks)."""
+    council = Council.objects.filter(Q(slug=ref) | Q(gss_code=ref.upper())).first()
+    if council is None or not can(user, Action.COUNCIL_VIEW, council):
+        raise NotFound("Council not found.")
+    return council
+
+
+def council_public(*, ref: str) -> Council:
+    council = Council.objects.filter(Q(slug=ref) | Q(gss_code=ref.upper())).first()
+    if council is None:
+        raise NotFound("Council not found.")
+    return council
+
+
+@dataclass(frozen=True)
+class Filters:
+    council: Council
+    period: Period
+    category: Category | None = None
+
+
+# --- Building blocks ------------------------------------------------------------------------------
+
+
+def _top_category() -> Coalesce:
+    # Subcategories roll up to their top-level category.
+    return Coalesce(F("category__parent_id"), F("category_id"))
+
+
+def _district(path: str) -> models.Func:
+    # "G12 8QQ" → "G12": the part before the space (postcodes are stored normalised).
+    return Left(path, StrIndex(path, Value(" ")) - 1)
+
+
+def _in_category(category: Category | None, path: str = "category") -> Q:
+    if category is None:
+        return Q()
+    return Q(**{path: category}) | Q(**{f"{path}__parent": category})
+
+
+def _settled_in(f: Filters) -> Q:
+    return Q(
+        status=Commitment.Status.SETTLED, settled_at__gte=f.period.start_at(), settled_at__lt=f.period.end_before()
+    )
+
+
+def _planned_day() -> Coalesce:
+    return Coalesce(F("due_on"), TruncDate("created_at"), output_field=models.DateField())
+
+
+def _held_in(f: Filters) -> Q:
+    return Q(status=Commitment.Status.HELD, planned_day__gte=f.period.start, planned_day__lte=f.period.end)
+
+
+def _commitments(f: Filters) -> QuerySet[Commitment]:
+    """The council's commitments settled or planned in the period (and of the category)."""
+    return (
+        Commitment.objects.filter(budget__funder=f.council)
+        .filter(_in_category(f.category))
+        .annotate(planned_day=_planned_day())
+        .filter(_settled_in(f) | _held_in(f))
+    )
+
+
+def _spend_sums(f: Filters) -> dict[str, Any]:
+    return {
+        "spent_pence": Coalesce(Sum(F("settled_pence") - F("refunded_pence"), filter=_settled_in(f)), 0),
+        "committed_pence": Coalesce(Sum("amount_pence", filter=_held_in(f)), 0),
+    }
+
+
+def _as_date(value: date | datetime | str | None) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str):  # SQLite returns some truncated dates as text
+        return date.fromisoformat(value[:10])
+    return value
+
+
+# --- Spend ------------------------------------------------------------------------------------------
+
+
+def spend_by_month(f: Filters) -> list[dict[str, Any]]:
+    """Every month of the period: spent (by settlement month) and committed (by planned month)."""
+    rows = (
+        _commitments(f)
+        .annotate(
+            month=models.Case(
+                models.When(status=Commitment.Status.SETTLED, then=TruncMonth(TruncDate("settled_at"))),
+                default=TruncMonth("planned_day"),
+                output_field=models.DateField(),
+            )
+        )
+        .values("month")
+        .annotate(**_spend_sums(f))
+        .order_by("month")
+    )
+    by_month = {_as_date(row["month"]): row for row in rows}
+    months, day = [], f.period.start
+    while day <= f.period.end:
+        row = by_month.get(day, {})
+        months.append(
+            {"month": day, "spent_pence": row.get("spent_pence", 0), "committed_pence": row.get("committed_pence", 0)}
+        )
+        day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return months
+
+
+def spend_by_category(f: Filters) -> list[dict[str, Any]]:
+    """Top-level types of care (a category filter shows its subcategories instead)."""
+    key = F("category_id") if f.category is not None else _top_category()
+    rows = list(
+        _commitments(f)
+        .values(key_id=key)
+        .annotate(**_spend_sums(f), holders=Count("budget__person_id", distinct=True))
+        .order_by("-spent_pence", "key_id")
+    )
+    names = dict(Category.objects.filter(pk__in=[r["key_id"] for r in rows if r["key_id"]]).values_list("pk", "name"))
+    for row in rows:
+        row["name"] = names.get(row["key_id"], "Other")
+    return rows
+
+
+def spend_by_provider(f: Filters, *, limit: int | None = None) -> list[dict[str, Any]]:
+    rows = (
+        _commitments(f)
+        .values("provider_id", name=F("provider__name"))
+        .annotate(**_spend_sums(f))
+        .order_by("-spent_pence", "-committed_pence", "name", "provider_id")
+    )
+    return list(rows[:limit] if limit else rows)
+
+
+def spend_by_kind(f: Filters) -> list[dict[str, Any]]:
+    rows = list(_commitments(f).values(kind=F("budget__kind")).annotate(**_spend_sums(f)).order_by("kind"))
+    labels = dict(Budget.Kind.choices)
+    for row in rows:
+        row["name"] = labels.get(row["kind"], row["kind"])
+    return rows
+
+
+def good_provider_ids() -> QuerySet[Registration]:
+    """Providers with an active registration graded Good (4) or better and none graded lower."""
+    active = Registration.objects.filter(status=Registration.Status.ACTIVE)
+    weak = active.filter(Q(lowest_grade__lt=GOOD_GRADE)).values("service__provider_id")
+    return (
+        active.filter(lowest_grade__gte=GOOD_GRADE)
+        .exclude(service__provider_id__in=weak)
+        .values("service__provider_id")
+    )
+
+
+def spend_quality(f: Filters) -> dict[str, Any]:
+    """Share of the period's spend with providers graded Good or better (and vetted, when vetting exists)."""
+    good = Q(provider_id__in=good_provider_ids())
+    totals = _commitments(f).aggregate(
+        spent_pence=Coalesce(Sum(F("settled_pence") - F("refunded_pence"), filter=_settled_in(f)), 0),
+        good_pence=Coalesce(Sum(F("settled_pence") - F("refunded_pence"), filter=_settled_in(f) & good), 0),
+    )
+    spent = totals["spent_pence"]
+    return {
+        **totals,
+        "good_share": round(totals["good_pence"] / spent, 4) if spent else None,
+        "vetted_pence": None,  # no vetting checks yet
+        "vetted_share": None,
+    }
+
+
+# --- Budgets: holders, utilisation, forecast ------------------------------------------------------
+
+
+def _budgets(f: Filters) -> QuerySet[Budget]:
+    return Budget.objects.filter(funder=f.council, period_start__lte=f.period.end, period_end__gte=f.period.start)
+
+
+@dataclass
+class Utilisation:
+    budgets: int
+    holders: int
+    allocated_pence: int
+    available_pence: int
+    committed_pence: int
+    spent_pence: int
+    spent_in_period_pence: int
+    forecast_spend_pence: int
+    forecast_variance_pence: int  # allocated - forecast spend: positive is an underspend
+
+    @property
+    def utilisation(self) -> float | None:
+        used = self.spent_pence + self.committed_pence
+        return round(used / self.allocated_pence, 4) if self.allocated_pence else None
+
+    @property
+    def forecast_underspend(self) -> bool:
+        return self.forecast_variance_pence >= 0
+
+
+def budget_utilisation(f: Filters, *, today: date | None = None) -> Utilisation:
+    """Budgets of the council that overlap the period (the category filter does not apply)."""
+    today = today or timezone.localdate()
+    budgets = _budgets(f)
+    counts = budgets.aggregate(budgets=Count("pk"), holders=Count("person_id", distinct=True))
+    balances = dict(
+        Account.objects.filter(budget__in=budgets.values("pk"))
+        .values_list("kind")
+        .annotate(total=Sum("balance_pence"))
+        .order_by()
+    )
+    spent = Commitment.objects.filter(budget__in=budgets.values("pk"), status=Commitment.Status.SETTLED).aggregate(
+        all=Coalesce(Sum(F("settled_pence") - F("refunded_pence")), 0),
+        period=Coalesce(
+            Sum(
+                F("settled_pence") - F("refunded_pence"),
+                filter=Q(settled_at__gte=f.period.start_at(), settled_at__lt=f.period.end_before()),
+            ),
+            0,
+        ),
+    )
+    available = balances.get(Account.Kind.BUDGET_AVAILABLE, 0)
+    committed = balances.get(Account.Kind.BUDGET_COMMITTED, 0)
+    allocated = available + committed + spent["all"]
+    elapsed = min(max((today - f.period.start).days + 1, 1), f.period.days)
+    remaining = max((f.period.end - max(today, f.period.start - timedelta(days=1))).days, 0)
+    projected = spent["period"] * remaining // elapsed
+    forecast = spent["all"] + max(projected, committed)
+    return Utilisation(
+        budgets=counts["budgets"],
+        holders=counts["holders"],
+        allocated_pence=allocated,
+        available_pence=available,
+        committed_pence=committed,
+        spent_pence=spent["all"],
+        spent_in_period_pence=spent["period"],
+        forecast_spend_pence=forecast,
+        forecast_variance_pence=allocated - forecast,
+    )
+
+
+# --- Unmet demand ---------------------------------------------------------------------------------
+
+
+def unmet_demand(f: Filters, *, few: int = FEW_RESULTS) -> list[dict[str, Any]]:
+    """By postcode district and type of care: searches in the period that found `few` or fewer
+    services, next to the period's spend and the number of published services there."""
+    logs = SearchLog.objects.filter(council=f.council, searched_on__gte=f.period.start, searched_on__lte=f.period.end)
+    logs = logs.filter(_in_category(f.category))
+    demand = list(
+        logs.values("district", cat=_top_category())
+        .annotate(
+            searches=Count("pk"),
+            none=Count("pk", filter=Q(result_count=0)),
+            few=Count("pk", filter=Q(result_count__lte=few)),
+        )
+        .filter(few__gt=0)
+        .order_by("-few", "-none", "district", "cat")[:100]
+    )
+    districts = {row["district"] for row in demand}
+    through = Service.categories.through
+    services = {
+        (row["d"], row["cat"]): row["n"]
+        for row in through.objects.filter(
+            service__status=Service.Status.PUBLISHED, service__council=f.council, service__postcode__contains=" "
+        )
+        .annotate(d=_district("service__postcode"))
+        .filter(d__in=districts)
+        .values("d", cat=_top_category())
+        .annotate(n=Count("service_id", distinct=True))
+        .order_by()
+    }
+    spend = {
+        (row["d"], row["cat"]): row["spent_pence"]
+        for row in _commitments(f)
+        .filter(status=Commitment.Status.SETTLED, budget__person__postcode__contains=" ")
+        .annotate(d=_district("budget__person__postcode"))
+        .filter(d__in=districts)
+        .values("d", cat=_top_category())
+        .annotate(spent_pence=Coalesce(Sum(F("settled_pence") - F("refunded_pence")), 0))
+        .order_by()
+    }
+    names = dict(Category.objects.filter(parent=None).values_list("pk", "name"))
+    for row in demand:
+        key = (row["district"], row["cat"])
+        row["category"] = names.get(row["cat"], "Any type of care") if row["cat"] else "Any type of care"
+        row["services"] = services.get(key, 0)
+        row["spent_pence"] = spend.get(key, 0)
+    return demand
+
+
+def _distance_to_outer_km() -> models.ExpressionWrapper:
+    """Haversine distance in km between a service (latitude/longitude) and the outer row's."""
+    half_dlat = (Radians(F("latitude")) - Radians(OuterRef("latitude"))) / Value(2.0)
+    half_dlng = (Radians(F("longitude")) - Radians(OuterRef("longitude"))) / Value(2.0)
+    a = Power(Sin(half_dlat), 2) + Cos(Radians(OuterRef("latitude"))) * Cos(Radians(F("latitude"))) * Power(
+        Sin(half_dlng), 2
+    )
+    return models.ExpressionWrapper(Value(2 * EARTH_RADIUS_KM) * ASin(Sqrt(a)), output_field=models.FloatField())
+
+
+def holders_without_service(f: Filters, *, miles: float | None = None) -> dict[str, Any]:
+    """How many budget holders have no published service of each type of care within `miles`.
+
+    Counted, never listed. A holder is placed at their postcode district's centroid (the
+    directory ships district centroids for the whole country), so the distance is accurate
+    to a mile or two; holders with no known postcode district are counted apart.
+    """
+    miles = float(miles if miles is not None else gap_radius_miles())
+    radius_km = miles * KM_PER_MILE
+    dlat = math.degrees(radius_km / EARTH_RADIUS_KM) + 1e-6
+    dlng = dlat / math.cos(math.radians(UK_MAX_LATITUDE))
+    holders = dict(
+        _budgets(f)
+        .filter(person__postcode__contains=" ")
+        .annotate(d=_district("person__postcode"))
+        .values_list("d")
+        .annotate(n=Count("person_id", distinct=True))
+        .order_by()
+    )
+    all_holders = _budgets(f).aggregate(n=Count("person_id", distinct=True))["n"]
+    categories = list(Category.objects.filter(parent=None).order_by("position", "name"))
+    if f.category is not None:
+        categories = [f.category]
+    through = Service.categories.through
+    checks = {
+        f"c{c.pk}": Exists(
+            Service.objects.filter(
+                status=Service.Status.PUBLISHED,
+                latitude__gte=OuterRef("latitude") - dlat,
+                latitude__lte=OuterRef("latitude") + dlat,
+                longitude__gte=OuterRef("longitude") - dlng,
+                longitude__lte=OuterRef("longitude") + dlng,
+            )
+            .filter(Exists(through.objects.filter(Q(category=c) | Q(category__parent=c), service_id=OuterRef("pk"))))
+            .annotate(km=_distance_to_outer_km())
+            .filter(km__lte=radius_km)
+        )
+        for c in categories
+    }
+    places = list(
+        Postcode.objects.filter(postcode__in=list(holders), precision=Postcode.Precision.DISTRICT)
+        .annotate(**checks)
+        .values("postcode", *checks)
+    )
+    located = sum(holders.get(p["postcode"], 0) for p in places)
+    rows = [
+        {
+            "category": c,
+            "name": c.name,
+            "holders": sum(holders.get(p["postcode"], 0) for p in places if not p[f"c{c.pk}"]),
+        }
+        for c in categories
+    ]
+    return {"miles": miles, "rows": rows, "located": located, "unlocated": all_holders - located}
+
+
+# --- Public transparency ----------------------------------------------------------------------------
+
+
+def suppress(rows: list[dict[str, Any]], *, count: str = "holders", values: tuple[str, ...] = ()) -> None:
+    """Hide cells derived from fewer than SUPPRESS_BELOW people, in place.
+
+    If exactly one cell would be hidden, the next smallest is hidden too, so the hidden one
+    cannot be worked out by subtracting the others from a published total."""
+    small = [r for r in rows if r[count] < SUPPRESS_BELOW]
+    if len(small) == 1 and len(rows) > 1:
+        others = sorted((r for r in rows if r is not small[0]), key=lambda r: r[count])
+        small.append(others[0])
+    for row in rows:
+        row["suppressed"] = any(row is s for s in small)
+        if row["suppressed"]:
+            row[count] = None
+            for name in values:
+                row[name] = None
+
+
+@dataclass
+class Transparency:
+    council: Council
+    period: Period
+    by_category: list[dict[str, Any]]
+    by_month: list[dict[str, Any]]
+    total_spent_pence: int | None
+    total_holders: int | None
+    active_services: int
+    services_by_category: list[dict[str, Any]] = field(default_factory=list)
+
+
+def transparency(*, council: Council, period: Period) -> Transparency:
+    """Public figures: settled spend by type of care and by month, and active services.
+    No personal data; a figure from fewer than 5 budget holders is suppressed."""
+    f = Filters(council=council, period=period)
+    settled = Commitment.objects.filter(budget__funder=council).filter(_settled_in(f))
+    spent = F("settled_pence") - F("refunded_pence")
+    by_category = list(
+        settled.values(key_id=_top_category())
+        .annotate(spent_pence=Coalesce(Sum(spent), 0), holders=Count("budget__person_id", distinct=True))
+        .order_by("key_id")
+    )
+    names = dict(Category.objects.filter(parent=None).values_list("pk", "name"))
+    for row in by_category:
+        row["name"] = names.get(row["key_id"], "Other")
+    by_category.sort(key=lambda r: r["name"])
+    by_month = list(
+        settled.annotate(month=TruncMonth(TruncDate("settled_at")))
+        .values("month")
+        .annotate(spent_pence=Coalesce(Sum(spent), 0), holders=Count("budget__person_id", distinct=True))
+        .order_by("month")
+    )
+    for row in by_month:
+        row["month"] = _as_date(row["month"])
+    totals = settled.aggregate(spent_pence=Coalesce(Sum(spent), 0), holders=Count("budget__person_id", distinct=True))
+    suppress(by_category, values=("spent_pence",))
+    suppress(by_month, values=("spent_pence",))
+    small_total = totals["holders"] < SUPPRESS_BELOW
+    published = Service.objects.filter(status=Service.Status.PUBLISHED, council=council)
+    services_by_category = list(
+        Service.categories.through.objects.filter(service__in=published.values("pk"))
+        .values(key_id=_top_category())
+        .annotate(services=Count("service_id", distinct=True))
+        .order_by("key_id")
+    )
+    for row in services_by_category:
+        row["name"] = names.get(row["key_id"], "Other")
+    services_by_category.sort(key=lambda r: r["name"])
+    return Transparency(
+        council=council,
+        period=period,
+        by_category=by_category,
+        by_month=by_month,
+        total_spent_pence=None if small_total else totals["spent_pence"],
+        total_holders=None if small_total else totals["holders"],
+        active_services=published.count(),
+        services_by_category=services_by_category,
+    )
+
+
+# --- The whole dashboard -------------------------------------------------------------------------
+
+
+@dataclass
+class Dashboard:
+    filters: Filters
+    utilisation: Utilisation
+    by_month: list[dict[str, Any]]
+    by_category: list[dict[str, Any]]
+    by_kind: list[dict[str, Any]]
+    top_providers: list[dict[str, Any]]
+    quality: dict[str, Any]
+    unmet: list[dict[str, Any]]
+    gaps: dict[str, Any]
+
+    @property
+    def spent_pence(self) -> int:
+        return sum(row["spent_pence"] for row in self.by_kind)
+
+    @property
+    def committed_pence(self) -> int:
+        return sum(row["committed_pence"] for row in self.by_kind)
+
+
+def dashboard(f: Filters, *, today: date | None = None, miles: float | None = None) -> Dashboard:
+    """Everything the commissioner's page shows, in a fixed number of queries."""
+    return Dashboard(
+        filters=f,
+        utilisation=budget_utilisation(f, today=today),
+        by_month=spend_by_month(f),
+        by_category=spend_by_category(f),
+        by_kind=spend_by_kind(f),
+        top_providers=spend_by_provider(f, limit=TOP_PROVIDERS),
+        quality=spend_quality(f),
+        unmet=unmet_demand(f),
+        gaps=holders_without_service(f, miles=miles),
+    )

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/", include("directory.api.urls")),
     path("api/v1/", include("marketplace.api.urls")),
     path("budgets/", include("marketplace.urls")),
+    path("reviews/", include("reviews.urls")),
     path("", include("directory.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -242,6 +242,43 @@ def booking_request(
         raise NotPermitted("You do not have permission to book care for this person.")
     if service.status != Service.Status.PUBLISHED or not service.price_pence or service.price_on_request:
         raise DomainError("This service cannot be booked online. Send the provider a message instead.")
+    # The key is checked before the slots: a retried request returns its booking, not "slot taken".
+    params = {
+        "service": str(service.code),
+        "person": str(person.code),
+        "starts_at": starts_at,
+        "hours": hours,
+        "quantity": quantity,
+        "note": note,
+        "budget": str(budget.code) if budget else None,
+    }
+
+    def run() -> Booking:
+        return _booking_create(
+            actor=actor,
+            service=service,
+            person=person,
+            starts_at=starts_at,
+            hours=hours,
+            quantity=quantity,
+            note=note,
+            budget=budget,
+        )
+
+    return idempotent_run(actor=actor, key=idempotency_key, operation="booking_request", params=params, run=run)[0]
+
+
+def _booking_create(
+    *,
+    actor: User,
+    service: Service,
+    person: PersonProfile,
+    starts_at: datetime | None,
+    hours: int | None,
+    quantity: int | None,
+    note: str,
+    budget: Budget | None,
+) -> Booking:
     now = timezone.now()
     hourly = service.price_unit == Service.PriceUnit.HOUR
     if hourly:
@@ -262,62 +299,49 @@ def booking_request(
     elif budget.person_id != person.pk:
         raise DomainError("That budget belongs to someone else.", field="budget")
 
-    def run() -> Booking:
-        booking = Booking.objects.create(
-            kind=Booking.Kind.HOURLY if hourly else Booking.Kind.ONE_OFF,
-            service=service,
-            provider_id=service.provider_id,
-            person=person,
-            budget=budget,
-            requested_by=actor,
-            quantity=quantity,
-            unit_price_pence=service.price_pence,
-            amount_pence=quantity * service.price_pence,
-            price_unit=service.price_unit,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            note=note,
-        )
-        try:
-            with transaction.atomic():
-                BookingSlot.objects.bulk_create(
-                    [BookingSlot(booking=booking, service=service, starts_at=s) for s in slots]
-                )
-        except IntegrityError as exc:
-            # A parallel request took one of these hours between our check and our insert.
-            raise SlotTaken("Someone has just booked that time: choose another.", field="starts_at") from exc
-        booking.commitment = services.budget_commit(
-            actor=actor,
-            budget=budget,
-            amount_pence=booking.amount_pence,
-            reference=f"booking-{booking.code}",
-            provider=service.provider,
-            idempotency_key=_ledger_key(booking, "commit"),
-            description=f"{service.name} ({service.provider.name})"[:255],
-            category=service.categories.first(),
-            due_on=timezone.localdate(starts_at) if starts_at else None,
-        )
-        booking.save(update_fields=["commitment"])
-        BookingEvent.objects.create(booking=booking, actor=actor, to_status=S.REQUESTED, reason=note[:500])
-        audit_record(actor=actor, action="booking.requested", obj=booking, amount_pence=booking.amount_pence)
-        _notify(
-            booking,
-            actor=actor,
-            event="requested",
-            subject=f"New booking request: {service.name}",
-            body=f"{person.display_name} asked to book {service.name} ({format_pence(booking.amount_pence)}).",
-        )
-        return booking
-
-    params = {
-        "service": str(service.code),
-        "person": str(person.code),
-        "starts_at": starts_at,
-        "quantity": quantity,
-        "note": note,
-        "budget": str(budget.code),
-    }
-    return idempotent_run(actor=actor, key=idempotency_key, operation="booking_request", params=params, run=run)[0]
+    booking = Booking.objects.create(
+        kind=Booking.Kind.HOURLY if hourly else Booking.Kind.ONE_OFF,
+        service=service,
+        provider_id=service.provider_id,
+        person=person,
+        budget=budget,
+        requested_by=actor,
+        quantity=quantity,
+        unit_price_pence=service.price_pence,
+        amount_pence=quantity * service.price_pence,
+        price_unit=service.price_unit,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        note=note,
+    )
+    try:
+        with transaction.atomic():
+            BookingSlot.objects.bulk_create([BookingSlot(booking=booking, service=service, starts_at=s) for s in slots])
+    except IntegrityError as exc:
+        # A parallel request took one of these hours between our check and our insert.
+        raise SlotTaken("Someone has just booked that time: choose another.", field="starts_at") from exc
+    booking.commitment = services.budget_commit(
+        actor=actor,
+        budget=budget,
+        amount_pence=booking.amount_pence,
+        reference=f"booking-{booking.code}",
+        provider=service.provider,
+        idempotency_key=_ledger_key(booking, "commit"),
+        description=f"{service.name} ({service.provider.name})"[:255],
+        category=service.categories.first(),
+        due_on=timezone.localdate(starts_at) if starts_at else None,
+    )
+    booking.save(update_fields=["commitment"])
+    BookingEvent.objects.create(booking=booking, actor=actor, to_status=S.REQUESTED, reason=note[:500])
+    audit_record(actor=actor, action="booking.requested", obj=booking, amount_pence=booking.amount_pence)
+    _notify(
+        booking,
+        actor=actor,
+        event="requested",
+        subject=f"New booking request: {service.name}",
+        body=f"{person.display_name} asked to book {service.name} ({format_pence(booking.amount_pence)}).",
+    )
+    return booking
 
 
 # --- Provider's side ----------------------------------------------------------------------------------

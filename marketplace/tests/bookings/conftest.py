@@ -78,10 +78,10 @@ def move_to_past(booking: Booking, *, days: int = 1) -> None:
     booking.refresh_from_db()
 
 
-def drive(world: World, status: str) -> Booking:
+def drive(world: World, status: str, *, hour: int = 10) -> Booking:
     """A booking brought to `status` through the services."""
     provider, person = world.cast.provider_owner, world.person_user
-    booking = request_hours(world)
+    booking = request_hours(world, hour=hour)
     if status == Booking.Status.REQUESTED:
         return booking
     if status == Booking.Status.DECLINED:

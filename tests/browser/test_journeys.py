@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from accounts.models import User
 from directory.tests import factories as df
@@ -74,27 +75,23 @@ def test_sign_up_sign_out_sign_in_and_search_from_the_start_page(page: Page, liv
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
 def test_sign_up_shows_the_error_summary_for_mismatched_passwords(
-    browser: Browser, live_server, javascript: bool
+    new_context: Callable[..., BrowserContext], live_server, javascript: bool
 ) -> None:
     # Without JavaScript the summary must still be there: it is rendered by the server.
-    context = browser.new_context(locale="en-GB", java_script_enabled=javascript)
-    try:
-        page = context.new_page()
-        page.goto(live_server.url + "/accounts/sign-up/")
-        fill_sign_up(page, email="ewan@example.org", password=PASSWORD, confirm=PASSWORD + "x")
+    page = new_context(java_script_enabled=javascript).new_page()
+    page.goto(live_server.url + "/accounts/sign-up/")
+    fill_sign_up(page, email="ewan@example.org", password=PASSWORD, confirm=PASSWORD + "x")
 
-        summary = page.locator(".govuk-error-summary")
-        expect(summary).to_be_visible()
-        expect(summary.get_by_role("heading")).to_have_text("There is a problem")
-        message = "The passwords do not match. Enter the same password twice."
-        expect(summary.get_by_role("link", name=message)).to_have_attribute("href", "#id_password2")
-        expect(page.locator("#id_password2-error")).to_contain_text(message)
-        expect(page).to_have_title(re.compile(r"^Error: "))
-        if javascript:  # axe-core runs as a script in the page
-            assert_accessible(page)
-        assert not User.objects.filter(email="ewan@example.org").exists()
-    finally:
-        context.close()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_visible()
+    expect(summary.get_by_role("heading")).to_have_text("There is a problem")
+    message = "The passwords do not match. Enter the same password twice."
+    expect(summary.get_by_role("link", name=message)).to_have_attribute("href", "#id_password2")
+    expect(page.locator("#id_password2-error")).to_contain_text(message)
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    if javascript:  # axe-core runs as a script in the page
+        assert_accessible(page)
+    assert not User.objects.filter(email="ewan@example.org").exists()
 
 
 def test_start_page_search_with_an_invalid_postcode_shows_the_error_summary(page: Page, live_server) -> None:

@@ -21,7 +21,7 @@ _LINK = re.compile(r"(https?://|www\.)\S+|\b[\w-]+\.(com|co\.uk|org|org\.uk|net|
 _PHONE = re.compile(r"(\+44\s?|\b0)(\d[\s.-]?){9,10}\b")
 # Other personal details: full UK postcodes, NHS (England) and CHI (Scotland) numbers (10 digits).
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.I)
-_TEN_DIGITS = re.compile(r"\b\d{3}[\s-]?\d{3}[\s-]?\d{4}\b")
+_TEN_DIGITS = re.compile(r"\b\d(?:[\s-]?\d){9}\b")
 
 REASON_LABELS = {
     "too_short": "The review text is very short",

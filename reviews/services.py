@@ -5,8 +5,8 @@ Ranking score (ADR in docs/adr/0006-review-ranking.md): a Bayesian average of th
 stars from the last 24 months, with the platform's mean as the prior worth PRIOR_WEIGHT
 reviews, less one posterior standard error (SPREAD / sqrt(PRIOR_WEIGHT + n)). The plain
 Bayesian average lets one 5-star review beat fifty averaging 4.6 whenever the platform
-mean is about 4.6 or higher; the standard-error term makes thin evidence rank below
-plentiful evidence of nearly the same quality.
+mean is 4.6 or more; the standard-error term makes thin evidence rank below plentiful
+evidence of nearly the same quality (here: for any platform mean up to about 4.78).
 """
 
 from __future__ import annotations

@@ -13,6 +13,8 @@ urlpatterns = [
     path("api/v1/", include("marketplace.api.urls")),
     path("budgets/", include("marketplace.urls")),
     path("reviews/", include("reviews.urls")),
+    path("api/v1/commissioning/", include("marketplace.api.commissioning_urls")),
+    path("", include("marketplace.commissioning_urls")),
     path("", include("directory.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -132,6 +132,12 @@ def council_for_commissioner(*, user: User, ref: str) -> Council:
     return council
 
 
+def councils_for_commissioner(*, user: User) -> QuerySet[Council]:
+    if not user.is_authenticated:
+        return Council.objects.none()
+    return Council.objects.filter(commissioners__user=user).order_by("name").distinct()
+
+
 def council_public(*, ref: str) -> Council:
     council = Council.objects.filter(Q(slug=ref) | Q(gss_code=ref.upper())).first()
     if council is None:
@@ -144,6 +150,25 @@ class Filters:
     council: Council
     period: Period
     category: Category | None = None
+
+
+def miles_parse(value: str | None) -> float:
+    if not value:
+        return float(gap_radius_miles())
+    try:
+        miles = float(value)
+    except ValueError:
+        miles = -1.0
+    if not 1 <= miles <= 50:
+        raise DomainError("Enter a distance from 1 to 50 miles.", field="miles")
+    return miles
+
+
+def filters_parse(*, council: Council, query: Any) -> tuple[Filters, float]:
+    """Filters and gap distance from a GET query (page or API). Raises DomainError on bad input."""
+    period = period_parse(query.get("period"))
+    category = category_parse(query.get("category"))
+    return Filters(council=council, period=period, category=category), miles_parse(query.get("miles"))
 
 
 # --- Building blocks ------------------------------------------------------------------------------

@@ -49,6 +49,7 @@ def notify(*, users: Iterable[User], kind: str, subject: str, body: str, url: st
     """
     seen: set[int] = set()
     created = []
+    to_send: list[int] = []
     for user in users:
         if user.pk in seen or not user.is_active:
             continue
@@ -63,8 +64,10 @@ def notify(*, users: Iterable[User], kind: str, subject: str, body: str, url: st
             defaults={"user": user, "subject": subject[:200], "body": f"{body}\n\n{_absolute(url)}\n"},
         )
         if made:
-            # robust: a broker failure must not fail the request that already committed.
-            transaction.on_commit(lambda pk=message.pk: outbox_dispatch(pk), robust=True)
+            to_send.append(message.pk)
+    if to_send:
+        # robust: a broker failure must not fail the request that already committed.
+        transaction.on_commit(lambda: outbox_dispatch_many(to_send), robust=True)
     return created
 
 
@@ -82,6 +85,14 @@ def outbox_dispatch(outbox_id: int) -> bool:
         logger.warning("Could not enqueue outbox message %s; the re-dispatch task will send it", outbox_id)
         return False
     return True
+
+
+def outbox_dispatch_many(outbox_ids: list[int]) -> int:
+    """Enqueue several; stop at the first broker failure (one timeout per request, not one per e-mail)."""
+    for done, outbox_id in enumerate(outbox_ids):
+        if not outbox_dispatch(outbox_id):
+            return done
+    return len(outbox_ids)
 
 
 def outbox_deliver(outbox_id: int) -> bool:

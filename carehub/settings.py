@@ -178,6 +178,15 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 # Reviews (issue 7): publish reviews whose 72-hour provider preview is over; nightly rescore.
 CELERY_BEAT_SCHEDULE["reviews-publish-due"] = {"task": "reviews.tasks.reviews_publish_due_task", "schedule": 300.0}
+# Bookings (issue 6): re-send notifications the broker never took; pay for care unconfirmed 7 days after delivery.
+CELERY_BEAT_SCHEDULE["accounts-notifications-redispatch"] = {
+    "task": "accounts.notifications_tasks.notifications_redispatch",
+    "schedule": 300.0,
+}
+CELERY_BEAT_SCHEDULE["marketplace-bookings-auto-complete"] = {
+    "task": "marketplace.bookings_tasks.bookings_auto_complete_task",
+    "schedule": 3600.0,
+}
 CELERY_BEAT_SCHEDULE["reviews-rescore"] = {"task": "reviews.tasks.ratings_rescore_task", "schedule": 86400.0}
 if CELERY_TASK_MAX_RETRY_DELAY >= CELERY_BROKER_VISIBILITY_TIMEOUT:
     raise ImproperlyConfigured("CELERY_TASK_MAX_RETRY_DELAY must be below CELERY_BROKER_VISIBILITY_TIMEOUT.")

@@ -49,3 +49,6 @@ def budget_alerts_resend() -> int:
     for alert_id in stale.values_list("pk", flat=True)[:500]:
         sent += bool(budget_alert_send(alert_id))
     return sent
+
+
+from .bookings_tasks import bookings_auto_complete_task  # noqa: E402, F401  (issue 6: registered for the worker)

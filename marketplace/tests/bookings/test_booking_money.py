@@ -102,3 +102,13 @@ def test_booking_disputed_is_not_auto_completed_and_staff_resolve_it(world: Any)
     with pytest.raises(Conflict):
         bookings.booking_resolve_dispute(actor=staff, booking=booking, pay_pence=0, reason="x", idempotency_key=key())
     call_command("check_ledger")
+
+
+def test_booking_beat_entries_name_registered_tasks() -> None:
+    from django.conf import settings
+
+    from carehub.celery import app
+
+    app.loader.import_default_modules()
+    for name in ("accounts-notifications-redispatch", "marketplace-bookings-auto-complete"):
+        assert settings.CELERY_BEAT_SCHEDULE[name]["task"] in app.tasks

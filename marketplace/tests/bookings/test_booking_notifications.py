@@ -1,0 +1,108 @@
+"""Booking transitions notify the other side through the outbox; nothing is lost while the broker is down."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.notifications_models import Notification, OutboxMessage
+from accounts.notifications_tasks import notifications_redispatch
+from carehub.celery import app
+from marketplace import bookings
+from marketplace.bookings_models import Booking
+from marketplace.tests.factories import key
+
+from .conftest import request_hours
+
+UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"
+
+
+def _reset_broker_pools() -> None:
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def eager() -> Iterator[None]:
+    """Tasks run in this process (as without REDIS_URL), whatever the environment says."""
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def broker_down() -> Iterator[None]:
+    previous = (app.conf.task_always_eager, app.conf.broker_url)
+    app.conf.task_always_eager = False
+    app.conf.broker_url = UNREACHABLE_BROKER
+    _reset_broker_pools()
+    yield
+    app.conf.task_always_eager, app.conf.broker_url = previous
+    _reset_broker_pools()
+
+
+def test_booking_request_notifies_provider_members(
+    world: Any, eager: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = request_hours(world)
+    members = {world.cast.provider_owner, world.cast.provider_staff}
+    inbox = Notification.objects.filter(subject__startswith="New booking request")
+    # The provider's members, and the person's carer (the person made the request and is not told).
+    assert {n.user for n in inbox} == members | {world.cast.carer}
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in members | {world.cast.carer})
+    assert str(booking.code) in inbox.first().url
+
+
+def test_booking_accept_notifies_the_person_side(
+    world: Any, eager: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    booking = request_hours(world)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        bookings.booking_accept(actor=world.cast.provider_owner, booking=booking, idempotency_key=key())
+    assert {m.to[0] for m in mail.outbox} == {
+        world.person_user.email,
+        world.cast.carer.email,
+        world.cast.provider_staff.email,
+    }
+    assert world.cast.outsider.notifications.count() == 0
+
+
+def test_rolled_back_booking_sends_nothing(world: Any, eager: None, django_capture_on_commit_callbacks: Any) -> None:
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        request_hours(world)
+        raise RuntimeError("a later step failed")
+    assert not Booking.objects.exists()
+    assert not Notification.objects.exists()
+    assert not OutboxMessage.objects.exists()
+    assert mail.outbox == []
+
+
+def test_booking_succeeds_with_the_broker_down_and_is_delivered_by_redispatch(
+    world: Any, broker_down: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        booking = request_hours(world)
+    assert callbacks  # the enqueue was attempted after commit, failed, and was swallowed
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.REQUESTED
+    pending = OutboxMessage.objects.filter(delivered_at__isnull=True)
+    assert pending.count() == 3
+    assert mail.outbox == []
+
+    # The broker comes back; beat's re-dispatch picks up what is older than its grace period.
+    app.conf.broker_url = "memory://"
+    _reset_broker_pools()
+    OutboxMessage.objects.update(created_at=timezone.now() - timedelta(minutes=5))
+    assert notifications_redispatch.apply().get() == 3
+    assert len(mail.outbox) == 3
+    assert notifications_redispatch.apply().get() == 0
+    assert len(mail.outbox) == 3

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.urls import reverse
+
+from accounts.services import provider_invitation_create
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +53,14 @@ def test_start_page_marks_its_navigation_link_as_current(client) -> None:
     assert re.search(r'<a class="govuk-service-navigation__link" href="/" aria-current="page">Find care</a>', body)
     body = client.get(reverse("accounts:sign-in")).content.decode()
     assert 'aria-current="page"' not in body
+
+
+def test_page_title_says_error_when_a_page_shows_an_error_message_without_a_form(client, cast) -> None:
+    # Screen reader users hear the title first: it must say the page has a problem.
+    _, link = provider_invitation_create(
+        actor=cast.provider_owner, provider=cast.provider, email="new@example.com", role="staff"
+    )
+    client.force_login(cast.outsider)
+    body = client.post(urlsplit(link).path).content.decode()
+    assert "This invitation was sent to new@example.com" in body
+    assert re.search(r"<title>Error: Join Kelvin Companions", body)

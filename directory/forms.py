@@ -52,10 +52,7 @@ class ServiceSearchForm(forms.Form):
         help_text="Services with no price, or price on request, are left out when you set this",
         error_messages={"invalid": "Enter a price in pounds, like 25 or 25.50"},
     )
-    # "Rating" joins the list when reviews have ratings to sort by (the API already accepts it).
-    ordering = forms.ChoiceField(
-        label="Sort by", required=False, choices=[c for c in Ordering.choices if c[0] != Ordering.RATING]
-    )
+    ordering = forms.ChoiceField(label="Sort by", required=False, choices=Ordering.choices)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

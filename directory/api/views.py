@@ -169,10 +169,25 @@ class ServiceSearchApi(APIView):
                 "display": "Price on request" if obj.price_on_request else service_price_text(obj),
             }
 
-        # Filled in by later issues (reviews, regulator registrations, vetting checks).
-        @extend_schema_field({"type": "object", "nullable": True})
-        def get_rating(self, obj: Service) -> None:
-            return None
+        @extend_schema_field(
+            {
+                "type": "object",
+                "nullable": True,
+                "description": "People's reviews (not the regulator's grades); score ranks ordering=rating.",
+                "properties": {
+                    "average": {"type": "number"},
+                    "count": {"type": "integer"},
+                    "score": {"type": "number", "nullable": True},
+                },
+            }
+        )
+        def get_rating(self, obj: Service) -> dict[str, Any] | None:
+            # The reviews app's ServiceRating row, joined by service_search (reverse name, no import).
+            rating = getattr(obj, "rating_summary", None)
+            if rating is None or not rating.review_count:
+                return None
+            score = None if rating.score is None else round(rating.score, 3)
+            return {"average": round(rating.average, 2), "count": rating.review_count, "score": score}
 
         def get_regulator(self, obj: Service) -> dict[str, Any] | None:
             return regulator_summary(obj)

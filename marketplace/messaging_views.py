@@ -98,3 +98,16 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         return redirect("marketplace:notification-list")
     items = notifications.notification_list_for_user(user=request.user)[:100]
     return render(request, "marketplace/notification_list.html", {"items": items})
+
+
+@login_required
+def booking_thread(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    """The booking's conversation, started on first use."""
+    from .bookings_selectors import booking_get_for_user
+
+    try:
+        booking = booking_get_for_user(user=request.user, code=code)
+    except NotFound:
+        return render(request, "404.html", status=404)
+    thread = messaging.thread_for_booking(booking=booking)
+    return redirect("marketplace:thread-detail", code=thread.code)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("bookings/provider/", bookings_views.booking_inbox, name="booking-inbox"),
     path("bookings/new/<uuid:service_code>/", bookings_views.booking_new, name="booking-new"),
     path("bookings/<uuid:code>/", bookings_views.booking_detail, name="booking-detail"),
+    path("bookings/<uuid:code>/messages/", messaging_views.booking_thread, name="booking-thread"),
     path("bookings/<uuid:code>/<slug:action>/", bookings_views.booking_action, name="booking-action"),
     path("messages/", messaging_views.thread_list, name="thread-list"),
     path("messages/new/<uuid:service_code>/", messaging_views.thread_start, name="thread-start"),

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .bookings_urls import urlpatterns as booking_urlpatterns
 
 app_name = "marketplace-api"
 
@@ -29,4 +30,5 @@ urlpatterns = [
     ),
     path("payouts/batches/", views.PayoutBatchCreateApi.as_view(), name="payout-batch-create"),
     path("payouts/<uuid:code>/result/", views.PayoutResultApi.as_view(), name="payout-result"),
+    *booking_urlpatterns,  # bookings, messages and notifications (issue 6)
 ]

@@ -49,13 +49,16 @@ class ReviewForm(forms.Form):
         help_text="Say what went well and what could be better. Do not include names, phone numbers or addresses.",
     )
 
-    def __init__(self, *args: Any, people: list[PersonProfile], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, people: list[PersonProfile], user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.people = {str(p.code): p for p in people}
-        self.fields["person"].choices = [(str(p.code), p.display_name) for p in people]
-        if len(people) == 1:
-            self.fields["person"].widget = forms.HiddenInput()
-            self.fields["person"].initial = str(people[0].code)
+        self.fields["person"].choices = [
+            (str(p.code), f"Me ({p.display_name})" if p.user_id == user.pk else p.display_name) for p in people
+        ]
+        self.fields["person"].error_messages["required"] = "Choose who used the service"
+        if len(people) == 1 and people[0].user_id == user.pk:
+            # Writing for themselves, with no one else to choose: no question to ask.
+            del self.fields["person"]
         self.fields["experience_month"].choices = month_choices(timezone.localdate())
         for name in ASPECTS:
             self.fields[name] = forms.TypedChoiceField(
@@ -69,6 +72,9 @@ class ReviewForm(forms.Form):
 
     def clean_person(self) -> PersonProfile:
         return self.people[self.cleaned_data["person"]]
+
+    def chosen_person(self) -> PersonProfile:
+        return self.cleaned_data["person"] if "person" in self.fields else next(iter(self.people.values()))
 
     def clean_experience_month(self) -> date:
         year, month = self.cleaned_data["experience_month"].split("-")

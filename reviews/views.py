@@ -64,7 +64,7 @@ def review_write(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     people = list(selectors.people_user_can_review_for(user=request.user))
     if not people:
         return render(request, "reviews/cannot_review.html", {"service": service}, status=403)
-    form = ReviewForm(request.POST or None, people=people)
+    form = ReviewForm(request.POST or None, people=people, user=request.user)
     if request.method == "POST" and form.is_valid():
         if _ip_over_limit(_ip(request)):
             form.add_error(None, "Too many reviews have been sent from your connection. Please try again later.")
@@ -74,7 +74,7 @@ def review_write(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
                 review = services.review_submit(
                     actor=request.user,
                     service=service,
-                    person=data["person"],
+                    person=form.chosen_person(),
                     overall=data["overall"],
                     relationship=data["relationship"],
                     experience_month=data["experience_month"],

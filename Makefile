@@ -63,6 +63,7 @@ check: setup
 bench: migrate
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/dashboard.py $(BENCH_DASHBOARD_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules static/build static/govuk staticfiles

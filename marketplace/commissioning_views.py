@@ -4,6 +4,7 @@ downloads and print view, and the public transparency page per council."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,8 +83,21 @@ class Table:
 MONEY = [("spent_pence", "Spent", "money"), ("committed_pence", "Committed", "money")]
 
 
-def _tables(board: cm.Dashboard) -> dict[str, Table]:
+# Which parts of the dashboard each view (and its CSV) needs.
+VIEW_PARTS = {
+    "summary": ("utilisation", "quality"),
+    "by-month": ("by_month",),
+    "by-category": ("by_category",),
+    "by-provider": ("top_providers",),
+    "by-kind": ("by_kind",),
+    "unmet-demand": ("unmet",),
+    "gaps": ("gaps",),
+}
+
+
+def _summary_table(board: cm.Dashboard) -> Table:
     u, q = board.utilisation, board.quality
+    assert u is not None
     summary_rows = [
         ("Budget holders", u.holders, "count"),
         ("Budgets", u.budgets, "count"),
@@ -98,16 +112,35 @@ def _tables(board: cm.Dashboard) -> dict[str, Table]:
         ("Share of the period's spend with providers graded Good or better", q["good_share"], "share"),
         ("Share of the period's spend with vetted providers", q["vetted_share"], "share"),
     ]
+    return Table(
+        "summary",
+        "Budgets and forecast",
+        [("name", "Figure", "text"), ("value", "Value", "text")],
+        [{"name": name, "value": Table.cell(value, kind)} for name, value, kind in summary_rows],
+        note="Vetting checks are not recorded yet, so the vetted share is not available.",
+    )
+
+
+def _gaps_table(board: cm.Dashboard) -> Table:
     gaps = board.gaps
-    return {
-        "summary": Table(
-            "summary",
-            "Budgets and forecast",
-            [("name", "Figure", "text"), ("value", "Value", "text")],
-            [{"name": name, "value": Table.cell(value, kind)} for name, value, kind in summary_rows],
-            note="Vetting checks are not recorded yet, so the vetted share is not available.",
+    return Table(
+        "gaps",
+        f"Budget holders with no service within {gaps['miles']:g} miles",
+        [("name", "Type of care", "text"), ("holders", "Budget holders", "count")],
+        [{"name": row["name"], "holders": row["holders"]} for row in gaps["rows"]],
+        bars=["holders"],
+        note=(
+            f"Counted from each holder's postcode district; {gaps['located']:,} holders placed, "
+            f"{gaps['unlocated']:,} with no known postcode district. People are counted, never listed."
         ),
-        "by-month": Table(
+    )
+
+
+def _tables(board: cm.Dashboard, only: str | None = None) -> dict[str, Table]:
+    """The tables of the views in `only` (one slug) or all of them."""
+    builders: dict[str, Callable[[], Table]] = {
+        "summary": lambda: _summary_table(board),
+        "by-month": lambda: Table(
             "by-month",
             "Spend by month",
             [("month", "Month", "text"), *MONEY],
@@ -115,14 +148,14 @@ def _tables(board: cm.Dashboard) -> dict[str, Table]:
             bars=["spent_pence", "committed_pence"],
             note="Spent by the month it was paid; committed by the month the care is planned.",
         ),
-        "by-category": Table(
+        "by-category": lambda: Table(
             "by-category",
             "Spend by type of care",
             [("name", "Type of care", "text"), *MONEY, ("holders", "Budget holders", "count")],
             board.by_category,
             bars=["spent_pence", "committed_pence"],
         ),
-        "by-provider": Table(
+        "by-provider": lambda: Table(
             "by-provider",
             f"Top {cm.TOP_PROVIDERS} providers",
             [("name", "Provider", "text"), *MONEY],
@@ -130,14 +163,14 @@ def _tables(board: cm.Dashboard) -> dict[str, Table]:
             bars=["spent_pence", "committed_pence"],
             note="The CSV lists every provider.",
         ),
-        "by-kind": Table(
+        "by-kind": lambda: Table(
             "by-kind",
             "Spend by kind of budget",
             [("name", "Kind of budget", "text"), *MONEY],
             board.by_kind,
             bars=["spent_pence", "committed_pence"],
         ),
-        "unmet-demand": Table(
+        "unmet-demand": lambda: Table(
             "unmet-demand",
             "Searches that found little",
             [
@@ -153,18 +186,9 @@ def _tables(board: cm.Dashboard) -> dict[str, Table]:
             bars=["few"],
             note="Searches are recorded anonymously: postcode district, type of care, distance and number of results.",
         ),
-        "gaps": Table(
-            "gaps",
-            f"Budget holders with no service within {gaps['miles']:g} miles",
-            [("name", "Type of care", "text"), ("holders", "Budget holders", "count")],
-            [{"name": row["name"], "holders": row["holders"]} for row in gaps["rows"]],
-            bars=["holders"],
-            note=(
-                f"Counted from each holder's postcode district; {gaps['located']:,} holders placed, "
-                f"{gaps['unlocated']:,} with no known postcode district. People are counted, never listed."
-            ),
-        ),
+        "gaps": lambda: _gaps_table(board),
     }
+    return {slug: build() for slug, build in builders.items() if only is None or slug == only}
 
 
 def _filters_or_error(request: HttpRequest, council: Any) -> tuple[cm.Filters | None, float, list[dict[str, str]]]:
@@ -222,8 +246,8 @@ def commissioning_csv(request: HttpRequest, council: str, view: str) -> HttpResp
     filters, miles, errors = _filters_or_error(request, found)
     if filters is None:
         return HttpResponse(errors[0]["text"], status=400, content_type="text/plain; charset=utf-8")
-    board = cm.dashboard(filters, miles=miles)
-    table = _tables(board)[view]
+    board = cm.dashboard(filters, miles=miles, parts=VIEW_PARTS[view])
+    table = _tables(board, only=view)[view]
     if view == "by-provider":
         table.rows = cm.spend_by_provider(filters)  # every provider, not only the top ones
     response = HttpResponse(content_type="text/csv; charset=utf-8")

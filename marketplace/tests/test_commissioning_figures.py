@@ -14,7 +14,7 @@ from django.db.models import Sum
 
 from accounts.tests import factories as af
 from conftest import Cast
-from directory.models import Category, Registration
+from directory.models import Category, Registration, SearchLog
 from directory.tests import factories as df
 from marketplace import commissioning as cm
 from marketplace import ledger, services
@@ -196,3 +196,89 @@ def test_commissioning_dashboard_query_count_does_not_grow(world: World, django_
         settle(make_commitment(budget=budget, provider=df.make_provider(), amount_pence=1_000), date(2026, 7, 1))
     with django_assert_max_num_queries(len(few.captured_queries)):
         cm.dashboard(f, today=TODAY)
+
+
+# --- Unmet demand and gaps ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def places(cast: Cast) -> dict[str, Any]:
+    """Two districts of the council: G12 (Glasgow West End) has a care home, KW1 (Wick) has nothing."""
+    df.make_postcode("G12", 55.876, -4.295, council=cast.council)
+    df.make_postcode("KW1", 58.44, -3.09, council=cast.council)
+    care_homes, transport = df.category("care-homes"), df.category("transport")
+    df.make_service(
+        council=cast.council, postcode="G12 8QQ", latitude=55.873, longitude=-4.292, categories=[care_homes]
+    )
+    people = {
+        "west_end": af.make_person(postcode="G12 8QQ", preferred_name="Wendy West"),
+        "west_end_2": af.make_person(postcode="G12 9AA", preferred_name="Walter West"),
+        "wick": af.make_person(postcode="KW1 4AA", preferred_name="Willa Wick"),
+        "nowhere": af.make_person(postcode="", preferred_name="Noel Nowhere"),
+    }
+    budgets = {name: make_budget(person=p, funder=cast.council, allocated_pence=50_000) for name, p in people.items()}
+    settle(
+        make_commitment(budget=budgets["west_end"], provider=cast.provider, amount_pence=4_000, category=care_homes),
+        date(2026, 7, 1),
+    )
+    day = date(2026, 8, 1)
+    for result_count in (0, 0, 5):
+        SearchLog.objects.create(
+            district="G12",
+            council=cast.council,
+            category=care_homes,
+            radius_miles=5,
+            result_count=result_count,
+            searched_on=day,
+        )
+    SearchLog.objects.create(
+        district="KW1", council=cast.council, category=transport, radius_miles=25, result_count=1, searched_on=day
+    )
+    # Not this council's, and not this period's: never counted.
+    SearchLog.objects.create(
+        district="EH1", council=cast.other_council, category=transport, radius_miles=5, result_count=0, searched_on=day
+    )
+    SearchLog.objects.create(
+        district="G12",
+        council=cast.council,
+        category=care_homes,
+        radius_miles=5,
+        result_count=0,
+        searched_on=date(2025, 8, 1),
+    )
+    return {"care_homes": care_homes, "transport": transport}
+
+
+def test_commissioning_unmet_demand_by_district_and_category(cast: Cast, places: dict[str, Any]) -> None:
+    rows = cm.unmet_demand(cm.Filters(council=cast.council, period=FY))
+    got = [
+        (r["district"], r["category"], r["searches"], r["none"], r["few"], r["services"], r["spent_pence"])
+        for r in rows
+    ]
+    assert got == [
+        ("G12", "Care homes", 3, 2, 2, 1, 4_000),
+        ("KW1", "Transport", 1, 0, 1, 0, 0),
+    ]
+    only_transport = cm.unmet_demand(cm.Filters(council=cast.council, period=FY, category=places["transport"]))
+    assert [r["district"] for r in only_transport] == ["KW1"]
+
+
+def test_commissioning_gaps_count_holders_without_a_service_nearby(cast: Cast, places: dict[str, Any]) -> None:
+    gaps = cm.holders_without_service(cm.Filters(council=cast.council, period=FY), miles=10)
+    by_slug = {row["category"].slug: row["holders"] for row in gaps["rows"]}
+    assert by_slug["care-homes"] == 1  # Wick: the care home is 200 miles away
+    assert by_slug["transport"] == 3  # no transport anywhere: every located holder
+    assert (gaps["located"], gaps["unlocated"]) == (3, 1)
+    # Counted, never listed: the result holds numbers and categories only.
+    assert set(gaps) == {"miles", "rows", "located", "unlocated"}
+    assert all(set(row) == {"category", "name", "holders"} for row in gaps["rows"])
+    wide = cm.holders_without_service(cm.Filters(council=cast.council, period=FY), miles=50)
+    assert {row["category"].slug: row["holders"] for row in wide["rows"]}["care-homes"] == 1
+
+
+def test_commissioning_page_never_names_budget_holders(client: Any, cast: Cast, places: dict[str, Any]) -> None:
+    client.force_login(cast.commissioner)
+    body = client.get(f"/commissioning/{cast.council.slug}/", {"period": "2026-27"}).content.decode()
+    assert "Searches that found little" in body and "KW1" in body
+    for name in ("Wendy West", "Walter West", "Willa Wick", "Noel Nowhere", "G12 8QQ", "KW1 4AA"):
+        assert name not in body

@@ -32,6 +32,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason="needs Chromium at /usr/bin/chromium (apt-get install chromium)"))
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    # In CI the cache is Redis, shared by every test: start each one empty.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @dataclass
 class Cast:
     council: Council

@@ -8,13 +8,21 @@ from .models import ProviderMembership, User
 
 
 class SignUpForm(forms.Form):
-    full_name = forms.CharField(label="Full name", max_length=150)
-    email = forms.EmailField(label="Email address", help_text="You will use this to sign in")
+    full_name = forms.CharField(label="Full name", max_length=150, error_messages={"required": "Enter your full name"})
+    email = forms.EmailField(
+        label="Email address",
+        help_text="You will use this to sign in",
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
+    )
     uses_care = forms.TypedChoiceField(
         label="Who are you looking for care for?",
         choices=[("yes", "Myself"), ("no", "Someone else (I am a carer), or I provide care")],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
+        error_messages={"required": "Select who you are looking for care for"},
     )
     postcode = forms.CharField(label="Postcode (optional)", max_length=8, required=False)
     password1 = forms.CharField(
@@ -22,9 +30,13 @@ class SignUpForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="At least 10 characters. Avoid common words and numbers only.",
+        error_messages={"required": "Create a password"},
     )
     password2 = forms.CharField(
-        label="Confirm password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label="Confirm password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Enter your password again"},
     )
 
     error_messages = {
@@ -53,7 +65,14 @@ class SignUpForm(forms.Form):
 
 
 class SignInForm(AuthenticationForm):
-    username = forms.EmailField(label="Email address", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    username = forms.EmailField(
+        label="Email address",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address, like name@example.com",
+        },
+    )
     error_messages = {
         "invalid_login": "Enter a correct email address and password.",
         "inactive": "This account has been closed.",
@@ -61,7 +80,7 @@ class SignInForm(AuthenticationForm):
 
 
 class ProfileForm(forms.Form):
-    full_name = forms.CharField(label="Full name", max_length=150)
+    full_name = forms.CharField(label="Full name", max_length=150, error_messages={"required": "Enter your full name"})
     uses_care = forms.BooleanField(label="I use care and support myself", required=False)
     preferred_name = forms.CharField(label="What should we call you? (optional)", max_length=150, required=False)
     postcode = forms.CharField(label="Postcode (optional)", max_length=8, required=False)
@@ -75,6 +94,10 @@ class ProfileForm(forms.Form):
 
 class CarerLinkRequestForm(forms.Form):
     person_email = forms.EmailField(
+        error_messages={
+            "required": "Enter the email address of the person you support",
+            "invalid": "Enter an email address, like name@example.com",
+        },
         label="The email address of the person you support",
         help_text="They must have a CareHub account. They will be asked to agree before you can do anything for them.",
     )

@@ -187,6 +187,10 @@ CELERY_BEAT_SCHEDULE["marketplace-bookings-auto-complete"] = {
     "task": "marketplace.bookings_tasks.bookings_auto_complete_task",
     "schedule": 3600.0,
 }
+CELERY_BEAT_SCHEDULE["marketplace-recurring-plans-commit"] = {
+    "task": "marketplace.bookings_tasks.recurring_plans_commit_task",
+    "schedule": 86400.0,
+}
 CELERY_BEAT_SCHEDULE["reviews-rescore"] = {"task": "reviews.tasks.ratings_rescore_task", "schedule": 86400.0}
 if CELERY_TASK_MAX_RETRY_DELAY >= CELERY_BROKER_VISIBILITY_TIMEOUT:
     raise ImproperlyConfigured("CELERY_TASK_MAX_RETRY_DELAY must be below CELERY_BROKER_VISIBILITY_TIMEOUT.")
@@ -245,7 +249,8 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # Uploads (vetting evidence) live outside the web root and are served only
 # through permission-checked views.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "uploads")))
-MEDIA_URL = None
+# Never routed: uploads are served only by permission-checked views.
+MEDIA_URL = "/uploads-not-served/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -286,7 +291,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "carehub.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "600/minute", "user": "1200/minute", "reviews": "10/hour"},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "600/minute",
+        "user": "1200/minute",
+        "reviews": "10/hour",  # writing reviews and reports, per account
+        "reviews_ip": "30/hour",  # the same, per IP address across accounts
+    },
 }
 # A flood of reviews: at most this many per account a day (any channel), and per IP an hour on the form.
 REVIEWS_MAX_PER_DAY = env_int("REVIEWS_MAX_PER_DAY", 5)

@@ -50,8 +50,9 @@ def test_sign_up_as_carer_creates_no_person_profile(client, db):
         ({"password1": "password123", "password2": "password123"}, "This password is too common"),
         ({"password1": "short", "password2": "short"}, "too short"),
         ({"password2": "something-else-entirely"}, "The passwords do not match"),
-        ({"email": "not-an-email"}, "Enter a valid email address"),
-        ({"full_name": ""}, "This field is required"),
+        ({"email": "not-an-email"}, "Enter an email address in the correct format"),
+        ({"full_name": ""}, "Enter your full name"),
+        ({"uses_care": ""}, "Select who you are looking for care for"),
     ],
 )
 def test_sign_up_bad_input_shows_error_summary_and_creates_nothing(client, db, overrides, message):

@@ -95,10 +95,14 @@ def provider_rating(*, provider: Provider) -> ProviderRating | None:
     return ProviderRating.objects.filter(provider=provider, review_count__gt=0).first()
 
 
-def rating_summary(rating: ServiceRating | ProviderRating | None) -> dict[str, Any] | None:
-    """The rating as plain data (the API and the search results share this shape)."""
+def rating_summary(rating: ServiceRating | ProviderRating | None) -> dict[str, Any]:
+    """The rating as plain data for the API; zero counts when there are no reviews yet."""
     if rating is None or not rating.review_count:
-        return None
+        rating = ServiceRating()
+    return _summary(rating)
+
+
+def _summary(rating: ServiceRating | ProviderRating) -> dict[str, Any]:
     return {
         "average": round(rating.average, 2) if rating.average is not None else None,
         "count": rating.review_count,

@@ -42,8 +42,6 @@ from django.db.models.functions import (
     Left,
     Radians,
     StrIndex,
-    TruncDate,
-    TruncMonth,
 )
 from django.utils import timezone
 
@@ -217,14 +215,6 @@ def _spend_sums(f: Filters) -> dict[str, Any]:
     }
 
 
-def _as_date(value: date | datetime | str | None) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, str):  # SQLite returns some truncated dates as text
-        return date.fromisoformat(value[:10])
-    return value
-
-
 # --- Spend ------------------------------------------------------------------------------------------
 
 
@@ -236,20 +226,21 @@ def _months(period: Period) -> list[date]:
     return months
 
 
+def _month_period(months: list[date], i: int, period: Period) -> Period:
+    end = months[i + 1] - timedelta(days=1) if i + 1 < len(months) else period.end
+    return Period(months[i], end)
+
+
 def spend_by_month(f: Filters) -> list[dict[str, Any]]:
     """Every month of the period: spent (by settlement month) and committed (by planned month).
 
     One scan with a filtered sum per month (no per-row date truncation)."""
     months = _months(f.period)
     sums: dict[str, Any] = {}
-    for i, first in enumerate(months):
-        month = Period(
-            first, (months[i + 1] if i + 1 < len(months) else f.period.end + timedelta(days=1)) - timedelta(days=1)
-        )
-        sums[f"s{i}"] = Coalesce(
-            Sum(F("settled_pence") - F("refunded_pence"), filter=_settled_in(Filters(f.council, month))), 0
-        )
-        sums[f"c{i}"] = Coalesce(Sum("amount_pence", filter=_held_in(Filters(f.council, month))), 0)
+    for i in range(len(months)):
+        month = Filters(f.council, _month_period(months, i, f.period))
+        sums[f"s{i}"] = Coalesce(Sum(F("settled_pence") - F("refunded_pence"), filter=_settled_in(month)), 0)
+        sums[f"c{i}"] = Coalesce(Sum("amount_pence", filter=_held_in(month)), 0)
     totals = _commitments(f).aggregate(**sums)
     return [
         {"month": first, "spent_pence": totals[f"s{i}"], "committed_pence": totals[f"c{i}"]}
@@ -553,14 +544,19 @@ def transparency(*, council: Council, period: Period) -> Transparency:
     for row in by_category:
         row["name"] = names.get(row["key_id"], "Other")
     by_category.sort(key=lambda r: r["name"])
-    by_month = list(
-        settled.annotate(month=TruncMonth(TruncDate("settled_at")))
-        .values("month")
-        .annotate(spent_pence=Coalesce(Sum(spent), 0), holders=Count("budget__person_id", distinct=True))
-        .order_by("month")
-    )
-    for row in by_month:
-        row["month"] = _as_date(row["month"])
+    # One scan, a filtered sum and count per month (no per-row date truncation); empty months left out.
+    months = _months(period)
+    sums: dict[str, Any] = {}
+    for i in range(len(months)):
+        in_month = _settled_in(Filters(council, _month_period(months, i, period)))
+        sums[f"s{i}"] = Coalesce(Sum(spent, filter=in_month), 0)
+        sums[f"h{i}"] = Count("budget__person_id", distinct=True, filter=in_month)
+    per_month = settled.aggregate(**sums)
+    by_month = [
+        {"month": first, "spent_pence": per_month[f"s{i}"], "holders": per_month[f"h{i}"]}
+        for i, first in enumerate(months)
+        if per_month[f"h{i}"]
+    ]
     totals = settled.aggregate(spent_pence=Coalesce(Sum(spent), 0), holders=Count("budget__person_id", distinct=True))
     suppress(by_category, values=("spent_pence",))
     suppress(by_month, values=("spent_pence",))

@@ -278,7 +278,9 @@ def _booking_create(
     quantity: int | None,
     note: str,
     budget: Budget | None,
+    plan: Any = None,
 ) -> Booking:
+    """Validate and create one booking with its slots and commitment (booking_request and recurring plans)."""
     now = timezone.now()
     hourly = service.price_unit == Service.PriceUnit.HOUR
     if hourly:
@@ -300,6 +302,7 @@ def _booking_create(
         raise DomainError("That budget belongs to someone else.", field="budget")
 
     booking = Booking.objects.create(
+        plan=plan,
         kind=Booking.Kind.HOURLY if hourly else Booking.Kind.ONE_OFF,
         service=service,
         provider_id=service.provider_id,

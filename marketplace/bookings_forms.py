@@ -68,3 +68,47 @@ class DayForm(forms.Form):
 
 class ReasonForm(IdempotentForm):
     reason = forms.CharField(label="Reason", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+WEEKDAY_CHOICES = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
+
+
+class PlanForm(IdempotentForm):
+    person = forms.ModelChoiceField(
+        queryset=PersonProfile.objects.none(),
+        label="Who is the care for?",
+        empty_label=None,
+        error_messages={"invalid_choice": "Choose someone you may book for"},
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        label="Which days?",
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one day of the week"},
+    )
+    time_of_day = forms.TimeField(
+        label="Time", help_text="On the hour, for example 10:00", error_messages={"required": "Enter a time"}
+    )
+    hours = forms.IntegerField(label="Hours each visit (hourly services)", min_value=1, max_value=MAX_HOURS, initial=1)
+    weeks = forms.IntegerField(
+        label="For how many weeks?", min_value=1, max_value=52, error_messages={"required": "Enter a number of weeks"}
+    )
+    starts_on = forms.DateField(
+        label="First week starts on",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter a start date", "invalid": "Enter a real date"},
+    )
+
+    def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = lambda p: p.display_name

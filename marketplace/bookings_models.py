@@ -9,7 +9,7 @@ cancellation and settled on completion.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -64,6 +64,9 @@ class Booking(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     delivered_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    plan = models.ForeignKey(
+        "marketplace.RecurringPlan", null=True, blank=True, on_delete=models.PROTECT, related_name="bookings"
+    )
 
     class Meta:
         ordering = ["starts_at", "pk"]
@@ -80,6 +83,11 @@ class Booking(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")),
                 name="marketplace_booking_ends_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "starts_at"],
+                condition=Q(plan__isnull=False),
+                name="marketplace_booking_one_per_plan_visit",
             ),
         ]
 
@@ -144,3 +152,72 @@ class BookingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or 'new'} → {self.to_status}"
+
+
+class RecurringPlan(models.Model):
+    """Regular care, for example three visits a week for twelve weeks.
+
+    The whole plan is shown as planned future spend, but money is committed
+    week by week: a beat task turns the coming week's visits into ordinary
+    bookings (each committed from the budget and accepted by the provider).
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ENDED = "ended", "Ended"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    service = models.ForeignKey("directory.Service", on_delete=models.PROTECT, related_name="recurring_plans")
+    provider = models.ForeignKey("directory.Provider", on_delete=models.PROTECT, related_name="recurring_plans")
+    person = models.ForeignKey("accounts.PersonProfile", on_delete=models.PROTECT, related_name="recurring_plans")
+    budget = models.ForeignKey("marketplace.Budget", on_delete=models.PROTECT, related_name="recurring_plans")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    weekdays = models.CharField(max_length=20, help_text="Comma-separated weekday numbers, Monday = 0")
+    time_of_day = models.TimeField()
+    hours = models.PositiveSmallIntegerField(default=1, help_text="Hours per visit (hourly services); else 1")
+    visit_price_pence = models.BigIntegerField()
+    starts_on = models.DateField()
+    weeks = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weeks__gte=1, weeks__lte=52), name="marketplace_recurringplan_weeks_range"
+            ),
+            models.CheckConstraint(condition=Q(visit_price_pence__gt=0), name="marketplace_recurringplan_price"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} for {self.person}: {self.visits_per_week} a week for {self.weeks} weeks"
+
+    @property
+    def weekday_numbers(self) -> list[int]:
+        return sorted(int(d) for d in self.weekdays.split(",") if d != "")
+
+    @property
+    def visits_per_week(self) -> int:
+        return len(self.weekday_numbers)
+
+    @property
+    def ends_on(self) -> date:
+        return self.starts_on + timedelta(weeks=self.weeks) - timedelta(days=1)
+
+    @property
+    def total_pence(self) -> int:
+        return self.visit_dates_count * self.visit_price_pence
+
+    @property
+    def visit_dates_count(self) -> int:
+        return len(self.visit_dates())
+
+    def visit_dates(self) -> list[date]:
+        days = set(self.weekday_numbers)
+        span = (self.ends_on - self.starts_on).days + 1
+        return [
+            self.starts_on + timedelta(days=i)
+            for i in range(span)
+            if (self.starts_on + timedelta(days=i)).weekday() in days
+        ]

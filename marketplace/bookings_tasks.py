@@ -11,3 +11,11 @@ from . import bookings
 def bookings_auto_complete_task() -> int:
     """Pay for care delivered more than 7 days ago that was neither confirmed nor disputed."""
     return bookings.booking_auto_complete_due()
+
+
+@shared_task(acks_late=True)
+def recurring_plans_commit_task() -> int:
+    """Book (and commit the money for) the coming week of every active recurring plan."""
+    from . import bookings_plans
+
+    return bookings_plans.recurring_plans_commit_due()

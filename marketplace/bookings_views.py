@@ -19,9 +19,9 @@ from carehub.forms import add_domain_error
 from directory.models import Service
 from directory.selectors import service_get_for_user
 
-from . import bookings, bookings_selectors, selectors
+from . import bookings, bookings_plans, bookings_selectors, selectors
 from .bookings_availability import free_hours
-from .bookings_forms import BookingForm, DayForm, ReasonForm
+from .bookings_forms import BookingForm, DayForm, PlanForm, ReasonForm
 from .bookings_models import DEFAULT_FREE_CANCELLATION_HOURS, Booking, cancellation_rule_text
 
 
@@ -181,3 +181,36 @@ def booking_action(request: HttpRequest, code: uuid.UUID, action: str) -> HttpRe
     booking.refresh_from_db()
     context = _detail_context(request, booking, form)
     return render(request, "marketplace/booking_detail.html", context, status=400)
+
+
+@login_required
+def plan_new(request: HttpRequest, service_code: uuid.UUID) -> HttpResponse:
+    """Set up regular visits. The page says how the money works: planned now, set aside week by week."""
+    service = service_get_for_user(user=request.user, code=service_code)
+    people = people_user_may_act_for(user=request.user, scope_field="can_book")
+    form = PlanForm(request.POST if request.method == "POST" else None, people=people)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            plan = bookings_plans.recurring_plan_create(
+                actor=request.user,
+                service=service,
+                person=data["person"],
+                weekdays=data["weekdays"],
+                time_of_day=data["time_of_day"],
+                hours=data["hours"] or 1,
+                weeks=data["weeks"],
+                starts_on=data["starts_on"],
+                idempotency_key=data["idempotency_key"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error, default_field="weeks")
+        else:
+            messages.success(
+                request,
+                f"Regular visits are planned: {plan.visits_per_week} a week for {plan.weeks} weeks. "
+                "The first week is booked; each later week is booked a week ahead.",
+            )
+            return redirect("marketplace:booking-list")
+    context = {"service": service, "form": form, "has_people": people.exists()}
+    return render(request, "marketplace/plan_new.html", context, status=400 if form.errors else 200)

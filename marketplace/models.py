@@ -376,5 +376,5 @@ class BudgetAlert(models.Model):
 
 # --- Bookings and messaging (issue 6) -------------------------------------------
 # Kept in their own modules; imported here so Django registers them with this app.
-from marketplace.bookings_models import Booking, BookingEvent, BookingSlot  # noqa: E402, F401
+from marketplace.bookings_models import Booking, BookingEvent, BookingSlot, RecurringPlan  # noqa: E402, F401
 from marketplace.messaging_models import Message, MessageThread, ThreadReadState  # noqa: E402, F401

@@ -51,4 +51,4 @@ def budget_alerts_resend() -> int:
     return sent
 
 
-from .bookings_tasks import bookings_auto_complete_task  # noqa: E402, F401  (issue 6: registered for the worker)
+from .bookings_tasks import bookings_auto_complete_task, recurring_plans_commit_task  # noqa: E402, F401  (issue 6)

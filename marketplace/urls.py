@@ -14,6 +14,7 @@ urlpatterns = [
     path("bookings/", bookings_views.booking_list, name="booking-list"),
     path("bookings/provider/", bookings_views.booking_inbox, name="booking-inbox"),
     path("bookings/new/<uuid:service_code>/", bookings_views.booking_new, name="booking-new"),
+    path("bookings/plan/<uuid:service_code>/", bookings_views.plan_new, name="plan-new"),
     path("bookings/<uuid:code>/", bookings_views.booking_detail, name="booking-detail"),
     path("bookings/<uuid:code>/messages/", messaging_views.booking_thread, name="booking-thread"),
     path("bookings/<uuid:code>/<slug:action>/", bookings_views.booking_action, name="booking-action"),

@@ -1,26 +1,19 @@
-"""Telling people about their reviews: an adapter, so the services do not care how.
+"""Telling people about reviews, through the accounts inbox and e-mail outbox.
 
-E-mail through Django's send_mail, sent after the change commits (never for a rolled-back
-change); tests replace nothing here and read django.core.mail.outbox.
+accounts.notifications.notify writes the in-app notification and the outbox e-mail in the
+caller's transaction (a rolled-back change tells no one) and sends the e-mail after commit.
+Reviews use the "message" kind, so the user's "e-mail me about new messages" preference
+applies to review replies and moderation outcomes too.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
-
 from accounts.models import User
+from accounts.notifications import notify
+from accounts.notifications_models import Notification
 
 
-def _send(user_id: int, subject: str, body: str) -> None:
-    user = User.objects.filter(pk=user_id, is_active=True).first()
-    if user is not None:
-        send_mail(subject=subject, message=body, from_email=None, recipient_list=[user.email])
-
-
-def tell(*, user_id: int, subject: str, body: str, url: str) -> None:
-    """Queue a message to one user, sent once the current transaction commits."""
-    site = getattr(settings, "SITE_URL", "").rstrip("/")
-    full = f"{body}\n\n{site}{url}\n"
-    transaction.on_commit(lambda: _send(user_id, subject, full), robust=True)
+def tell(*, user_ids: list[int], subject: str, body: str, url: str, key: str) -> None:
+    """Notify these users once each; `key` names the event so it is never e-mailed twice."""
+    users = User.objects.filter(pk__in=user_ids, is_active=True)
+    notify(users=users, kind=Notification.Kind.MESSAGE, subject=subject, body=body, url=url, key=key)

@@ -149,14 +149,15 @@ def review_submit(
     )
     audit_record(actor=actor, action="review.submit", obj=review, status=review.status, hold_reasons=reasons)
     if review.status == Review.Status.PENDING:
-        url = reverse("reviews:provider-list")
-        for member in User.objects.filter(provider_memberships__provider_id=service.provider_id, is_active=True):
-            notify.tell(
-                user_id=member.pk,
-                subject=f"New review of {service.name}",
-                body="A new review will be published in 72 hours. You can read it now and ask us to check it.",
-                url=url,
-            )
+        notify.tell(
+            user_ids=list(
+                ProviderMembership.objects.filter(provider_id=service.provider_id).values_list("user_id", flat=True)
+            ),
+            subject=f"New review of {service.name}",
+            body="A new review will be published in 72 hours. You can read it now and ask us to check it.",
+            url=reverse("reviews:provider-list"),
+            key=f"review:{review.code}:submitted",
+        )
     return review
 
 
@@ -209,7 +210,9 @@ def review_publish(*, review_id: int, now: datetime | None = None) -> bool:
         return False
     _publish(review, now)
     audit_record(actor=None, action="review.publish", obj=review)
-    _tell_reviewer(review, "Your review has been published", "Thank you: your review is now on CareHub.")
+    _tell_reviewer(
+        review, "Your review has been published", "Thank you: your review is now on CareHub.", event="published"
+    )
     return True
 
 
@@ -220,9 +223,9 @@ def review_publish_due(*, now: datetime | None = None) -> int:
     return sum(review_publish(review_id=pk, now=now) for pk in list(due))
 
 
-def _tell_reviewer(review: Review, subject: str, body: str) -> None:
-    url = reverse("directory:service-detail", kwargs={"code": review.service.code}) + "#reviews"
-    notify.tell(user_id=review.author_id, subject=subject, body=body, url=url)
+def _tell_reviewer(review: Review, subject: str, body: str, *, event: str) -> None:
+    url = reverse("reviews:review-detail", kwargs={"code": review.code})
+    notify.tell(user_ids=[review.author_id], subject=subject, body=body, url=url, key=f"review:{review.code}:{event}")
 
 
 @transaction.atomic
@@ -298,7 +301,7 @@ def review_moderate(*, actor: User, review: Review, decision: str, reason: str, 
         review.save(update_fields=["status"])
         _recount(review)
     review.reports.filter(status=Report.Status.OPEN).update(status=Report.Status.CLOSED)
-    ModerationDecision.objects.create(
+    recorded = ModerationDecision.objects.create(
         review=review,
         moderator=actor,
         decision=decision,
@@ -308,7 +311,7 @@ def review_moderate(*, actor: User, review: Review, decision: str, reason: str, 
         created_at=now,
     )
     audit_record(actor=actor, action=f"review.moderate.{decision}", obj=review, reason=reason.strip())
-    _tell_reviewer(review, *_OUTCOME[decision])
+    _tell_reviewer(review, *_OUTCOME[decision], event=f"decision:{recorded.pk}")
     return review
 
 
@@ -368,7 +371,7 @@ def reply_create(*, actor: User, review: Review, text: str, tag: str = "") -> Pr
     except IntegrityError as exc:
         raise Conflict("This review already has a reply. You can change it for 24 hours.") from exc
     audit_record(actor=actor, action="review.reply", obj=review, tag=tag)
-    _tell_reviewer(review, f"{review.service.provider.name} replied to your review", reply.text[:500])
+    _tell_reviewer(review, f"{review.service.provider.name} replied to your review", reply.text[:500], event="reply")
     return reply
 
 

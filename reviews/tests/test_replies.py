@@ -28,6 +28,10 @@ def test_reply_create_by_a_provider_member_tells_the_reviewer(cast, review, who,
     assert (reply.tag, reply.get_tag_display()) == ("change_made", "Change made")
     assert [m.to[0] for m in mail.outbox] == [cast.carer.email]
     assert "replied" in mail.outbox[0].subject
+    from accounts.notifications_models import Notification
+
+    inbox = Notification.objects.get(user=cast.carer)
+    assert "replied" in inbox.subject and inbox.url.endswith(f"/reviews/{review.code}/")
 
 
 @pytest.mark.parametrize("who", ["outsider", "vetting_officer", "carer", "commissioner", "other_provider_member"])

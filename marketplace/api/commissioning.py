@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -23,6 +23,7 @@ FILTERS = [
 ]
 
 
+@extend_schema_serializer(component_name="CommissioningFilters")
 class _Filters(serializers.Serializer):
     council = serializers.CharField(source="council.slug")
     council_gss_code = serializers.CharField(source="council.gss_code")
@@ -56,6 +57,7 @@ def _envelope(name: str, results: serializers.BaseSerializer) -> type[serializer
 class CommissioningSummaryApi(CommissioningApi):
     """Budget holders, utilisation, forecast and the share of spend with Good-or-better providers."""
 
+    @extend_schema_serializer(component_name="CommissioningSummaryFigures")
     class OutputSerializer(serializers.Serializer):
         budgets = serializers.IntegerField()
         holders = serializers.IntegerField()
@@ -83,6 +85,7 @@ class CommissioningSummaryApi(CommissioningApi):
 
 
 class CommissioningSpendByMonthApi(CommissioningApi):
+    @extend_schema_serializer(component_name="CommissioningMonthSpend")
     class OutputSerializer(_Spend):
         month = serializers.DateField()
 
@@ -95,6 +98,7 @@ class CommissioningSpendByMonthApi(CommissioningApi):
 
 
 class CommissioningSpendByCategoryApi(CommissioningApi):
+    @extend_schema_serializer(component_name="CommissioningCategorySpend")
     class OutputSerializer(_Spend):
         category = serializers.CharField(source="name")
         holders = serializers.IntegerField()
@@ -108,6 +112,7 @@ class CommissioningSpendByCategoryApi(CommissioningApi):
 
 
 class CommissioningSpendByProviderApi(CommissioningApi):
+    @extend_schema_serializer(component_name="CommissioningProviderSpend")
     class OutputSerializer(_Spend):
         provider = serializers.CharField(source="name")
 
@@ -120,6 +125,7 @@ class CommissioningSpendByProviderApi(CommissioningApi):
 
 
 class CommissioningSpendByKindApi(CommissioningApi):
+    @extend_schema_serializer(component_name="CommissioningKindSpend")
     class OutputSerializer(_Spend):
         kind = serializers.CharField()
         name = serializers.CharField()
@@ -135,6 +141,7 @@ class CommissioningSpendByKindApi(CommissioningApi):
 class CommissioningUnmetDemandApi(CommissioningApi):
     """Searches in the period that found 2 or fewer services, by postcode district and type of care."""
 
+    @extend_schema_serializer(component_name="CommissioningUnmetDemandRow")
     class OutputSerializer(serializers.Serializer):
         district = serializers.CharField()
         category = serializers.CharField()
@@ -155,7 +162,9 @@ class CommissioningUnmetDemandApi(CommissioningApi):
 class CommissioningGapsApi(CommissioningApi):
     """How many budget holders have no service of each type of care within `miles` (counts, never names)."""
 
+    @extend_schema_serializer(component_name="CommissioningGapsFigures")
     class OutputSerializer(serializers.Serializer):
+        @extend_schema_serializer(component_name="CommissioningGapRow")
         class Row(serializers.Serializer):
             category = serializers.CharField(source="category.slug")
             name = serializers.CharField()

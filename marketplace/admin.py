@@ -42,3 +42,5 @@ class BudgetAdmin(ReadOnlyAdmin):
 
 
 admin.site.register([Commitment, TopUp, PayoutBatch, Payout, BudgetAlert], ReadOnlyAdmin)
+
+from .bookings_admin import BookingAdmin  # noqa: E402, F401  (issue 6: bookings and the dispute queue)

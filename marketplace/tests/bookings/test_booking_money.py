@@ -112,3 +112,21 @@ def test_booking_beat_entries_name_registered_tasks() -> None:
     app.loader.import_default_modules()
     for name in ("accounts-notifications-redispatch", "marketplace-bookings-auto-complete"):
         assert settings.CELERY_BEAT_SCHEDULE[name]["task"] in app.tasks
+
+
+def test_admin_dispute_queue_resolves_through_the_service(world: Any) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    booking = drive(world, Booking.Status.DISPUTED)
+    staff = af.make_user(is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(staff)
+    changelist = reverse("admin:marketplace_booking_changelist")
+    assert str(booking.code) in client.get(changelist, {"status__exact": "disputed"}).content.decode()
+    response = client.post(changelist, {"action": "resolve_refund", "_selected_action": [booking.pk]})
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED
+    assert balances(world)[:2] == (BUDGET_PENCE, 0)
+    call_command("check_ledger")

@@ -39,9 +39,7 @@ from directory.models import (
 from directory.postcodes import InvalidPostcode
 from directory.regulator_display import service_registration
 from directory.selectors import postcode_lookup
-
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-EVIDENCE_TYPES = {".pdf", ".jpg", ".jpeg", ".png"}
+from directory.uploads import evidence_file_type
 
 PROVIDER_FIELDS = ["name", "kind", "description", "phone", "email", "website"]
 SERVICE_FIELDS = [
@@ -114,11 +112,7 @@ def listing_claim_create(
         raise Conflict("Only listings imported from a regulator's register can be claimed.")
     if provider_is_claimed(provider):
         raise Conflict(f"{provider.name} is already managed on CareHub. Ask its owner to invite you.")
-    name = (evidence.name or "").lower()
-    if not any(name.endswith(ext) for ext in EVIDENCE_TYPES):
-        raise DomainError("The evidence must be a PDF, JPG or PNG file.", field="evidence")
-    if evidence.size > EVIDENCE_MAX_BYTES:
-        raise DomainError("The evidence must be smaller than 10 MB.", field="evidence")
+    evidence_file_type(evidence)  # type from the content, size limit (directory.uploads)
     try:
         with transaction.atomic():
             claim = ListingClaim.objects.create(

@@ -7,8 +7,6 @@ that is not the user's.
 
 from __future__ import annotations
 
-import mimetypes
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -36,6 +34,7 @@ from directory.portal_forms import (
     ServiceForm,
 )
 from directory.regulator_display import service_registration
+from directory.uploads import evidence_file_response
 
 
 def _posted(request: HttpRequest) -> Any:
@@ -102,9 +101,7 @@ def claim_review(request: HttpRequest, code: UUID) -> HttpResponse:
 def claim_evidence(request: HttpRequest, code: UUID) -> FileResponse:
     """Evidence is served only through this permission-checked view (MEDIA_ROOT has no URL)."""
     claim = selectors.claim_get_for_officer(user=request.user, code=code)
-    name = Path(claim.evidence.name).name
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return FileResponse(claim.evidence.open("rb"), as_attachment=True, filename=name, content_type=content_type)
+    return evidence_file_response(claim.evidence)
 
 
 # --- The provider portal ------------------------------------------------------------

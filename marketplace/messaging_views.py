@@ -90,14 +90,28 @@ def thread_detail(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     return render(request, "marketplace/thread_detail.html", context, status=400 if form.errors else 200)
 
 
+class PreferencesForm(forms.Form):
+    email_bookings = forms.BooleanField(label="E-mail me about bookings", required=False)
+    email_messages = forms.BooleanField(label="E-mail me about new messages", required=False)
+
+
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
+    """The in-app inbox, and which notifications also come by e-mail."""
+    pref = notifications.notification_preferences(request.user)
+    form = PreferencesForm(initial={"email_bookings": pref.email_bookings, "email_messages": pref.email_messages})
+    if request.method == "POST" and "save_preferences" in request.POST:
+        form = PreferencesForm(request.POST)
+        if form.is_valid():
+            notifications.notification_preferences_set(actor=request.user, **form.cleaned_data)
+            messages.success(request, "Your e-mail choices have been saved.")
+            return redirect("marketplace:notification-list")
+    elif request.method == "POST":
         notifications.notification_mark_all_read(actor=request.user)
         messages.success(request, "All notifications are marked as read.")
         return redirect("marketplace:notification-list")
     items = notifications.notification_list_for_user(user=request.user)[:100]
-    return render(request, "marketplace/notification_list.html", {"items": items})
+    return render(request, "marketplace/notification_list.html", {"items": items, "form": form})
 
 
 @login_required

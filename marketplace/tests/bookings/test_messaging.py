@@ -146,3 +146,17 @@ def test_notification_inbox_page_and_api(world: Any) -> None:
     other = APIClient()
     other.force_authenticate(world.cast.outsider)
     assert other.get(reverse("marketplace-api:notification-list")).json()["count"] == 0
+
+
+def test_notification_preferences_page(world: Any) -> None:
+    client = Client()
+    client.force_login(world.cast.provider_owner)
+    url = reverse("marketplace:notification-list")
+    assert client.post(url, {"save_preferences": "1", "email_bookings": "on"}).status_code == 302
+    pref = world.cast.provider_owner.notification_pref
+    assert (pref.email_bookings, pref.email_messages) == (True, False)
+    enquiry(world)
+    from accounts.notifications_models import OutboxMessage
+
+    assert not OutboxMessage.objects.filter(user=world.cast.provider_owner).exists()
+    assert OutboxMessage.objects.filter(user=world.cast.provider_staff).exists()

@@ -336,3 +336,6 @@ LOGGING = {
 # --- CareHub --------------------------------------------------------------------------------
 
 CAREHUB_PLATFORM_FEE_PERCENT = env_str("CAREHUB_PLATFORM_FEE_PERCENT", "5")
+# Search API answers are cached this long at most (0 turns the cache off); any
+# change to listings makes cached answers stale at once (directory/search_cache.py).
+SEARCH_CACHE_SECONDS = env_int("SEARCH_CACHE_SECONDS", 60)

@@ -20,6 +20,7 @@ from ..display import service_price_text
 from ..models import Postcode, Service
 from ..postcodes import InvalidPostcode, normalise_postcode
 from ..regulator_display import regulator_summary
+from ..search_cache import search_cache_get_or_compute
 from ..search_log import search_log_record
 from ..selectors import (
     DEFAULT_RADIUS_MILES,
@@ -204,7 +205,16 @@ class ServiceSearchApi(APIView):
     def get(self, request: Request) -> Response:
         params = self.InputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        p = params.validated_data
+        answer = search_cache_get_or_compute(
+            scope=f"{request.get_host()}{request.path}",
+            params=[(key, value) for key, values in request.query_params.lists() for value in values],
+            compute=lambda: self._search(request, params.validated_data),
+        )
+        if answer["log"]:  # counted for every search, cached or not
+            search_log_record(**answer["log"])
+        return Response(answer["body"])
+
+    def _search(self, request: Request, p: dict[str, Any]) -> dict[str, Any]:
         origin = None
         if p.get("postcode") or "lat" in p:
             origin = search_origin(postcode=p.get("postcode"), lat=p.get("lat"), lng=p.get("lng"))
@@ -223,11 +233,13 @@ class ServiceSearchApi(APIView):
         )
         paginator = SearchPagination()
         page = paginator.paginate_queryset(services, request, view=self)
+        log = None
         if origin is not None and origin.postcode and paginator.page.number == 1:
-            search_log_record(
-                postcode=origin.postcode,
-                radius_miles=p["radius_miles"],
-                result_count=paginator.page.paginator.count,
-                categories=p["category"],
-            )
-        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
+            log = {
+                "postcode": origin.postcode,
+                "radius_miles": p["radius_miles"],
+                "result_count": paginator.page.paginator.count,
+                "categories": p["category"],
+            }
+        body = paginator.get_paginated_response(self.OutputSerializer(page, many=True).data).data
+        return {"body": body, "log": log}

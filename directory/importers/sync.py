@@ -51,6 +51,7 @@ from directory.models import (
 )
 from directory.models_regulator import lowest_grade_six_point
 from directory.postcodes import InvalidPostcode, normalise_postcode, postcode_district, postcode_sector
+from directory.search_cache import search_cache_bump
 
 BATCH_SIZE = 1000
 _IN_CHUNK = 500  # keeps IN (...) lists under SQLite's variable limit
@@ -454,6 +455,7 @@ def register_sync(
                 status=Service.Status.NO_LONGER_REGISTERED, updated_at=timezone.now()
             )
     counts.closed = len(gone)
+    search_cache_bump()  # the bulk writes above bypass the model signals
     return counts
 
 

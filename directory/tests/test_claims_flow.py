@@ -72,7 +72,8 @@ def test_claims_create_stores_evidence_outside_the_web_root(
     assert (claim.provider, claim.claimant, claim.status) == (listing.provider, cast.outsider, "pending")
     assert Path(claim.evidence.path).is_relative_to(settings.MEDIA_ROOT)
     assert Path(claim.evidence.path).read_bytes() == PDF
-    assert settings.MEDIA_URL is None  # uploads are never served as static files
+    # Uploads are never served as files: nothing answers under MEDIA_URL.
+    assert client.get(f"{settings.MEDIA_URL}{claim.evidence.name}").status_code == 404
     assert AuditEvent.objects.filter(action="listing_claim.create", actor=cast.outsider).exists()
 
 

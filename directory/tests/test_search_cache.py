@@ -1,0 +1,83 @@
+"""The search API's answer cache: same answer, fewer queries, never stale after a change."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from directory.models import Postcode, Service
+from directory.search_cache import search_cache_version
+from directory.tests.factories import make_service
+
+URL = "/api/v1/services/?postcode=G12%208QQ&radius_miles=5"
+
+
+@pytest.fixture
+def world(db):
+    Postcode.objects.create(postcode="G12 8QQ", latitude=55.8733, longitude=-4.2923, precision="unit")
+    return make_service(name="Near", latitude=55.8740, longitude=-4.2900)
+
+
+def _names(client, url=URL):
+    return [r["name"] for r in client.get(url).json()["results"]]
+
+
+def test_repeated_search_is_answered_from_the_cache(client, world):
+    first = client.get(URL).json()
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(URL).json()
+    assert second == first
+    # Only the anonymous search-log write remains; no lookup, count or listing query.
+    assert not [q for q in queries.captured_queries if "directory_service" in q["sql"]]
+
+
+def test_different_parameters_are_cached_separately(client, world):
+    assert _names(client) == ["Near"]
+    assert _names(client, URL + "&q=nothing-matches") == []
+
+
+def test_editing_a_service_makes_cached_answers_stale(client, world, django_capture_on_commit_callbacks):
+    assert _names(client) == ["Near"]
+    with django_capture_on_commit_callbacks(execute=True):
+        world.name = "Renamed"
+        world.save()
+    assert _names(client) == ["Renamed"]
+
+
+def test_unpublishing_hides_the_service_at_once(client, world, django_capture_on_commit_callbacks):
+    assert _names(client) == ["Near"]
+    with django_capture_on_commit_callbacks(execute=True):
+        world.status = Service.Status.DRAFT
+        world.save()
+    assert _names(client) == []
+
+
+def test_a_new_service_appears_at_once(client, world, django_capture_on_commit_callbacks):
+    assert _names(client) == ["Near"]
+    with django_capture_on_commit_callbacks(execute=True):
+        make_service(name="Also near", latitude=55.8741, longitude=-4.2901)
+    assert sorted(_names(client)) == ["Also near", "Near"]
+
+
+def test_changing_categories_bumps_the_version_now_and_at_commit(world, django_capture_on_commit_callbacks):
+    from directory.models import Category
+
+    before = search_cache_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        world.categories.add(Category.objects.first())
+        assert search_cache_version() == before + 1
+    assert search_cache_version() == before + 2
+
+
+def test_cache_can_be_switched_off(client, world, settings):
+    settings.SEARCH_CACHE_SECONDS = 0
+    client.get(URL)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(URL)
+    assert [q for q in queries.captured_queries if "directory_service" in q["sql"]]
+
+
+def test_bad_input_is_never_cached(client, world):
+    assert client.get("/api/v1/services/?postcode=NOT-A-POSTCODE").status_code == 400
+    assert client.get("/api/v1/services/?postcode=NOT-A-POSTCODE").status_code == 400

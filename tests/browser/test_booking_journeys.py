@@ -144,3 +144,35 @@ def test_carer_books_on_behalf_of_a_person(open_as: Any, live_server: Any, scene
     person_page.goto(live_server.url + "/budgets/bookings/")
     expect(person_page.get_by_role("table", name="Upcoming")).to_contain_text("Personal assistant hours")
     assert_accessible(person_page)
+
+
+def test_message_plan_and_notification_pages_are_accessible(
+    open_as: Any, live_server: Any, scene: dict[str, Any]
+) -> None:
+    page = open_as(scene["person"].user.email)
+    page.goto(live_server.url + service_url(scene["service"]))
+    page.get_by_role("link", name="Send a message").click()
+    page.get_by_role("button", name="Send message").click()  # empty: the error summary
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Write a message")
+    assert_accessible(page)
+    page.get_by_label("Your message").fill("Can you help on Saturdays? <b>thanks</b>")
+    page.get_by_role("button", name="Send message").click()
+    expect(page.get_by_text("Can you help on Saturdays? <b>thanks</b>")).to_be_visible()
+    assert_accessible(page)
+
+    provider_page = open_as(scene["owner"].email)
+    provider_page.goto(live_server.url + "/budgets/messages/")
+    expect(provider_page.get_by_text("1 unread")).to_be_visible()
+    assert_accessible(provider_page)
+    provider_page.goto(live_server.url + "/budgets/notifications/")
+    expect(
+        provider_page.get_by_role("link", name="New message: Enquiry about Personal assistant hours")
+    ).to_be_visible()
+    assert_accessible(provider_page)
+
+    page.goto(live_server.url + service_url(scene["service"]))
+    page.get_by_role("link", name="Set up regular visits").click()
+    expect(page.locator("#how-plans-are-paid")).to_contain_text("Money is set aside week by week")
+    page.get_by_role("button", name="Set up regular visits").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    assert_accessible(page)

@@ -96,6 +96,23 @@ def wrk(port: int, paths: list[str], duration: int, connections: int) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
+def search_path(postcode: str, miles: int) -> str:
+    return f"/api/v1/services/?postcode={postcode.replace(' ', '%20')}&radius_miles={miles}"
+
+
+def nearby_postcodes(postcode: str, db_url: str, count: int = 2000) -> list[str]:
+    """Distinct real unit postcodes within about 3 miles, so each search misses the cache."""
+    sql = (
+        "SELECT p.postcode FROM directory_postcode p, directory_postcode c "
+        f"WHERE c.postcode = '{postcode}' AND p.precision = 'unit' "
+        "AND p.latitude BETWEEN c.latitude - 0.04 AND c.latitude + 0.04 "
+        "AND p.longitude BETWEEN c.longitude - 0.07 AND c.longitude + 0.07 "
+        f"ORDER BY md5(p.postcode) LIMIT {count}"
+    )
+    out = subprocess.run(["psql", "-At", db_url, "-c", sql], check=True, capture_output=True, text=True).stdout
+    return [line for line in out.splitlines() if line]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--services", default="10000,100000")
@@ -126,16 +143,19 @@ def main() -> None:
             sh([PY, "manage.py", "migrate", "-v0"], sqlite_env)
             results["import_sqlite_s"] = timed([PY, "manage.py", "import_postcodes", str(ZIP)], sqlite_env)
 
-    endpoints = {
+    sh([PY, "manage.py", "migrate", "-v0"], pg_env)
+    endpoints: dict[str, list[str]] = {
         "floor: /api/v1/ping/": ["/api/v1/ping/"],
         "postcode lookup": [
             f"/api/v1/postcodes/{pc.replace(' ', '%20')}/" for pc in ("G12 8QQ", CITY, RURAL, "EH1 1YZ")
         ],
     }
     for label, pc in (("city", CITY), ("rural", RURAL)):
+        nearby = nearby_postcodes(pc, pg_url)
         for miles in (5, 25):
-            endpoints[f"search {miles} mi, {label} ({pc})"] = [
-                f"/api/v1/services/?postcode={pc.replace(' ', '%20')}&radius_miles={miles}"
+            endpoints[f"search {miles} mi, {label}, one query (cached)"] = [search_path(pc, miles)]
+            endpoints[f"search {miles} mi, {label}, {len(nearby):,} postcodes (uncached)"] = [
+                search_path(p, miles) for p in nearby
             ]
 
     results["runs"] = {}

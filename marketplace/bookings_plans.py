@@ -14,11 +14,11 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import PersonProfile, User
+from accounts.models import CarerLink, PersonProfile, ProviderMembership, User
 from accounts.notifications import notify
 from accounts.notifications_models import Notification
 from accounts.permissions import Action, can
@@ -210,3 +210,14 @@ def recurring_plan_end(*, actor: User, plan: RecurringPlan) -> RecurringPlan:
 
 def recurring_plans_for_budget(*, budget: object) -> QuerySet[RecurringPlan]:
     return RecurringPlan.objects.filter(budget=budget).select_related("service", "provider")
+
+
+def recurring_plan_list_for_user(*, user: User) -> QuerySet[RecurringPlan]:
+    """Plans of people the user may view, and of the providers they belong to."""
+    people = CarerLink.objects.filter(carer=user, status=CarerLink.Status.ACTIVE, can_view=True).values("person_id")
+    providers = ProviderMembership.objects.filter(user=user).values("provider_id")
+    return (
+        RecurringPlan.objects.filter(Q(person__user=user) | Q(person_id__in=people) | Q(provider_id__in=providers))
+        .select_related("service", "person")
+        .distinct()
+    )

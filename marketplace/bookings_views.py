@@ -56,7 +56,7 @@ def booking_new(request: HttpRequest, service_code: uuid.UUID) -> HttpResponse:
                 note=data["note"],
             )
         except DomainError as error:
-            add_domain_error(form, error, default_field="starts_at" if hourly else "quantity")
+            add_domain_error(form, error, default_field="starts_at" if hourly else "day")
         else:
             messages.success(request, "Your booking request has been sent. The money is set aside in your budget.")
             return redirect("marketplace:booking-detail", code=booking.code)

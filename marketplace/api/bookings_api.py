@@ -23,7 +23,7 @@ from accounts.models import PersonProfile
 from carehub.api import Pagination
 from carehub.errors import NotFound
 from directory.models import Service
-from marketplace import bookings, bookings_selectors, messaging
+from marketplace import bookings, bookings_plans, bookings_selectors, messaging
 from marketplace.bookings_availability import free_hours
 
 from .views import IDEMPOTENCY_HEADER, idempotency_key, validated
@@ -236,3 +236,59 @@ class NotificationListApi(APIView):
     @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT}, summary="Mark all as read")
     def post(self, request: Request) -> Response:
         return Response({"marked_read": notifications.notification_mark_all_read(actor=request.user)})
+
+
+class PlanOutput(serializers.Serializer):
+    code = serializers.UUIDField()
+    status = serializers.CharField()
+    service = serializers.UUIDField(source="service.code")
+    person = serializers.UUIDField(source="person.code")
+    weekdays = serializers.ListField(child=serializers.IntegerField(), source="weekday_numbers")
+    time_of_day = serializers.TimeField()
+    hours = serializers.IntegerField()
+    starts_on = serializers.DateField()
+    weeks = serializers.IntegerField()
+    visit_price_pence = serializers.IntegerField()
+    total_pence = serializers.IntegerField()
+    uncommitted_pence = serializers.SerializerMethodField(help_text="Planned spend not yet committed")
+
+    def get_uncommitted_pence(self, plan: Any) -> int:
+        return bookings_plans.recurring_plan_uncommitted_pence(plan)
+
+
+class PlanListApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=PlanOutput(many=True), summary="Regular visits you arranged, help with, or provide")
+    def get(self, request: Request) -> Response:
+        paginator = Pagination()
+        page = paginator.paginate_queryset(
+            bookings_plans.recurring_plan_list_for_user(user=request.user), request, view=self
+        )
+        return paginator.get_paginated_response(PlanOutput(page, many=True).data)
+
+    class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "RecurringPlanInput"
+
+        service = serializers.UUIDField()
+        person = serializers.SlugRelatedField(slug_field="code", queryset=PersonProfile.objects.all())
+        weekdays = serializers.ListField(child=serializers.IntegerField(min_value=0, max_value=6), min_length=1)
+        time_of_day = serializers.TimeField()
+        hours = serializers.IntegerField(required=False, default=1)
+        weeks = serializers.IntegerField()
+        starts_on = serializers.DateField()
+
+    @extend_schema(
+        request=Input, responses={201: PlanOutput}, parameters=[IDEMPOTENCY_HEADER],
+        summary="Set up regular visits: planned spend now, committed week by week",
+    )  # fmt: skip
+    def post(self, request: Request) -> Response:
+        data = validated(self.Input, request.data)
+        plan = bookings_plans.recurring_plan_create(
+            actor=request.user,
+            service=_published_service(data.pop("service")),
+            idempotency_key=idempotency_key(request),
+            **data,
+        )
+        return Response(PlanOutput(plan).data, status=status.HTTP_201_CREATED)

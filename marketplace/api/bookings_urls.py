@@ -12,6 +12,7 @@ urlpatterns = [
         for action in ACTIONS
     ],
     path("services/<uuid:code>/free-hours/", api.FreeHoursApi.as_view(), name="service-free-hours"),
+    path("recurring-plans/", api.PlanListApi.as_view(), name="plan-list"),
     path("threads/", api.ThreadListApi.as_view(), name="thread-list"),
     path("threads/<uuid:code>/", api.ThreadDetailApi.as_view(), name="thread-detail"),
     path("notifications/", api.NotificationListApi.as_view(), name="notification-list"),

@@ -119,3 +119,29 @@ def test_plan_page_sets_up_a_plan(world: Any) -> None:
         url, {**form, "weeks": 2, "starts_on": timezone.localdate().isoformat(), "idempotency_key": key()}
     )
     assert bad.status_code == 400 and "tomorrow or later" in bad.content.decode()
+
+
+def test_plan_api_create_and_scoped_list(world: Any) -> None:
+    from rest_framework.test import APIClient
+
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    api = APIClient()
+    api.force_authenticate(world.cast.carer)
+    body = {
+        "service": str(world.hourly.code),
+        "person": str(world.cast.person.code),
+        "weekdays": [tomorrow.weekday()],
+        "time_of_day": "10:00",
+        "weeks": 3,
+        "starts_on": tomorrow.isoformat(),
+    }
+    created = api.post(reverse("marketplace-api:plan-list"), body, format="json", HTTP_IDEMPOTENCY_KEY=key())
+    assert created.status_code == 201, created.json()
+    assert (created.json()["total_pence"], created.json()["uncommitted_pence"]) == (3 * HOURLY_PENCE, 2 * HOURLY_PENCE)
+    too_long = api.post(
+        reverse("marketplace-api:plan-list"), {**body, "weeks": 40}, format="json", HTTP_IDEMPOTENCY_KEY=key()
+    )
+    assert too_long.status_code == 400 and "budget period" in too_long.json()["detail"]
+    for user, count in [(world.person_user, 1), (world.cast.provider_staff, 1), (world.cast.outsider, 0)]:
+        api.force_authenticate(user)
+        assert api.get(reverse("marketplace-api:plan-list")).json()["count"] == count

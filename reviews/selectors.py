@@ -20,7 +20,7 @@ def review_list_published(
     *, service: Service | None = None, provider: Provider | None = None, sort: str = "newest"
 ) -> QuerySet[Review]:
     """Published reviews of a service or a provider, with their replies, newest or most helpful first."""
-    qs = Review.objects.filter(status=Review.Status.PUBLISHED).select_related("reply", "service")
+    qs = Review.objects.filter(status=Review.Status.PUBLISHED).select_related("reply", "service__provider")
     if service is not None:
         qs = qs.filter(service=service)
     if provider is not None:
@@ -43,7 +43,7 @@ def _visible_to(user: Any) -> Q:
 def review_get_for_user(*, user: Any, code: Any) -> Review:
     """One review: published ones for everyone; others for their author, the person, the provider's
     members (pending and held) and moderators. NotFound otherwise, so nothing leaks."""
-    qs = Review.objects.select_related("service", "provider", "reply", "person")
+    qs = Review.objects.select_related("service__provider", "provider", "reply", "person")
     if not can(user, Action.MODERATE):
         qs = qs.filter(_visible_to(user))
     review = qs.filter(code=code).first()
@@ -58,7 +58,7 @@ def review_list_for_provider_member(*, user: User) -> QuerySet[Review]:
     return (
         Review.objects.filter(provider__in=providers)
         .exclude(status__in=[Review.Status.WITHDRAWN, Review.Status.REJECTED])
-        .select_related("service", "reply")
+        .select_related("service__provider", "reply")
         .order_by("-submitted_at", "-pk")
     )
 

@@ -1,7 +1,7 @@
 """Writes for reviews: submit, publish, moderate, report, reply, vote, withdraw, and the
 rating aggregates that follow every publish and withdrawal.
 
-Ranking score (ADR in docs/adr/0006-review-ranking.md): a Bayesian average of the overall
+Ranking score (ADR 7, docs/adr/0007-reviews-and-ranking.md): a Bayesian average of the overall
 stars from the last 24 months, with the platform's mean as the prior worth PRIOR_WEIGHT
 reviews, less one posterior standard error (SPREAD / sqrt(PRIOR_WEIGHT + n)). The plain
 Bayesian average lets one 5-star review beat fifty averaging 4.6 whenever the platform

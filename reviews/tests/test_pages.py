@@ -265,3 +265,25 @@ def test_moderation_pages_only_for_moderators(client, cast, service):
     assert client.post(decide, {"decision": "reject", "reason": "Personal details"}).status_code == 302
     review.refresh_from_db()
     assert review.status == Review.Status.REJECTED
+
+
+def test_service_page_query_count_does_not_grow_with_reviews(client, cast, service):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.tests.factories import make_person
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(_detail(service)).status_code == 200
+        return len(ctx.captured_queries)
+
+    client.force_login(cast.outsider)
+    for _ in range(2):
+        review = make_published_review(service=service, person=make_person())
+        services.reply_create(actor=cast.provider_owner, review=review, text="Thanks")
+    few = count()
+    for _ in range(6):
+        review = make_published_review(service=service, person=make_person(), aspects={"staff": 3})
+        services.reply_create(actor=cast.provider_owner, review=review, text="Thanks")
+    assert count() == few

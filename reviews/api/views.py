@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -199,6 +199,7 @@ class ReviewWithdrawApi(APIView):
 class ReviewHelpfulApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema_serializer(component_name="ReviewHelpfulResult")
     class Output(serializers.Serializer):
         counted = serializers.BooleanField(help_text="False if you had already voted")
         helpful_count = serializers.IntegerField()
@@ -221,6 +222,7 @@ class ReviewReportApi(WriteThrottled, APIView):
         reason = serializers.ChoiceField(choices=Report.Reason.choices)
         detail = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
+    @extend_schema_serializer(component_name="ReviewReport")
     class Output(serializers.Serializer):
         reason = serializers.CharField()
         status = serializers.CharField()
@@ -279,6 +281,7 @@ class ReviewReplyApi(APIView):
 class ModerationQueueApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema_serializer(component_name="ReviewForModeration")
     class Output(ReviewOutput):
         hold_reasons = serializers.ListField(child=serializers.CharField())
         provider_flag_reason = serializers.CharField()

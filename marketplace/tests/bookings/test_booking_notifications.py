@@ -106,3 +106,38 @@ def test_booking_succeeds_with_the_broker_down_and_is_delivered_by_redispatch(
     assert len(mail.outbox) == 3
     assert notifications_redispatch.apply().get() == 0
     assert len(mail.outbox) == 3
+
+
+@pytest.mark.redis
+def test_booking_enqueues_delivery_on_the_real_broker(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    """With Redis up, the committed booking's e-mails are published to the broker (and a worker delivers each once)."""
+    import json
+
+    import redis
+    from django.conf import settings
+
+    from accounts.notifications_tasks import notification_deliver
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    previous = (app.conf.task_always_eager, app.conf.broker_url)
+    app.conf.task_always_eager, app.conf.broker_url = False, settings.REDIS_URL
+    _reset_broker_pools()
+    try:
+        before = client.llen("celery")
+        with django_capture_on_commit_callbacks(execute=True):
+            request_hours(world)
+        published = [json.loads(raw) for raw in client.lrange("celery", 0, -1)]
+    finally:
+        app.conf.task_always_eager, app.conf.broker_url = previous
+        _reset_broker_pools()
+    ours = [m for m in published if m["headers"]["task"] == "accounts.notifications_tasks.notification_deliver"]
+    outbox_ids = {m["headers"]["argsrepr"] for m in ours}
+    for raw in client.lrange("celery", 0, -1)[: len(published) - before]:
+        client.lrem("celery", 1, raw)  # leave nothing behind for another run
+    expected = {f"({pk},)" for pk in OutboxMessage.objects.values_list("pk", flat=True)}
+    assert expected and expected <= outbox_ids
+    # What the worker does with each message, twice over (a redelivered task): one e-mail each.
+    for pk in OutboxMessage.objects.values_list("pk", flat=True):
+        notification_deliver.apply(args=(pk,))
+        notification_deliver.apply(args=(pk,))
+    assert len(mail.outbox) == len(expected)

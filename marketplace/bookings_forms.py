@@ -68,6 +68,13 @@ class DayForm(forms.Form):
 
 class ReasonForm(IdempotentForm):
     reason = forms.CharField(label="Reason", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    starts_at = forms.DateTimeField(
+        label="When will the care happen?",
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        error_messages={"invalid": "Enter a real date and time"},
+    )
 
 
 WEEKDAY_CHOICES = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -122,33 +123,24 @@ def _detail_context(request: HttpRequest, booking: Booking, form: ReasonForm) ->
         "form": form,
         "person_side": person_side,
         "provider_side": provider_side,
-        "thread": getattr(booking, "thread", None),
+        "late_charge_pence": (
+            booking.amount_pence * booking.late_cancellation_percent // 100
+            if person_side and booking.is_open and not booking.is_free_to_cancel(timezone.now())
+            else 0
+        ),
     }
 
 
-ACTIONS = {
-    "accept": lambda actor, booking, key, reason: bookings.booking_accept(
-        actor=actor, booking=booking, idempotency_key=key
-    ),
-    "decline": lambda actor, booking, key, reason: bookings.booking_decline(
-        actor=actor, booking=booking, reason=reason, idempotency_key=key
-    ),
-    "schedule": lambda actor, booking, key, reason: bookings.booking_schedule(
-        actor=actor, booking=booking, idempotency_key=key
-    ),
-    "deliver": lambda actor, booking, key, reason: bookings.booking_deliver(
-        actor=actor, booking=booking, idempotency_key=key
-    ),
-    "confirm": lambda actor, booking, key, reason: bookings.booking_confirm(
-        actor=actor, booking=booking, idempotency_key=key
-    ),
-    "dispute": lambda actor, booking, key, reason: bookings.booking_dispute(
-        actor=actor, booking=booking, reason=reason, idempotency_key=key
-    ),
-    "cancel": lambda actor, booking, key, reason: bookings.booking_cancel(
-        actor=actor, booking=booking, reason=reason, idempotency_key=key
-    ),
-}
+def _act(action: str, actor: Any, booking: Booking, data: dict[str, Any]) -> Booking:
+    kwargs: dict[str, Any] = {"actor": actor, "booking": booking, "idempotency_key": data["idempotency_key"]}
+    if action in ("decline", "dispute", "cancel"):
+        kwargs["reason"] = data["reason"]
+    if action == "schedule" and data.get("starts_at"):
+        kwargs["starts_at"] = data["starts_at"]
+    return getattr(bookings, f"booking_{action}")(**kwargs)
+
+
+ACTIONS = ("accept", "decline", "schedule", "deliver", "confirm", "dispute", "cancel")
 DONE = {
     "accept": "You accepted the booking.",
     "decline": "You declined the booking. The money has gone back to the person's budget.",
@@ -172,7 +164,7 @@ def booking_action(request: HttpRequest, code: uuid.UUID, action: str) -> HttpRe
     form = ReasonForm(request.POST)
     if form.is_valid():
         try:
-            ACTIONS[action](request.user, booking, form.cleaned_data["idempotency_key"], form.cleaned_data["reason"])
+            _act(action, request.user, booking, form.cleaned_data)
         except DomainError as error:
             add_domain_error(form, error, default_field="reason" if action in ("decline", "dispute") else None)
         else:

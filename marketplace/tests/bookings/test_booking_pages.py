@@ -149,3 +149,34 @@ def test_my_bookings_groups(world: Any, status: str) -> None:
     html = client_for(world.person_user).get(reverse("marketplace:booking-list")).content.decode()
     caption = {"requested": "Upcoming", "delivered": "Needing your confirmation", "completed": "Past"}[status]
     assert f'govuk-table__caption--m">{caption}</caption>' in html
+
+
+def test_provider_schedules_a_one_off_with_a_date(world: Any) -> None:
+    from marketplace import bookings
+    from marketplace.tests.factories import key
+
+    booking = bookings.booking_request(
+        actor=world.person_user, service=world.visits, person=world.cast.person, quantity=1, idempotency_key=key()
+    )
+    bookings.booking_accept(actor=world.cast.provider_owner, booking=booking, idempotency_key=key())
+    client = client_for(world.cast.provider_owner)
+    url = reverse("marketplace:booking-action", args=[booking.code, "schedule"])
+    assert (
+        'type="datetime-local"'
+        in client.get(reverse("marketplace:booking-detail", args=[booking.code])).content.decode()
+    )
+    missing = client.post(url, {"idempotency_key": str(uuid.uuid4())})
+    assert missing.status_code == 400 and "Choose when the care will happen" in missing.content.decode()
+    when = tomorrow_at(15)
+    done = client.post(url, {"idempotency_key": str(uuid.uuid4()), "starts_at": when.strftime("%Y-%m-%dT%H:%M")})
+    assert done.status_code == 302
+    booking.refresh_from_db()
+    assert (booking.status, booking.starts_at) == (Booking.Status.SCHEDULED, when)
+
+
+def test_booking_page_warns_of_a_late_cancellation_charge(world: Any) -> None:
+    booking = request_hours(world)
+    url = reverse("marketplace:booking-detail", args=[booking.code])
+    assert "too late to cancel free" not in client_for(world.person_user).get(url).content.decode()
+    Booking.objects.filter(pk=booking.pk).update(free_cancellation_hours=72)
+    assert "if you cancel, you pay £40.00" in client_for(world.person_user).get(url).content.decode()

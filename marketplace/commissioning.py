@@ -231,35 +231,70 @@ def _month_period(months: list[date], i: int, period: Period) -> Period:
     return Period(months[i], end)
 
 
-def spend_by_month(f: Filters) -> list[dict[str, Any]]:
-    """Every month of the period: spent (by settlement month) and committed (by planned month).
-
-    One scan with a filtered sum per month (no per-row date truncation)."""
+def _overview(f: Filters) -> dict[str, int]:
+    """One scan of the council's commitments for every figure that needs no GROUP BY: spend
+    per month, per kind of budget, with Good-or-better providers, and the utilisation sums.
+    Each figure is a filtered sum, so one pass over the rows serves them all."""
+    spent, held = F("settled_pence") - F("refunded_pence"), F("amount_pence")
+    in_category = _in_category(f.category)
     months = _months(f.period)
     sums: dict[str, Any] = {}
     for i in range(len(months)):
         month = Filters(f.council, _month_period(months, i, f.period))
-        sums[f"s{i}"] = Coalesce(Sum(F("settled_pence") - F("refunded_pence"), filter=_settled_in(month)), 0)
-        sums[f"c{i}"] = Coalesce(Sum("amount_pence", filter=_held_in(month)), 0)
-    totals = _commitments(f).aggregate(**sums)
+        sums[f"s{i}"] = Coalesce(Sum(spent, filter=_settled_in(month) & in_category), 0)
+        sums[f"c{i}"] = Coalesce(Sum(held, filter=_held_in(month) & in_category), 0)
+    for kind in Budget.Kind.values:
+        of_kind = Q(budget__kind=kind) & in_category
+        sums[f"{kind}_s"] = Coalesce(Sum(spent, filter=_settled_in(f) & of_kind), 0)
+        sums[f"{kind}_c"] = Coalesce(Sum(held, filter=_held_in(f) & of_kind), 0)
+    sums["good"] = Coalesce(Sum(spent, filter=_settled_in(f) & in_category & Q(provider_id__in=good_provider_ids())), 0)
+    # Utilisation: every budget overlapping the period, whatever the category filter.
+    overlapping = Q(budget__period_start__lte=f.period.end, budget__period_end__gte=f.period.start)
+    settled = Q(status=Commitment.Status.SETTLED)
+    sums["u_all"] = Coalesce(Sum(spent, filter=overlapping & settled), 0)
+    sums["u_period"] = Coalesce(Sum(spent, filter=overlapping & _settled_in(f)), 0)
+    return Commitment.objects.filter(budget__funder=f.council).aggregate(**sums)
+
+
+def spend_by_month(f: Filters, *, overview: dict[str, int] | None = None) -> list[dict[str, Any]]:
+    """Every month of the period: spent (by settlement month) and committed (by planned month)."""
+    totals = overview or _overview(f)
     return [
         {"month": first, "spent_pence": totals[f"s{i}"], "committed_pence": totals[f"c{i}"]}
-        for i, first in enumerate(months)
+        for i, first in enumerate(_months(f.period))
     ]
 
 
-def spend_by_category(f: Filters) -> list[dict[str, Any]]:
-    """Top-level types of care (a category filter shows its subcategories instead)."""
-    key = F("category_id") if f.category is not None else _top_category()
-    rows = list(
-        _commitments(f)
-        .values(key_id=key)
-        .annotate(**_spend_sums(f), holders=Count("budget__person_id", distinct=True))
-        .order_by("-spent_pence", "key_id")
+def _by_district_category(f: Filters) -> list[dict[str, Any]]:
+    """One GROUP BY (holder's postcode district, category) of the period's spend and
+    commitments; serves both the spend by type of care and the spend next to unmet demand.
+    At most districts × subcategories rows (a few thousand), merged in Python."""
+    district = models.Case(
+        models.When(budget__person__postcode__contains=" ", then=_district("budget__person__postcode")),
+        default=Value(""),
     )
-    names = dict(Category.objects.filter(pk__in=[r["key_id"] for r in rows if r["key_id"]]).values_list("pk", "name"))
+    return list(_commitments(f).values("category_id", d=district).annotate(**_spend_sums(f)).order_by())
+
+
+def _category_tree() -> dict[int, tuple[int, str]]:
+    """category id → (top-level id, name)."""
+    return {pk: (parent or pk, name) for pk, parent, name in Category.objects.values_list("pk", "parent_id", "name")}
+
+
+def spend_by_category(f: Filters, *, grouped: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Top-level types of care (a category filter shows its subcategories instead)."""
+    tree = _category_tree()
+    totals: dict[int | None, dict[str, Any]] = {}
+    for row in grouped if grouped is not None else _by_district_category(f):
+        key = (
+            row["category_id"] if f.category is not None or row["category_id"] is None else tree[row["category_id"]][0]
+        )
+        total = totals.setdefault(key, {"key_id": key, "spent_pence": 0, "committed_pence": 0})
+        total["spent_pence"] += row["spent_pence"]
+        total["committed_pence"] += row["committed_pence"]
+    rows = sorted(totals.values(), key=lambda r: (-r["spent_pence"], r["key_id"] or 0))
     for row in rows:
-        row["name"] = names.get(row["key_id"], "Other")
+        row["name"] = tree[row["key_id"]][1] if row["key_id"] else "Other"
     return rows
 
 
@@ -273,12 +308,14 @@ def spend_by_provider(f: Filters, *, limit: int | None = None) -> list[dict[str,
     return list(rows[:limit] if limit else rows)
 
 
-def spend_by_kind(f: Filters) -> list[dict[str, Any]]:
-    rows = list(_commitments(f).values(kind=F("budget__kind")).annotate(**_spend_sums(f)).order_by("kind"))
-    labels = dict(Budget.Kind.choices)
-    for row in rows:
-        row["name"] = labels.get(row["kind"], row["kind"])
-    return rows
+def spend_by_kind(f: Filters, *, overview: dict[str, int] | None = None) -> list[dict[str, Any]]:
+    """Kinds of budget with spend or commitments in the period."""
+    totals = overview or _overview(f)
+    rows = [
+        {"kind": kind, "name": label, "spent_pence": totals[f"{kind}_s"], "committed_pence": totals[f"{kind}_c"]}
+        for kind, label in Budget.Kind.choices
+    ]
+    return [row for row in rows if row["spent_pence"] or row["committed_pence"]]
 
 
 def good_provider_ids() -> QuerySet[Registration]:
@@ -292,17 +329,14 @@ def good_provider_ids() -> QuerySet[Registration]:
     )
 
 
-def spend_quality(f: Filters) -> dict[str, Any]:
+def spend_quality(f: Filters, *, overview: dict[str, int] | None = None) -> dict[str, Any]:
     """Share of the period's spend with providers graded Good or better (and vetted, when vetting exists)."""
-    good = Q(provider_id__in=good_provider_ids())
-    totals = _commitments(f).aggregate(
-        spent_pence=Coalesce(Sum(F("settled_pence") - F("refunded_pence"), filter=_settled_in(f)), 0),
-        good_pence=Coalesce(Sum(F("settled_pence") - F("refunded_pence"), filter=_settled_in(f) & good), 0),
-    )
-    spent = totals["spent_pence"]
+    totals = overview or _overview(f)
+    spent = sum(totals[f"s{i}"] for i in range(len(_months(f.period))))
     return {
-        **totals,
-        "good_share": round(totals["good_pence"] / spent, 4) if spent else None,
+        "spent_pence": spent,
+        "good_pence": totals["good"],
+        "good_share": round(totals["good"] / spent, 4) if spent else None,
         "vetted_pence": None,  # no vetting checks yet
         "vetted_share": None,
     }
@@ -337,9 +371,10 @@ class Utilisation:
         return self.forecast_variance_pence >= 0
 
 
-def budget_utilisation(f: Filters, *, today: date | None = None) -> Utilisation:
+def budget_utilisation(f: Filters, *, today: date | None = None, overview: dict[str, int] | None = None) -> Utilisation:
     """Budgets of the council that overlap the period (the category filter does not apply)."""
     today = today or timezone.localdate()
+    totals = overview or _overview(f)
     budgets = _budgets(f)
     counts = budgets.aggregate(budgets=Count("pk"), holders=Count("person_id", distinct=True))
     balances = dict(
@@ -348,16 +383,7 @@ def budget_utilisation(f: Filters, *, today: date | None = None) -> Utilisation:
         .annotate(total=Sum("balance_pence"))
         .order_by()
     )
-    spent = Commitment.objects.filter(budget__in=budgets.values("pk"), status=Commitment.Status.SETTLED).aggregate(
-        all=Coalesce(Sum(F("settled_pence") - F("refunded_pence")), 0),
-        period=Coalesce(
-            Sum(
-                F("settled_pence") - F("refunded_pence"),
-                filter=Q(settled_at__gte=f.period.start_at(), settled_at__lt=f.period.end_before()),
-            ),
-            0,
-        ),
-    )
+    spent = {"all": totals["u_all"], "period": totals["u_period"]}
     available = balances.get(Account.Kind.BUDGET_AVAILABLE, 0)
     committed = balances.get(Account.Kind.BUDGET_COMMITTED, 0)
     allocated = available + committed + spent["all"]
@@ -381,7 +407,9 @@ def budget_utilisation(f: Filters, *, today: date | None = None) -> Utilisation:
 # --- Unmet demand ---------------------------------------------------------------------------------
 
 
-def unmet_demand(f: Filters, *, few: int = FEW_RESULTS) -> list[dict[str, Any]]:
+def unmet_demand(
+    f: Filters, *, few: int = FEW_RESULTS, grouped: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     """By postcode district and type of care: searches in the period that found `few` or fewer
     services, next to the period's spend and the number of published services there."""
     logs = SearchLog.objects.filter(council=f.council, searched_on__gte=f.period.start, searched_on__lte=f.period.end)
@@ -409,16 +437,12 @@ def unmet_demand(f: Filters, *, few: int = FEW_RESULTS) -> list[dict[str, Any]]:
         .annotate(n=Count("service_id", distinct=True))
         .order_by()
     }
-    spend = {
-        (row["d"], row["cat"]): row["spent_pence"]
-        for row in _commitments(f)
-        .filter(status=Commitment.Status.SETTLED, budget__person__postcode__contains=" ")
-        .annotate(d=_district("budget__person__postcode"))
-        .filter(d__in=districts)
-        .values("d", cat=_top_category())
-        .annotate(spent_pence=Coalesce(Sum(F("settled_pence") - F("refunded_pence")), 0))
-        .order_by()
-    }
+    tree = _category_tree()
+    spend: dict[tuple[str, int | None], int] = {}
+    for row in grouped if grouped is not None else _by_district_category(f):
+        if row["d"] in districts and row["spent_pence"]:
+            key = (row["d"], tree[row["category_id"]][0] if row["category_id"] else None)
+            spend[key] = spend.get(key, 0) + row["spent_pence"]
     names = dict(Category.objects.filter(parent=None).values_list("pk", "name"))
     for row in demand:
         key = (row["district"], row["cat"])
@@ -614,14 +638,16 @@ def dashboard(
     f: Filters, *, today: date | None = None, miles: float | None = None, parts: tuple[str, ...] = PARTS
 ) -> Dashboard:
     """Everything the commissioner's page shows (or only `parts` of it), in a fixed number of queries."""
+    overview = _overview(f) if {"utilisation", "by_month", "by_kind", "quality"} & set(parts) else None
+    grouped = _by_district_category(f) if {"by_category", "unmet"} & set(parts) else None
     build = {
-        "utilisation": lambda: budget_utilisation(f, today=today),
-        "by_month": lambda: spend_by_month(f),
-        "by_category": lambda: spend_by_category(f),
-        "by_kind": lambda: spend_by_kind(f),
+        "utilisation": lambda: budget_utilisation(f, today=today, overview=overview),
+        "by_month": lambda: spend_by_month(f, overview=overview),
+        "by_category": lambda: spend_by_category(f, grouped=grouped),
+        "by_kind": lambda: spend_by_kind(f, overview=overview),
         "top_providers": lambda: spend_by_provider(f, limit=TOP_PROVIDERS),
-        "quality": lambda: spend_quality(f),
-        "unmet": lambda: unmet_demand(f),
+        "quality": lambda: spend_quality(f, overview=overview),
+        "unmet": lambda: unmet_demand(f, grouped=grouped),
         "gaps": lambda: holders_without_service(f, miles=miles),
     }
     return Dashboard(filters=f, **{part: build[part]() for part in parts})

@@ -151,7 +151,7 @@ def _tables(board: cm.Dashboard, only: str | None = None) -> dict[str, Table]:
         "by-category": lambda: Table(
             "by-category",
             "Spend by type of care",
-            [("name", "Type of care", "text"), *MONEY, ("holders", "Budget holders", "count")],
+            [("name", "Type of care", "text"), *MONEY],
             board.by_category,
             bars=["spent_pence", "committed_pence"],
         ),

@@ -101,7 +101,6 @@ class CommissioningSpendByCategoryApi(CommissioningApi):
     @extend_schema_serializer(component_name="CommissioningCategorySpend")
     class OutputSerializer(_Spend):
         category = serializers.CharField(source="name")
-        holders = serializers.IntegerField()
 
     @extend_schema(parameters=FILTERS, responses=_envelope("CommissioningSpendByCategory", OutputSerializer(many=True)))
     def get(self, request: Request, council: str) -> Response:

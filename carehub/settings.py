@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -192,8 +193,31 @@ CELERY_BEAT_SCHEDULE["marketplace-recurring-plans-commit"] = {
     "schedule": 86400.0,
 }
 CELERY_BEAT_SCHEDULE["reviews-rescore"] = {"task": "reviews.tasks.ratings_rescore_task", "schedule": 86400.0}
+# Vetting (issue 8): registration checks nightly (and after every register import, queued by the
+# import itself); evidence that ran out takes 'Vetted' away; reminders 30 and 7 days before.
+CELERY_BEAT_SCHEDULE["directory-vetting-registration-checks"] = {
+    "task": "directory.tasks.vetting_registration_checks_task",
+    "schedule": crontab(hour=1, minute=30),
+}
+CELERY_BEAT_SCHEDULE["directory-vetting-expire"] = {
+    "task": "directory.tasks.vetting_expire_task",
+    "schedule": crontab(hour=0, minute=5),
+}
+CELERY_BEAT_SCHEDULE["directory-vetting-remind"] = {
+    "task": "directory.tasks.vetting_remind_task",
+    "schedule": crontab(hour=9, minute=0),
+}
 if CELERY_TASK_MAX_RETRY_DELAY >= CELERY_BROKER_VISIBILITY_TIMEOUT:
     raise ImproperlyConfigured("CELERY_TASK_MAX_RETRY_DELAY must be below CELERY_BROKER_VISIBILITY_TIMEOUT.")
+
+# --- Vetting (issue 8) ------------------------------------------------------------
+# Lowest regulator grade accepted, on the six-point scale (CQC ratings mapped onto it): 3 = Adequate.
+VETTING_MIN_GRADE = env_int("VETTING_MIN_GRADE", 3)
+if not 1 <= VETTING_MIN_GRADE <= 6:
+    raise ImproperlyConfigured("VETTING_MIN_GRADE must be between 1 and 6.")
+# A PVG or DBS certificate older than this is flagged for renewal; training older than this is refreshed.
+VETTING_CRIMINAL_RECORD_RENEWAL_DAYS = env_int("VETTING_CRIMINAL_RECORD_RENEWAL_DAYS", 3 * 365)
+VETTING_TRAINING_VALID_DAYS = env_int("VETTING_TRAINING_VALID_DAYS", 3 * 365)
 
 # --- Auth ----------------------------------------------------------------------
 

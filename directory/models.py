@@ -211,3 +211,6 @@ from directory.models_regulator import (  # noqa: E402, F401
 
 # --- Anonymous search log for commissioners' unmet-demand view (issue 9) --------
 from directory.search_log import SearchLog  # noqa: E402, F401
+
+# --- Vetting checks, evidence and each provider's outcome (issue 8) -------------
+from directory.vetting_models import ProviderVetting, VettingCheck, VettingEvidence  # noqa: E402, F401

@@ -15,6 +15,7 @@ from carehub.errors import DomainError
 
 from .models import Category, Postcode, Service
 from .postcodes import normalise_postcode, postcode_district, postcode_sector
+from .vetting_selectors import vetted_q
 
 
 def postcode_lookup(*, postcode: str) -> Postcode | None:
@@ -141,7 +142,7 @@ def service_search(
     when there is an origin (then only services within ``radius_miles`` that have a
     location). ``delivery=at_home`` keeps only services whose own service radius reaches
     the origin. ``min_grade`` keeps registered services whose every grade is at least that on the
-    six-point scale; ``vetted`` is accepted for the API's shape and does not filter yet."""
+    six-point scale; ``vetted`` keeps services whose provider passes every vetting check that applies to it."""
     qs = (
         Service.objects.filter(status=Service.Status.PUBLISHED)
         .select_related("provider", "registration")
@@ -185,6 +186,10 @@ def service_search(
     if min_grade is not None:
         # Regulator grades (issue 4): every key question at least min_grade on the six-point scale.
         qs = qs.filter(registration__lowest_grade__gte=min_grade)
+    # Vetting (issue 8): the provider's cached outcome, one JOIN, filtered on its indexed columns.
+    qs = qs.select_related("provider__vetting")
+    if vetted:
+        qs = qs.filter(vetted_q())
     # People's ratings (reviews app): its ServiceRating rows, reached by their reverse name so the
     # directory imports nothing from reviews; one LEFT JOIN, no query per result.
     qs = qs.select_related("rating_summary").annotate(rating_score=F("rating_summary__score"))

@@ -13,3 +13,8 @@ urlpatterns = [
 from .portal_urls import urlpatterns as portal_urlpatterns  # noqa: E402
 
 urlpatterns += portal_urlpatterns
+
+# Vetting: providers' evidence and checks, the officers' queue (issue 8).
+from .vetting_urls import urlpatterns as vetting_urlpatterns  # noqa: E402
+
+urlpatterns += vetting_urlpatterns

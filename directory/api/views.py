@@ -31,6 +31,7 @@ from ..selectors import (
     search_origin,
     service_search,
 )
+from ..vetting_selectors import vetting_public
 
 
 class PostcodeDetailApi(APIView):
@@ -193,9 +194,30 @@ class ServiceSearchApi(APIView):
         def get_regulator(self, obj: Service) -> dict[str, Any] | None:
             return regulator_summary(obj)
 
-        @extend_schema_field({"type": "object", "nullable": True})
-        def get_vetting(self, obj: Service) -> None:
-            return None
+        @extend_schema_field(
+            {
+                "type": "object",
+                "nullable": True,
+                "description": "Null unless the provider passes every vetting check that applies to it today.",
+                "properties": {
+                    "vetted": {"type": "boolean"},
+                    "vetted_on": {"type": "string", "format": "date"},
+                    "checks": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "kind": {"type": "string"},
+                                "label": {"type": "string"},
+                                "checked_on": {"type": "string", "format": "date"},
+                            },
+                        },
+                    },
+                },
+            }
+        )
+        def get_vetting(self, obj: Service) -> dict[str, Any] | None:
+            return vetting_public(obj.provider)
 
     @extend_schema(
         parameters=[InputSerializer],

@@ -16,6 +16,7 @@ from directory.importers.cqc import parse_cqc
 from directory.importers.files import ParsedFile, RegisterFileInvalid
 from directory.importers.sync import ProgressCallback, register_sync
 from directory.models import RegisterImport, Regulator
+from directory.vetting import vetting_registration_checks_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,8 @@ def _run(
     register_import.processed_rows = parsed.total_rows
     register_import.finished_at = timezone.now()
     register_import.save(update_fields=["counts", "status", "stage", "processed_rows", "finished_at"])
+    # Vetting (issue 8): re-check every vetted or vetting provider against this newest register.
+    vetting_registration_checks_enqueue(regulator=regulator)
     return register_import
 
 

@@ -99,6 +99,9 @@ def vetting_evidence_review(request: HttpRequest, code: UUID) -> HttpResponse:
     if not can(request.user, Action.VETTING_REVIEW):
         raise Http404("No such page")
     evidence = selectors.vetting_evidence_get_for_user(user=request.user, code=code)
+    if evidence.review != VettingEvidence.Review.PENDING:  # already decided: show it, decide nothing
+        status = 409 if request.method == "POST" else 200
+        return render(request, "directory/vetting/review.html", {"evidence": evidence}, status=status)
     form = VettingDecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"

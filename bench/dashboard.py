@@ -104,6 +104,7 @@ def main() -> None:
     parser.add_argument("--sqlite-path", default="/tmp/h6-bench.sqlite3")  # noqa: S108 - a throwaway benchmark file
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="measure the databases seeded by an earlier run")
     parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)
     opts = parser.parse_args()
     if opts.measure:
@@ -111,19 +112,26 @@ def main() -> None:
         return
 
     targets = []
+    pg_url = f"postgres://postgres@127.0.0.1:5432/{opts.pg_database}"
     if not opts.skip_postgres:
-        targets.append(("PostgreSQL", lambda: fresh_pg(opts.pg_database)))
+        targets.append(
+            ("PostgreSQL", lambda: base_env(DATABASE_URL=pg_url) if opts.reuse else fresh_pg(opts.pg_database))
+        )
     if not opts.skip_sqlite:
-        targets.append(("SQLite", lambda: fresh_sqlite(opts.sqlite_path)))
+        targets.append(
+            ("SQLite", lambda: base_env(SQLITE_PATH=opts.sqlite_path) if opts.reuse else fresh_sqlite(opts.sqlite_path))
+        )
     results = []
     for label, make_env in targets:
         env = make_env()
-        print(f"== {label}: migrate, seed {opts.entries:,} entries / {opts.holders:,} holders", flush=True)
-        run([PY, "manage.py", "migrate", "--noinput", "-v0"], env)
-        seed_s = run(
-            [PY, "manage.py", "seed_spend", "--entries", str(opts.entries), "--holders", str(opts.holders)], env
-        )
-        check_s = run([PY, "manage.py", "check_ledger"], env)
+        seed_s = check_s = 0.0
+        if not opts.reuse:
+            print(f"== {label}: migrate, seed {opts.entries:,} entries / {opts.holders:,} holders", flush=True)
+            run([PY, "manage.py", "migrate", "--noinput", "-v0"], env)
+            seed_s = run(
+                [PY, "manage.py", "seed_spend", "--entries", str(opts.entries), "--holders", str(opts.holders)], env
+            )
+            check_s = run([PY, "manage.py", "check_ledger"], env)
         out = subprocess.run(
             [PY, __file__, "--measure", str(opts.requests)],
             cwd=ROOT,
@@ -137,7 +145,10 @@ def main() -> None:
         results.append(figures)
 
     print(f"\nCommissioner dashboard, {platform.processor() or platform.machine()}, {os.cpu_count()} cores")
-    print(f"{opts.requests} requests after a warm-up, Django test client, one commissioner signed in\n")
+    load = os.getloadavg()[0]
+    print(
+        f"{opts.requests} requests after a warm-up, Django test client, one commissioner signed in; load {load:.1f}\n"
+    )
     print(
         "| database | ledger entries | holders | dashboard median | dashboard slowest | CSV median "
         "| public page median | seed | check_ledger |"

@@ -48,7 +48,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.permissions import Action, can
 from carehub.errors import DomainError, NotFound
-from directory.models import Category, Council, Postcode, Registration, SearchLog, Service
+from directory.models import Category, Council, Postcode, Provider, Registration, SearchLog, Service
 from directory.selectors import EARTH_RADIUS_KM, KM_PER_MILE
 
 from .models import Account, Budget, Commitment
@@ -232,28 +232,62 @@ def _month_period(months: list[date], i: int, period: Period) -> Period:
 
 
 def _overview(f: Filters) -> dict[str, int]:
-    """One scan of the council's commitments for every figure that needs no GROUP BY: spend
-    per month, per kind of budget, with Good-or-better providers, and the utilisation sums.
-    Each figure is a filtered sum, so one pass over the rows serves them all."""
+    """One scan of the council's commitments for every figure that needs no other GROUP BY:
+    spend per month and per kind of budget, with Good-or-better providers, and the
+    utilisation sums. Each row gets its month's index with one CASE of plain comparisons
+    (no per-row date functions, which SQLite runs in Python); rows are grouped by (month
+    index, kind) — at most 13 × 4 groups, added up here."""
     spent, held = F("settled_pence") - F("refunded_pence"), F("amount_pence")
     in_category = _in_category(f.category)
-    months = _months(f.period)
-    sums: dict[str, Any] = {}
-    for i in range(len(months)):
-        month = Filters(f.council, _month_period(months, i, f.period))
-        sums[f"s{i}"] = Coalesce(Sum(spent, filter=_settled_in(month) & in_category), 0)
-        sums[f"c{i}"] = Coalesce(Sum(held, filter=_held_in(month) & in_category), 0)
-    for kind in Budget.Kind.values:
-        of_kind = Q(budget__kind=kind) & in_category
-        sums[f"{kind}_s"] = Coalesce(Sum(spent, filter=_settled_in(f) & of_kind), 0)
-        sums[f"{kind}_c"] = Coalesce(Sum(held, filter=_held_in(f) & of_kind), 0)
-    sums["good"] = Coalesce(Sum(spent, filter=_settled_in(f) & in_category & Q(provider_id__in=good_provider_ids())), 0)
-    # Utilisation: every budget overlapping the period, whatever the category filter.
+    months = [_month_period(_months(f.period), i, f.period) for i in range(len(_months(f.period)))]
+    settled_month = models.Case(
+        *[models.When(settled_at__lt=m.end_before(), then=Value(i)) for i, m in enumerate(months)],
+        default=Value(-1),
+    )
+    held_month = models.Case(
+        *[
+            models.When(Q(due_on__lte=m.end) | Q(due_on__isnull=True, created_at__lt=m.end_before()), then=Value(i))
+            for i, m in enumerate(months)
+        ],
+        default=Value(-1),
+    )
+    month_index = models.Case(
+        models.When(_settled_in(f) & in_category, then=settled_month),
+        models.When(_held_in(f) & in_category, then=held_month),
+        default=Value(-1),
+        output_field=models.IntegerField(),
+    )
     overlapping = Q(budget__period_start__lte=f.period.end, budget__period_end__gte=f.period.start)
-    settled = Q(status=Commitment.Status.SETTLED)
-    sums["u_all"] = Coalesce(Sum(spent, filter=overlapping & settled), 0)
-    sums["u_period"] = Coalesce(Sum(spent, filter=overlapping & _settled_in(f)), 0)
-    return Commitment.objects.filter(budget__funder=f.council).aggregate(**sums)
+    is_settled = Q(status=Commitment.Status.SETTLED)
+    groups = (
+        Commitment.objects.filter(budget__funder=f.council)
+        .values(mi=month_index, kind=F("budget__kind"))
+        .annotate(
+            spent=Coalesce(Sum(spent, filter=is_settled), 0),
+            held=Coalesce(Sum(held, filter=Q(status=Commitment.Status.HELD)), 0),
+            good=Coalesce(Sum(spent, filter=is_settled & Q(provider_id__in=good_provider_ids())), 0),
+            u_all=Coalesce(Sum(spent, filter=overlapping & is_settled), 0),
+            u_period=Coalesce(Sum(spent, filter=overlapping & _settled_in(f)), 0),
+        )
+        .order_by()
+    )
+    totals = dict.fromkeys(
+        [f"{x}{i}" for i in range(len(months)) for x in "sc"]
+        + [f"{kind}_{x}" for kind in Budget.Kind.values for x in "sc"]
+        + ["good", "u_all", "u_period"],
+        0,
+    )
+    for row in groups:
+        totals["u_all"] += row["u_all"]
+        totals["u_period"] += row["u_period"]
+        if row["mi"] < 0:
+            continue  # outside the period or the category
+        totals[f"s{row['mi']}"] += row["spent"]
+        totals[f"c{row['mi']}"] += row["held"]
+        totals[f"{row['kind']}_s"] += row["spent"]
+        totals[f"{row['kind']}_c"] += row["held"]
+        totals["good"] += row["good"]
+    return totals
 
 
 def spend_by_month(f: Filters, *, overview: dict[str, int] | None = None) -> list[dict[str, Any]]:
@@ -299,13 +333,18 @@ def spend_by_category(f: Filters, *, grouped: list[dict[str, Any]] | None = None
 
 
 def spend_by_provider(f: Filters, *, limit: int | None = None) -> list[dict[str, Any]]:
-    rows = (
+    """Providers by spend, biggest first (names looked up for the rows returned only)."""
+    grouped = (
         _commitments(f)
-        .values("provider_id", name=F("provider__name"))
+        .values("provider_id")
         .annotate(**_spend_sums(f))
-        .order_by("-spent_pence", "-committed_pence", "name", "provider_id")
+        .order_by("-spent_pence", "-committed_pence", "provider_id")
     )
-    return list(rows[:limit] if limit else rows)
+    rows = list(grouped[:limit] if limit else grouped)
+    names = dict(Provider.objects.filter(pk__in=[r["provider_id"] for r in rows]).values_list("pk", "name"))
+    for row in rows:
+        row["name"] = names[row["provider_id"]]
+    return rows
 
 
 def spend_by_kind(f: Filters, *, overview: dict[str, int] | None = None) -> list[dict[str, Any]]:

@@ -303,6 +303,7 @@ def provider_vetting_refresh(*, provider: Provider, vetting: ProviderVetting, to
         elif check.valid_until is not None and check.valid_until <= today:
             problems.append(f"{label}: expired on {_d(check.valid_until)}.")
     was_vetted = vetting.vetted_at is not None
+    before = (vetting.vetted_at, vetting.valid_until, vetting.checks, vetting.reason)
     vetting.checks = [
         {
             "kind": kind,
@@ -321,6 +322,8 @@ def provider_vetting_refresh(*, provider: Provider, vetting: ProviderVetting, to
         dates = [c.valid_until for c in current.values() if c.valid_until is not None]
         vetting.valid_until = min(dates) if dates else None
         vetting.reason = ""
+    if (vetting.vetted_at, vetting.valid_until, vetting.checks, vetting.reason) == before:
+        return vetting  # unchanged: no write, so the search cache (bumped on save) stays warm
     vetting.updated_at = timezone.now()
     vetting.save()
     if was_vetted and problems:

@@ -1,9 +1,12 @@
 """Commissioner dashboards: where a council's care money goes, what people
 look for and cannot find, and where the market has gaps (issue 9).
 
-Reads only. Every figure is one SQL aggregate (GROUP BY) over indexed columns,
-scoped to one council's budgets (`Budget.funder`); Python only merges and
-labels the grouped rows (a few dozen), never loops over ledger rows.
+Reads only. Every figure comes from SQL aggregates (GROUP BY, filtered sums)
+scoped to one council's budgets (`Budget.funder`); Python only adds up and
+labels grouped rows (at most districts × subcategories), never loops over
+commitments or ledger entries. Four scans of the council's commitments serve
+the whole dashboard: (month, kind), (district, category), provider, and the
+budgets' balances.
 
 Definitions (the tests check each against the ledger):
 
@@ -20,7 +23,8 @@ Definitions (the tests check each against the ledger):
   rule as a person's own budget forecast (selectors.budget_forecast).
 * good or better: the provider has an active regulator registration graded
   4 ("Good") or above on the six-point scale and none graded lower.
-  Vetting (issue on vetting checks) does not exist yet: `vetted_pence` is None.
+* vetted: the provider's cached vetting outcome says vetted today
+  (directory.vetting_selectors.vetted_q); both: graded Good or better and vetted.
 
 A period is a UK financial year ("2026-27": 1 April to 31 March).
 """
@@ -50,6 +54,7 @@ from accounts.permissions import Action, can
 from carehub.errors import DomainError, NotFound
 from directory.models import Category, Council, Postcode, Provider, Registration, SearchLog, Service
 from directory.selectors import EARTH_RADIUS_KM, KM_PER_MILE
+from directory.vetting_selectors import vetted_q
 
 from .models import Account, Budget, Commitment
 
@@ -259,13 +264,17 @@ def _overview(f: Filters) -> dict[str, int]:
     )
     overlapping = Q(budget__period_start__lte=f.period.end, budget__period_end__gte=f.period.start)
     is_settled = Q(status=Commitment.Status.SETTLED)
+    good = Q(provider_id__in=good_provider_ids())
+    vetted = Q(provider_id__in=Provider.objects.filter(vetted_q(prefix="")).values("pk"))
     groups = (
         Commitment.objects.filter(budget__funder=f.council)
         .values(mi=month_index, kind=F("budget__kind"))
         .annotate(
             spent=Coalesce(Sum(spent, filter=is_settled), 0),
             held=Coalesce(Sum(held, filter=Q(status=Commitment.Status.HELD)), 0),
-            good=Coalesce(Sum(spent, filter=is_settled & Q(provider_id__in=good_provider_ids())), 0),
+            good=Coalesce(Sum(spent, filter=is_settled & good), 0),
+            vetted=Coalesce(Sum(spent, filter=is_settled & vetted), 0),
+            both=Coalesce(Sum(spent, filter=is_settled & good & vetted), 0),
             u_all=Coalesce(Sum(spent, filter=overlapping & is_settled), 0),
             u_period=Coalesce(Sum(spent, filter=overlapping & _settled_in(f)), 0),
         )
@@ -274,7 +283,7 @@ def _overview(f: Filters) -> dict[str, int]:
     totals = dict.fromkeys(
         [f"{x}{i}" for i in range(len(months)) for x in "sc"]
         + [f"{kind}_{x}" for kind in Budget.Kind.values for x in "sc"]
-        + ["good", "u_all", "u_period"],
+        + ["good", "vetted", "both", "u_all", "u_period"],
         0,
     )
     for row in groups:
@@ -286,7 +295,8 @@ def _overview(f: Filters) -> dict[str, int]:
         totals[f"c{row['mi']}"] += row["held"]
         totals[f"{row['kind']}_s"] += row["spent"]
         totals[f"{row['kind']}_c"] += row["held"]
-        totals["good"] += row["good"]
+        for key in ("good", "vetted", "both"):
+            totals[key] += row[key]
     return totals
 
 
@@ -369,15 +379,18 @@ def good_provider_ids() -> QuerySet[Registration]:
 
 
 def spend_quality(f: Filters, *, overview: dict[str, int] | None = None) -> dict[str, Any]:
-    """Share of the period's spend with providers graded Good or better (and vetted, when vetting exists)."""
+    """Shares of the period's spend with providers graded Good or better, with vetted providers
+    (vetted today: directory.vetting_selectors.vetted_q), and with providers that are both."""
     totals = overview or _overview(f)
     spent = sum(totals[f"s{i}"] for i in range(len(_months(f.period))))
     return {
         "spent_pence": spent,
         "good_pence": totals["good"],
         "good_share": round(totals["good"] / spent, 4) if spent else None,
-        "vetted_pence": None,  # no vetting checks yet
-        "vetted_share": None,
+        "vetted_pence": totals["vetted"],
+        "vetted_share": round(totals["vetted"] / spent, 4) if spent else None,
+        "good_and_vetted_pence": totals["both"],
+        "good_and_vetted_share": round(totals["both"] / spent, 4) if spent else None,
     }
 
 

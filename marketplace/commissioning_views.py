@@ -111,13 +111,17 @@ def _summary_table(board: cm.Dashboard) -> Table:
         ("Forecast underspend (negative: overspend)", u.forecast_variance_pence, "money"),
         ("Share of the period's spend with providers graded Good or better", q["good_share"], "share"),
         ("Share of the period's spend with vetted providers", q["vetted_share"], "share"),
+        ("Share with providers both vetted and graded Good or better", q["good_and_vetted_share"], "share"),
     ]
     return Table(
         "summary",
         "Budgets and forecast",
         [("name", "Figure", "text"), ("value", "Value", "text")],
         [{"name": name, "value": Table.cell(value, kind)} for name, value, kind in summary_rows],
-        note="Vetting checks are not recorded yet, so the vetted share is not available.",
+        note=(
+            "Good or better: every active regulator grade at least 4 (Good). "
+            "Vetted: every vetting check that applies passed and in date."
+        ),
     )
 
 

@@ -71,7 +71,10 @@ class CommissioningSummaryApi(CommissioningApi):
         forecast_variance_pence = serializers.IntegerField(help_text="Allocated less forecast spend: < 0 overspend")
         good_pence = serializers.IntegerField()
         good_share = serializers.FloatField(allow_null=True)
-        vetted_share = serializers.FloatField(allow_null=True, help_text="null: vetting is not recorded yet")
+        vetted_pence = serializers.IntegerField()
+        vetted_share = serializers.FloatField(allow_null=True)
+        good_and_vetted_pence = serializers.IntegerField()
+        good_and_vetted_share = serializers.FloatField(allow_null=True)
 
     @extend_schema(parameters=FILTERS, responses=_envelope("CommissioningSummary", OutputSerializer()))
     def get(self, request: Request, council: str) -> Response:
@@ -80,8 +83,7 @@ class CommissioningSummaryApi(CommissioningApi):
     def figures(self, filters: cm.Filters, miles: float) -> Any:
         u = cm.budget_utilisation(filters)
         q = cm.spend_quality(filters)
-        data = {**u.__dict__, "utilisation": u.utilisation, **{k: q[k] for k in ("good_pence", "good_share")}}
-        return self.OutputSerializer({**data, "vetted_share": q["vetted_share"]}).data
+        return self.OutputSerializer({**u.__dict__, "utilisation": u.utilisation, **q}).data
 
 
 class CommissioningSpendByMonthApi(CommissioningApi):

@@ -11,11 +11,13 @@ from typing import Any
 
 import pytest
 from django.db.models import Sum
+from django.utils import timezone
 
 from accounts.tests import factories as af
 from conftest import Cast
 from directory.models import Category, Registration, SearchLog
 from directory.tests import factories as df
+from directory.vetting_models import ProviderVetting
 from marketplace import commissioning as cm
 from marketplace import ledger, services
 from marketplace.models import Account, Budget, Entry, LedgerTransaction
@@ -153,7 +155,22 @@ def test_commissioning_quality_share_counts_only_good_providers(world: World) ->
     assert quality["spent_pence"] == 27_000
     assert quality["good_pence"] == 20_000
     assert quality["good_share"] == round(20_000 / 27_000, 4)
-    assert quality["vetted_share"] is None
+    assert quality["vetted_pence"] == quality["good_and_vetted_pence"] == 0  # nobody vetted yet
+
+
+def test_commissioning_vetted_share_counts_providers_vetted_today(world: World) -> None:
+    # Forth Home Care is vetted (but not Good); Kelvin's evidence runs out today, so it is not.
+    ProviderVetting.objects.create(provider=world.cast.other_provider, vetted_at=timezone.now())
+    ProviderVetting.objects.create(
+        provider=world.cast.provider, vetted_at=timezone.now(), valid_until=timezone.localdate()
+    )
+    quality = cm.spend_quality(cm.Filters(council=world.cast.council, period=FY))
+    assert quality["vetted_pence"] == 7_000
+    assert quality["vetted_share"] == round(7_000 / 27_000, 4)
+    assert quality["good_and_vetted_pence"] == 0
+    ProviderVetting.objects.filter(provider=world.cast.provider).update(valid_until=None)
+    quality = cm.spend_quality(cm.Filters(council=world.cast.council, period=FY))
+    assert (quality["vetted_pence"], quality["good_and_vetted_pence"]) == (27_000, 20_000)
 
 
 def test_commissioning_forecast_carries_the_rate_to_the_end_of_the_year(world: World) -> None:

@@ -66,7 +66,7 @@ def test_commissioning_pages_and_api_open_for_the_councils_commissioner(
     summary = client.get(apis(cast.council.slug)[0]).json()
     assert summary["filters"]["council_gss_code"] == cast.council.gss_code
     assert summary["results"]["spent_pence"] == 12_345
-    assert summary["results"]["vetted_share"] is None
+    assert summary["results"]["vetted_share"] == 0.0
 
 
 @pytest.mark.parametrize("who", ["other_commissioner", "outsider", "provider_owner", "person", "carer"])

@@ -52,6 +52,11 @@ class ServiceSearchForm(forms.Form):
         help_text="Services with no price, or price on request, are left out when you set this",
         error_messages={"invalid": "Enter a price in pounds, like 25 or 25.50"},
     )
+    vetted = forms.BooleanField(
+        label="Only providers vetted by CareHub",
+        required=False,
+        help_text="Providers that passed every check that applies to them",
+    )
     ordering = forms.ChoiceField(label="Sort by", required=False, choices=Ordering.choices)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

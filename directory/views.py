@@ -47,6 +47,7 @@ def search(request: HttpRequest) -> HttpResponse:
         delivery=data["delivery"] or None,
         max_price_pence=int(data["max_price"] * 100) if data["max_price"] is not None else None,
         q=data["q"] or None,
+        vetted=data["vetted"] or None,
         ordering=data["ordering"] or "distance",
     )
     page = Paginator(services, PAGE_SIZE).get_page(request.GET.get("page"))

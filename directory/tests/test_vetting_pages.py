@@ -244,6 +244,10 @@ def test_vetting_status_on_service_and_results_pages_and_in_the_api(client: Clie
     body = client.get(reverse("directory:search"), {"postcode": "G12 8QQ"}).content.decode()
     assert body.count("Vetted on") == 1 and stamp in body and "two references" in body
 
+    body = client.get(reverse("directory:search"), {"postcode": "G12 8QQ", "vetted": "on"}).content.decode()
+    assert "Vetted help" in body and "Plain help" not in body
+    assert 'name="vetted" type="checkbox" value="on" checked' in body
+
     results = client.get("/api/v1/services/", {"postcode": "G12 8QQ"}).json()["results"]
     by_name = {r["name"]: r["vetting"] for r in results}
     assert by_name["Plain help"] is None

@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from accounts.models import PersonProfile, User
 from directory.models import Category, Council, Nation, Postcode, Provider, Registration, SearchLog, Service
+from directory.vetting_models import ProviderVetting
 
 from .commissioning import financial_year
 from .models import Account, Budget, Commitment, Entry, LedgerTransaction
@@ -131,6 +132,10 @@ def _providers(council: Council, districts: list[Postcode], count: int, rng: ran
             if rng.random() < 0.7
         ],
         batch_size=BATCH,
+    )
+    vetted_at = timezone.now()
+    ProviderVetting.objects.bulk_create(
+        [ProviderVetting(provider=p, vetted_at=vetted_at) for p in providers if rng.random() < 0.6], batch_size=BATCH
     )
     return [p.pk for p in providers]
 

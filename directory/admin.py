@@ -1,3 +1,3 @@
-"""Directory admin. The registers' admin lives in admin_regulator (issue 4)."""
+"""Directory admin. The registers' admin lives in admin_regulator (issue 4), vetting's in vetting_admin (issue 8)."""
 
-from directory import admin_regulator  # noqa: F401
+from directory import admin_regulator, vetting_admin  # noqa: F401

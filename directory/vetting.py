@@ -27,7 +27,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.notifications import notify
 from accounts.notifications_models import Notification
-from accounts.permissions import Action, require
+from accounts.permissions import Action, can, require
 from accounts.services import audit_record
 from carehub.errors import Conflict, DomainError
 from directory.models import Provider, RegisteredProvider, RegisterImport, Registration, Regulator
@@ -408,6 +408,23 @@ FACT_FIELDS = (
 )
 
 
+CERTIFICATE_DIGITS = {CriminalRecordScheme.PVG: 16, CriminalRecordScheme.DBS: 12}
+
+
+def _certificate_number(scheme: str, number: str) -> str:
+    """A PVG scheme membership number has 16 digits, a DBS certificate number 12 (spaces allowed)."""
+    if scheme not in CERTIFICATE_DIGITS:
+        raise DomainError("Choose PVG or DBS", field="scheme")
+    digits = number.replace(" ", "").replace("-", "")
+    if not digits.isdigit() or len(digits) != CERTIFICATE_DIGITS[scheme]:
+        label = CriminalRecordScheme(scheme).label.split(" (")[0]
+        raise DomainError(
+            f"A {label} number has {CERTIFICATE_DIGITS[scheme]} digits, like the one on the certificate.",
+            field="certificate_number",
+        )
+    return digits
+
+
 @transaction.atomic
 def vetting_evidence_upload(
     *, actor: User, provider: Provider, kind: str, file: UploadedFile, today: date | None = None, **facts: Any
@@ -426,6 +443,10 @@ def vetting_evidence_upload(
     for name in ("issued_on", "completed_on"):
         if facts.get(name) and facts[name] > today:
             raise DomainError("The date must be today or in the past.", field=name)
+    if kind == Evidence.INSURANCE and facts["expires_on"] <= today:
+        raise DomainError("This policy has already ended: upload your current certificate.", field="expires_on")
+    if kind == Evidence.CRIMINAL_RECORD:
+        facts["certificate_number"] = _certificate_number(facts["scheme"], facts["certificate_number"])
     content_type, extension = evidence_file_type(file, field="file")
     values = {
         name: facts.get(name) or ("" if name not in ("expires_on", "issued_on", "completed_on") else None)
@@ -480,6 +501,16 @@ def vetting_evidence_decide(*, actor: User, evidence: VettingEvidence, approve: 
         )
     vetting_checks_enqueue(provider_ids=[locked.provider_id])
     return locked
+
+
+@transaction.atomic
+def vetting_checks_request(*, actor: User, provider: Provider) -> None:
+    """Run every check that applies now (a provider member or a vetting officer asks); audited."""
+    if not can(actor, Action.VETTING_REVIEW):
+        require(actor, Action.PROVIDER_MANAGE, provider)
+    ProviderVetting.objects.get_or_create(provider=provider)
+    audit_record(actor=actor, action="provider_vetting.request", obj=provider)
+    vetting_checks_enqueue(provider_ids=[provider.pk])
 
 
 # --- Nightly: expiry and reminders -------------------------------------------------------

@@ -9,6 +9,7 @@ urlpatterns = [
     path("vetting/evidence/<uuid:code>/", views.vetting_evidence_review, name="vetting-evidence-review"),
     path("vetting/evidence/<uuid:code>/file/", views.vetting_evidence_file, name="vetting-evidence-file"),
     path("portal/providers/<uuid:code>/vetting/", views.vetting_provider, name="vetting-provider"),
+    path("portal/providers/<uuid:code>/vetting/check/", views.vetting_provider_check, name="vetting-provider-check"),
     path(
         "portal/providers/<uuid:code>/vetting/evidence/<slug:kind>/",
         views.vetting_evidence_add,

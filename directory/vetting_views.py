@@ -12,13 +12,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from accounts.permissions import Action, can
 from carehub.errors import DomainError
 from carehub.forms import add_domain_error
 from directory import vetting_selectors as selectors
 from directory.uploads import evidence_file_response
-from directory.vetting import vetting_checks_applicable, vetting_evidence_decide, vetting_evidence_upload
+from directory.vetting import (
+    vetting_checks_applicable,
+    vetting_checks_request,
+    vetting_evidence_decide,
+    vetting_evidence_upload,
+)
 from directory.vetting_forms import FIELDS_BY_KIND, VettingDecisionForm, VettingEvidenceForm
 from directory.vetting_models import CheckKind, VettingEvidence
 
@@ -57,6 +63,15 @@ def vetting_provider(request: HttpRequest, code: UUID) -> HttpResponse:
         "is_member": can(request.user, Action.PROVIDER_MANAGE, provider),
     }
     return render(request, "directory/vetting/provider.html", context)
+
+
+@require_POST
+@login_required
+def vetting_provider_check(request: HttpRequest, code: UUID) -> HttpResponse:
+    provider = selectors.vetting_provider_get_for_user(user=request.user, code=code)
+    vetting_checks_request(actor=request.user, provider=provider)
+    messages.success(request, "The checks have run. Results that need an officer may take a few days.")
+    return redirect("directory:vetting-provider", code=provider.code)
 
 
 @login_required

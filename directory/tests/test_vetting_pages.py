@@ -115,6 +115,59 @@ def test_vetting_upload_refuses_a_criminal_record_issued_in_the_future(client: C
     assert response.status_code == 400 and "today or in the past" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("scheme", "number", "stored"),
+    [("pvg", "1234 5678 9012 3456", "1234567890123456"), ("dbs", "0012-3456-7890", "001234567890")],
+)
+def test_vetting_upload_keeps_a_well_formed_pvg_or_dbs_number(
+    client: Client, cast: Any, scheme: str, number: str, stored: str
+) -> None:
+    client.force_login(cast.provider_owner)
+    issued = (timezone.localdate() - timedelta(days=3)).isoformat()
+    data = {"scheme": scheme, "certificate_number": number, "issued_on": issued, "file": pdf()}
+    assert client.post(_add_url(cast.provider, Kind.CRIMINAL_RECORD), data).status_code == 302
+    assert VettingEvidence.objects.get().certificate_number == stored
+
+
+@pytest.mark.parametrize(("scheme", "number"), [("pvg", "123456789012"), ("dbs", "1234567890123456"), ("dbs", "X")])
+def test_vetting_upload_refuses_a_malformed_pvg_or_dbs_number(
+    client: Client, cast: Any, scheme: str, number: str
+) -> None:
+    client.force_login(cast.provider_owner)
+    issued = (timezone.localdate() - timedelta(days=3)).isoformat()
+    data = {"scheme": scheme, "certificate_number": number, "issued_on": issued, "file": pdf()}
+    response = client.post(_add_url(cast.provider, Kind.CRIMINAL_RECORD), data)
+    assert response.status_code == 400 and "digits" in response.content.decode()
+    assert not VettingEvidence.objects.exists()
+
+
+def test_vetting_upload_refuses_a_policy_that_has_already_ended(client: Client, cast: Any) -> None:
+    client.force_login(cast.provider_owner)
+    data = _insurance_post(pdf(), expires_on=timezone.localdate().isoformat())
+    response = client.post(_add_url(cast.provider, Kind.INSURANCE), data)
+    assert response.status_code == 400 and "already ended" in response.content.decode()
+    assert not VettingEvidence.objects.exists()
+
+
+def test_vetting_run_the_checks_again_for_members_and_officers_only(
+    client: Client, cast: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    url = reverse("directory:vetting-provider-check", kwargs={"code": cast.provider.code})
+    other_member = make_provider_member(provider=cast.other_provider)
+    for user in (cast.outsider, other_member):
+        client.force_login(user)
+        assert client.post(url).status_code == 404
+    assert not VettingCheck.objects.exists() and not AuditEvent.objects.exists()
+    client.force_login(cast.provider_owner)
+    assert client.get(url).status_code == 405
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url).status_code == 302
+    assert VettingCheck.objects.filter(provider=cast.provider).count() == 4  # a micro-provider's four checks
+    assert AuditEvent.objects.get(action="provider_vetting.request").actor == cast.provider_owner
+    client.force_login(cast.vetting_officer)
+    assert client.post(url).status_code == 302
+
+
 def test_vetting_upload_pages_are_for_the_providers_members_only(client: Client, cast: Any) -> None:
     other_member = make_provider_member(provider=cast.other_provider)
     url = _add_url(cast.provider, Kind.INSURANCE)

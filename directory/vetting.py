@@ -180,7 +180,9 @@ def _officer_confirmed(provider: Provider, kind: str, label: str, needed: int = 
     if len(approved) + len(pending) >= needed:
         return Outcome(Status.NEEDS_REVIEW, f"{label}: waiting for a vetting officer.", approved + pending)
     if needed > 1:
-        return Outcome(Status.FAILED, f"{len(approved)} of {needed} references confirmed.", approved + pending)
+        waiting = f" ({len(pending)} waiting for a vetting officer)" if pending else ""
+        detail = f"{len(approved)} of {needed} references confirmed{waiting}."
+        return Outcome(Status.FAILED, detail, approved + pending)
     rejected = [e for e in items if e.review == VettingEvidence.Review.REJECTED]
     if rejected and rejected[-1].review_reason:
         return Outcome(Status.FAILED, f"{label} was not accepted: {rejected[-1].review_reason}", rejected[-1:])

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from directory.vetting import REQUIRED_FACTS
 from directory.vetting_models import CriminalRecordScheme, TrainingTopic, VettingEvidence
 
 FIELDS_BY_KIND = {
@@ -63,6 +64,10 @@ class VettingEvidenceForm(forms.Form):
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
+        # The service holds the rule (REQUIRED_FACTS); asking here too shows every missing fact at once.
+        for name, message in REQUIRED_FACTS.get(kind, ()):
+            self.fields[name].required = True
+            self.fields[name].error_messages["required"] = message
 
 
 class VettingDecisionForm(forms.Form):

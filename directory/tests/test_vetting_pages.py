@@ -97,6 +97,13 @@ def test_vetting_upload_refuses_bad_input_and_writes_nothing(
     assert not VettingEvidence.objects.exists() and _stored_files(_media) == []
 
 
+def test_vetting_upload_lists_every_missing_fact_at_once(client: Client, cast: Any) -> None:
+    client.force_login(cast.provider_owner)
+    body = client.post(_add_url(cast.provider, Kind.REFERENCE), {}).content.decode()
+    for message in ("Enter the referee&#x27;s name", "Enter how to contact the referee", "Choose a file to upload"):
+        assert message in body
+
+
 def test_vetting_upload_refuses_a_file_over_the_size_limit(
     client: Client, cast: Any, _media: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

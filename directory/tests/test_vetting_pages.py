@@ -243,6 +243,14 @@ def test_vetting_queue_and_review_are_for_vetting_officers_only(client: Client, 
     assert cast.provider.name in body and "Ann" in body and review in body
 
 
+def test_vetting_queue_is_linked_from_the_portal_for_officers_only(client: Client, cast: Any) -> None:
+    queue = reverse("directory:vetting-queue")
+    client.force_login(cast.provider_owner)
+    assert queue not in client.get(reverse("directory:portal-home")).content.decode()
+    client.force_login(cast.vetting_officer)
+    assert queue in client.get(reverse("directory:portal-home")).content.decode()
+
+
 def test_vetting_officer_approves_evidence_with_an_audit_record_and_the_checks_rerun(
     client: Client, cast: Any, django_capture_on_commit_callbacks: Any
 ) -> None:

@@ -207,3 +207,14 @@ def test_move_to_past_helper_keeps_slots_in_step(world: Any) -> None:
     booking = request_hours(world)
     move_to_past(booking)
     assert booking.slots.first().starts_at == booking.starts_at
+
+
+def test_booking_confirm_retried_with_the_same_key_returns_the_first_result(world: Any) -> None:
+    booking = drive(world, Booking.Status.DELIVERED)
+    same = key()
+    first = bookings.booking_confirm(actor=world.person_user, booking=booking, idempotency_key=same)
+    again = bookings.booking_confirm(actor=world.person_user, booking=booking, idempotency_key=same)
+    assert first.pk == again.pk and again.status == Booking.Status.COMPLETED
+    assert booking.events.filter(to_status=Booking.Status.COMPLETED).count() == 1
+    assert LedgerTransaction.objects.filter(reason="settle", reference=f"booking-{booking.code}").count() == 1
+    assert ledger.ledger_verify() == []

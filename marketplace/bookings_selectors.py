@@ -10,6 +10,7 @@ from accounts.models import CarerLink, ProviderMembership, User
 from carehub.errors import NotFound
 
 from .bookings_models import Booking
+from .models import Account
 
 S = Booking.Status
 
@@ -82,3 +83,14 @@ def booking_inbox_for_provider_side(*, user: User) -> ProviderInbox:
         to_deliver=[b for b in rows if b.status == S.SCHEDULED],
         awaiting_confirmation=[b for b in rows if b.status == S.DELIVERED],
     )
+
+
+def provider_balances_for_user(*, user: User) -> list[tuple[str, int]]:
+    """(provider name, pence owed to it and not yet paid out) for each provider the user belongs to."""
+    memberships = ProviderMembership.objects.filter(user=user).select_related("provider").order_by("provider__name")
+    owed = dict(
+        Account.objects.filter(
+            kind=Account.Kind.PROVIDER_PAYABLE, provider_id__in=[m.provider_id for m in memberships]
+        ).values_list("provider_id", "balance_pence")
+    )
+    return [(m.provider.name, owed.get(m.provider_id, 0)) for m in memberships]

@@ -89,7 +89,8 @@ def booking_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def booking_inbox(request: HttpRequest) -> HttpResponse:
     inbox = bookings_selectors.booking_inbox_for_provider_side(user=request.user)
-    return render(request, "marketplace/booking_inbox.html", {"inbox": inbox})
+    balances = bookings_selectors.provider_balances_for_user(user=request.user)
+    return render(request, "marketplace/booking_inbox.html", {"inbox": inbox, "balances": balances})
 
 
 @login_required

@@ -117,6 +117,8 @@ def test_person_books_hourly_slot_provider_delivers_person_confirms(
     assert ledger.account_budget_available(scene["budget"]).balance_pence == BUDGET_PENCE - amount
     assert ledger.account_budget_committed(scene["budget"]).balance_pence == 0
     assert ledger.account_provider_payable(scene["provider"].pk).balance_pence == amount - 200
+    provider_page.goto(live_server.url + "/budgets/bookings/provider/")
+    expect(provider_page.locator("#provider-balances")).to_contain_text("£38.00")
     person_page.goto(live_server.url + f"/budgets/{scene['budget'].code}/")
     expect(person_page.get_by_role("main")).to_contain_text("£460.00")
     assert_accessible(person_page)

@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -115,5 +116,9 @@ def test_vetting_insurance_check_runs_in_a_real_worker_and_records_its_result(
     assert check.status == VettingCheck.Status.PASSED and "PL-12345" in check.detail
     vetting = ProviderVetting.objects.get(provider=provider)
     assert vetting.vetted_at is None and "Two references: not checked yet." in vetting.reason  # a micro-provider
-    assert f"vetting_check_task[{result.id}] succeeded" in log.read_text(errors="replace")
+    # The worker logs after storing the result: wait a moment for its line rather than race it.
+    deadline = time.monotonic() + 10
+    while f"vetting_check_task[{result.id}] succeeded" not in log.read_text(errors="replace"):
+        assert time.monotonic() < deadline, log.read_text(errors="replace")[-4000:]
+        time.sleep(0.2)
     result.forget()

@@ -125,9 +125,9 @@ def main() -> None:
     for label, make_env in targets:
         env = make_env()
         seed_s = check_s = 0.0
+        run([PY, "manage.py", "migrate", "--noinput", "-v0"], env)  # a reused database may predate a migration
         if not opts.reuse:
-            print(f"== {label}: migrate, seed {opts.entries:,} entries / {opts.holders:,} holders", flush=True)
-            run([PY, "manage.py", "migrate", "--noinput", "-v0"], env)
+            print(f"== {label}: seed {opts.entries:,} entries / {opts.holders:,} holders", flush=True)
             seed_s = run(
                 [PY, "manage.py", "seed_spend", "--entries", str(opts.entries), "--holders", str(opts.holders)], env
             )

@@ -38,7 +38,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import (
     Coalesce,
@@ -605,9 +605,11 @@ class Transparency:
     services_by_category: list[dict[str, Any]] = field(default_factory=list)
 
 
+@transaction.atomic
 def transparency(*, council: Council, period: Period) -> Transparency:
     """Public figures: settled spend by type of care and by month, and active services.
     No personal data; a figure from fewer than 5 budget holders is suppressed."""
+    _roomy_sorts()
     f = Filters(council=council, period=period)
     settled = Commitment.objects.filter(budget__funder=council).filter(_settled_in(f))
     spent = F("settled_pence") - F("refunded_pence")
@@ -686,20 +688,30 @@ class Dashboard:
         return sum(row["committed_pence"] for row in self.by_kind)
 
 
+def _roomy_sorts() -> None:
+    # PostgreSQL cannot estimate how few groups the month index makes, so it plans a sort of
+    # every row, which spills to disk at the default 4 MB; give this transaction room.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '32MB'")
+
+
 def dashboard(
     f: Filters, *, today: date | None = None, miles: float | None = None, parts: tuple[str, ...] = PARTS
 ) -> Dashboard:
     """Everything the commissioner's page shows (or only `parts` of it), in a fixed number of queries."""
-    overview = _overview(f) if {"utilisation", "by_month", "by_kind", "quality"} & set(parts) else None
-    grouped = _by_district_category(f) if {"by_category", "unmet"} & set(parts) else None
-    build = {
-        "utilisation": lambda: budget_utilisation(f, today=today, overview=overview),
-        "by_month": lambda: spend_by_month(f, overview=overview),
-        "by_category": lambda: spend_by_category(f, grouped=grouped),
-        "by_kind": lambda: spend_by_kind(f, overview=overview),
-        "top_providers": lambda: spend_by_provider(f, limit=TOP_PROVIDERS),
-        "quality": lambda: spend_quality(f, overview=overview),
-        "unmet": lambda: unmet_demand(f, grouped=grouped),
-        "gaps": lambda: holders_without_service(f, miles=miles),
-    }
-    return Dashboard(filters=f, **{part: build[part]() for part in parts})
+    with transaction.atomic():
+        _roomy_sorts()
+        overview = _overview(f) if {"utilisation", "by_month", "by_kind", "quality"} & set(parts) else None
+        grouped = _by_district_category(f) if {"by_category", "unmet"} & set(parts) else None
+        build = {
+            "utilisation": lambda: budget_utilisation(f, today=today, overview=overview),
+            "by_month": lambda: spend_by_month(f, overview=overview),
+            "by_category": lambda: spend_by_category(f, grouped=grouped),
+            "by_kind": lambda: spend_by_kind(f, overview=overview),
+            "top_providers": lambda: spend_by_provider(f, limit=TOP_PROVIDERS),
+            "quality": lambda: spend_quality(f, overview=overview),
+            "unmet": lambda: unmet_demand(f, grouped=grouped),
+            "gaps": lambda: holders_without_service(f, miles=miles),
+        }
+        return Dashboard(filters=f, **{part: build[part]() for part in parts})

@@ -218,6 +218,8 @@ if not 1 <= VETTING_MIN_GRADE <= 6:
 # A PVG or DBS certificate older than this is flagged for renewal; training older than this is refreshed.
 VETTING_CRIMINAL_RECORD_RENEWAL_DAYS = env_int("VETTING_CRIMINAL_RECORD_RENEWAL_DAYS", 3 * 365)
 VETTING_TRAINING_VALID_DAYS = env_int("VETTING_TRAINING_VALID_DAYS", 3 * 365)
+if VETTING_CRIMINAL_RECORD_RENEWAL_DAYS < 1 or VETTING_TRAINING_VALID_DAYS < 1:
+    raise ImproperlyConfigured("VETTING_CRIMINAL_RECORD_RENEWAL_DAYS and VETTING_TRAINING_VALID_DAYS must be positive.")
 
 # --- Auth ----------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import make_user
 from carehub.celery import app
+from carehub.tests.test_settings import run_python, settings_error
 from directory.models import Registration, Regulator
 from directory.tasks import vetting_expire_task, vetting_registration_checks_task, vetting_remind_task
 from directory.tests.factories import make_postcode, make_provider, make_service
@@ -106,3 +107,21 @@ def test_vetting_admin_lists_are_read_only(client: Client, db: None) -> None:
     for model in ("providervetting", "vettingcheck", "vettingevidence"):
         assert client.get(reverse(f"admin:directory_{model}_changelist")).status_code == 200
         assert client.get(reverse(f"admin:directory_{model}_add")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"VETTING_MIN_GRADE": "7"}, "VETTING_MIN_GRADE must be between 1 and 6"),
+        ({"VETTING_TRAINING_VALID_DAYS": "0"}, "must be positive"),
+        ({"VETTING_CRIMINAL_RECORD_RENEWAL_DAYS": "soon"}, "VETTING_CRIMINAL_RECORD_RENEWAL_DAYS"),
+    ],
+)
+def test_vetting_settings_refuse_malformed_values(tmp_path: Path, env: dict[str, str], message: str) -> None:
+    assert message in settings_error(tmp_path, **env)
+
+
+def test_vetting_settings_come_from_the_environment(tmp_path: Path) -> None:
+    show = "from django.conf import settings as s; print(s.VETTING_MIN_GRADE, s.VETTING_TRAINING_VALID_DAYS)"
+    result = run_python(["-c", show], {"VETTING_MIN_GRADE": "4"}, tmp_path)
+    assert result.stdout.split() == ["4", str(3 * 365)], result.stderr

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from accounts.tests.factories import make_user
 from carehub.celery import app
-from carehub.tests.test_settings import run_python, settings_error
+from carehub.tests.processes import run_python
+from carehub.tests.test_settings import settings_error
 from directory.models import Registration, Regulator
 from directory.tasks import vetting_expire_task, vetting_registration_checks_task, vetting_remind_task
 from directory.tests.factories import make_postcode, make_provider, make_service

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from .models import CarerLink, PersonProfile, User
+from .models import CarerLink, PersonProfile, ProviderMembership, User
 
 
 def carer_links_for_person(*, user: User) -> QuerySet[CarerLink]:
@@ -20,3 +20,8 @@ def people_user_may_act_for(*, user: User, scope_field: str = "can_view") -> Que
         carer_links__carer=user, carer_links__status=CarerLink.Status.ACTIVE, **{f"carer_links__{scope_field}": True}
     )
     return (own | linked).distinct().select_related("user")
+
+
+def provider_ids_for_member(*, user: User) -> QuerySet[ProviderMembership]:
+    """The providers this user belongs to, as a subquery of ``provider_id`` values."""
+    return ProviderMembership.objects.filter(user=user).values("provider_id")

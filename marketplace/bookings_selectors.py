@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from accounts.models import CarerLink, ProviderMembership, User
+from accounts.selectors import provider_ids_for_member
 from carehub.errors import NotFound
 
 from .bookings_models import Booking
@@ -24,7 +25,7 @@ def booking_list_for_user(*, user: User) -> QuerySet[Booking]:
     """Bookings the user may see: the person's side (themselves, or people they may view) and their providers'."""
     if not user.is_authenticated:
         return Booking.objects.none()
-    providers = ProviderMembership.objects.filter(user=user).values("provider_id")
+    providers = provider_ids_for_member(user=user)
     return (
         Booking.objects.filter(_person_side_q(user) | Q(provider_id__in=providers))
         .select_related("service", "provider", "person__user", "commitment")
@@ -69,7 +70,7 @@ class ProviderInbox:
 
 
 def booking_inbox_for_provider_side(*, user: User) -> ProviderInbox:
-    providers = ProviderMembership.objects.filter(user=user).values("provider_id")
+    providers = provider_ids_for_member(user=user)
     rows = list(
         Booking.objects.filter(
             provider_id__in=providers, status__in=[S.REQUESTED, S.ACCEPTED, S.SCHEDULED, S.DELIVERED]

@@ -12,10 +12,11 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import CarerLink, PersonProfile, ProviderMembership, User
+from accounts.models import CarerLink, PersonProfile, User
 from accounts.notifications import notify
 from accounts.notifications_models import Notification
 from accounts.permissions import Action, can
+from accounts.selectors import provider_ids_for_member
 from carehub.errors import DomainError, NotFound, NotPermitted
 from directory.models import Service
 
@@ -30,7 +31,7 @@ def thread_may_use(user: User, thread: MessageThread) -> bool:
 
 def _visible_q(user: User) -> Q:
     people = CarerLink.objects.filter(carer=user, status=CarerLink.Status.ACTIVE, can_view=True).values("person_id")
-    providers = ProviderMembership.objects.filter(user=user).values("provider_id")
+    providers = provider_ids_for_member(user=user)
     return Q(person__user=user) | Q(person_id__in=people) | Q(provider_id__in=providers)
 
 

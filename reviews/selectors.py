@@ -6,8 +6,9 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from accounts.models import PersonProfile, ProviderMembership, User
+from accounts.models import PersonProfile, User
 from accounts.permissions import Action, can, require
+from accounts.selectors import provider_ids_for_member
 from carehub.errors import NotFound
 from directory.models import Provider, Service
 
@@ -34,7 +35,7 @@ def _visible_to(user: Any) -> Q:
         return visible
     visible |= Q(author=user) | Q(person__user=user)
     visible |= Q(
-        provider__in=ProviderMembership.objects.filter(user=user).values("provider_id"),
+        provider__in=provider_ids_for_member(user=user),
         status__in=[Review.Status.PENDING, Review.Status.HELD],
     )
     return visible
@@ -54,7 +55,7 @@ def review_get_for_user(*, user: Any, code: Any) -> Review:
 
 def review_list_for_provider_member(*, user: User) -> QuerySet[Review]:
     """Reviews of every provider the user works for, including those in the 72-hour preview."""
-    providers = ProviderMembership.objects.filter(user=user).values("provider_id")
+    providers = provider_ids_for_member(user=user)
     return (
         Review.objects.filter(provider__in=providers)
         .exclude(status__in=[Review.Status.WITHDRAWN, Review.Status.REJECTED])

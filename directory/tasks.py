@@ -25,9 +25,13 @@ def listing_freshness_remind_task() -> int:
 @shared_task(acks_late=True)
 def vetting_check_task(provider_id: int, kind: str) -> str:
     """One check for one provider (registration, insurance, criminal record...): its dated result's status."""
+    from directory.models import Provider
     from directory.vetting import vetting_check_run
 
-    return vetting_check_run(provider_id=provider_id, kind=kind).status
+    try:
+        return vetting_check_run(provider_id=provider_id, kind=kind).status
+    except Provider.DoesNotExist:  # deleted after the check was queued: nothing to check
+        return "gone"
 
 
 @shared_task(acks_late=True)

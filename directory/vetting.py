@@ -357,7 +357,9 @@ def vetting_checks_enqueue(*, provider_ids: list[int], kinds: list[str] | None =
             for kind in kinds or vetting_checks_applicable(provider):
                 vetting_check_task.delay(provider.pk, kind)
 
-    transaction.on_commit(send)
+    # robust: a broker outage must not turn a committed upload or decision into an error page;
+    # the provider (or an officer) can run the checks again, and the nightly tasks re-check.
+    transaction.on_commit(send, robust=True)
 
 
 def vetting_registration_checks_enqueue(*, regulator: str | None = None) -> int:

@@ -327,3 +327,17 @@ def test_vetting_status_on_service_and_results_pages_and_in_the_api(client: Clie
     only = client.get("/api/v1/services/", {"postcode": "G12 8QQ", "vetted": "true"}).json()
     assert [r["name"] for r in only["results"]] == ["Vetted help"]
     assert client.get("/api/v1/services/", {"postcode": "G12 8QQ", "vetted": "maybe"}).status_code == 400
+
+
+def test_vetting_upload_is_kept_when_the_broker_is_down(
+    client: Client, cast: Any, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    def broker_down(*args: Any, **kwargs: Any) -> None:
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr("directory.tasks.vetting_check_task.delay", broker_down)
+    client.force_login(cast.provider_owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(_add_url(cast.provider, Kind.INSURANCE), _insurance_post(pdf()))
+    assert response.status_code == 302 and VettingEvidence.objects.filter(provider=cast.provider).exists()
+    assert not VettingCheck.objects.exists()

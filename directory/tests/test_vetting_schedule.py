@@ -18,7 +18,12 @@ from carehub.celery import app
 from carehub.tests.processes import run_python
 from carehub.tests.test_settings import settings_error
 from directory.models import Registration, Regulator
-from directory.tasks import vetting_expire_task, vetting_registration_checks_task, vetting_remind_task
+from directory.tasks import (
+    vetting_check_task,
+    vetting_expire_task,
+    vetting_registration_checks_task,
+    vetting_remind_task,
+)
 from directory.tests.factories import make_postcode, make_provider, make_service
 from directory.tests.vetting_factories import make_evidence, make_insurance, make_vetted
 from directory.vetting_models import CheckKind, ProviderVetting, VettingCheck, VettingEvidence
@@ -126,3 +131,8 @@ def test_vetting_settings_come_from_the_environment(tmp_path: Path) -> None:
     show = "from django.conf import settings as s; print(s.VETTING_MIN_GRADE, s.VETTING_TRAINING_VALID_DAYS)"
     result = run_python(["-c", show], {"VETTING_MIN_GRADE": "4"}, tmp_path)
     assert result.stdout.split() == ["4", str(3 * 365)], result.stderr
+
+
+def test_vetting_check_task_for_a_deleted_provider_does_nothing(db: None) -> None:
+    assert vetting_check_task.delay(987654, CheckKind.INSURANCE).get() == "gone"
+    assert not VettingCheck.objects.exists()

@@ -12,7 +12,7 @@ urlpatterns = [
     path("api/v1/", include("directory.api.urls")),
     path("api/v1/", include("marketplace.api.urls")),
     path("api/v1/", include("reviews.api.urls")),
-    path("budgets/", include("marketplace.urls")),
+    path("", include("marketplace.urls")),
     path("reviews/", include("reviews.urls")),
     path("api/v1/commissioning/", include("marketplace.api.commissioning_urls")),
     path("", include("marketplace.commissioning_urls")),

@@ -5,11 +5,11 @@ from . import bookings_views, messaging_views, views
 app_name = "marketplace"
 
 urlpatterns = [
-    path("", views.budget_list, name="budget-list"),
-    path("<uuid:code>/", views.budget_detail, name="budget-detail"),
-    path("<uuid:code>/statement/", views.budget_statement, name="budget-statement"),
-    path("<uuid:code>/alert/", views.budget_alert, name="budget-alert"),
-    path("<uuid:code>/top-up/", views.budget_topup, name="budget-topup"),
+    path("budgets/", views.budget_list, name="budget-list"),
+    path("budgets/<uuid:code>/", views.budget_detail, name="budget-detail"),
+    path("budgets/<uuid:code>/statement/", views.budget_statement, name="budget-statement"),
+    path("budgets/<uuid:code>/alert/", views.budget_alert, name="budget-alert"),
+    path("budgets/<uuid:code>/top-up/", views.budget_topup, name="budget-topup"),
     # Bookings, messages and notifications (issue 6)
     path("bookings/", bookings_views.booking_list, name="booking-list"),
     path("bookings/provider/", bookings_views.booking_inbox, name="booking-inbox"),

@@ -88,7 +88,7 @@ def test_person_books_hourly_slot_provider_delivers_person_confirms(
     assert ledger.account_budget_available(scene["budget"]).balance_pence == BUDGET_PENCE - amount
 
     provider_page = open_as(scene["owner"].email)
-    provider_page.goto(live_server.url + "/budgets/bookings/provider/")
+    provider_page.goto(live_server.url + "/bookings/provider/")
     expect(provider_page.get_by_role("heading", level=1)).to_have_text("Booking requests")
     assert_accessible(provider_page)
     provider_page.get_by_role("link", name="Personal assistant hours").click()
@@ -102,7 +102,7 @@ def test_person_books_hourly_slot_provider_delivers_person_confirms(
     provider_page.get_by_role("button", name="Mark as delivered").click()
     expect(provider_page.get_by_text("Marked as delivered.")).to_be_visible()
 
-    person_page.goto(live_server.url + "/budgets/bookings/")
+    person_page.goto(live_server.url + "/bookings/")
     expect(person_page.get_by_role("table", name="Needing your confirmation")).to_contain_text(
         "Personal assistant hours"
     )
@@ -117,7 +117,7 @@ def test_person_books_hourly_slot_provider_delivers_person_confirms(
     assert ledger.account_budget_available(scene["budget"]).balance_pence == BUDGET_PENCE - amount
     assert ledger.account_budget_committed(scene["budget"]).balance_pence == 0
     assert ledger.account_provider_payable(scene["provider"].pk).balance_pence == amount - 200
-    provider_page.goto(live_server.url + "/budgets/bookings/provider/")
+    provider_page.goto(live_server.url + "/bookings/provider/")
     expect(provider_page.locator("#provider-balances")).to_contain_text("£38.00")
     person_page.goto(live_server.url + f"/budgets/{scene['budget'].code}/")
     expect(person_page.get_by_role("main")).to_contain_text("£460.00")
@@ -143,7 +143,7 @@ def test_carer_books_on_behalf_of_a_person(open_as: Any, live_server: Any, scene
     booking = Booking.objects.get()
     assert (booking.person, booking.requested_by, booking.amount_pence) == (scene["person"], carer, HOURLY_PENCE)
     person_page = open_as(scene["person"].user.email)
-    person_page.goto(live_server.url + "/budgets/bookings/")
+    person_page.goto(live_server.url + "/bookings/")
     expect(person_page.get_by_role("table", name="Upcoming")).to_contain_text("Personal assistant hours")
     assert_accessible(person_page)
 
@@ -163,10 +163,10 @@ def test_message_plan_and_notification_pages_are_accessible(
     assert_accessible(page)
 
     provider_page = open_as(scene["owner"].email)
-    provider_page.goto(live_server.url + "/budgets/messages/")
+    provider_page.goto(live_server.url + "/messages/")
     expect(provider_page.get_by_text("1 unread")).to_be_visible()
     assert_accessible(provider_page)
-    provider_page.goto(live_server.url + "/budgets/notifications/")
+    provider_page.goto(live_server.url + "/notifications/")
     expect(
         provider_page.get_by_role("link", name="New message: Enquiry about Personal assistant hours")
     ).to_be_visible()

@@ -23,10 +23,21 @@ DEMO_USERS = {
 
 def _user(key: str, **extra: Any) -> User:
     email, name, _ = DEMO_USERS[key]
+    return demo_user(email=email, full_name=name, **extra)
+
+
+def demo_user(*, email: str, full_name: str, **extra: Any) -> User:
+    """A demo account (the demo password), created once."""
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
-        user = User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=name, **extra)
+        user = User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=full_name, **extra)
     return user
+
+
+def demo_person(*, email: str, full_name: str, postcode: str) -> PersonProfile:
+    """A demo-only person who uses care (other reviewers in the demo), created once."""
+    user = demo_user(email=email, full_name=full_name)
+    return PersonProfile.objects.get_or_create(user=user, defaults={"postcode": postcode})[0]
 
 
 @transaction.atomic

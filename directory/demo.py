@@ -1,10 +1,41 @@
-"""Demo directory data for `manage.py seed_demo`. Idempotent."""
+"""Demo directory data for `manage.py seed_demo`: sample listings near G12 8QQ (through the
+portal services), Kelvin Companions' vetting, an anonymous search log and, when the file is
+there, the real Care Inspectorate register. Idempotent: each part is skipped once done."""
 
 from __future__ import annotations
 
-from django.db import transaction
+import hashlib
+import time as time_module
+from datetime import time, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
-from .models import Council, Nation, Provider, Service
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.demo import demo_user
+from accounts.models import User
+from carehub.demo import replay_clock
+
+from . import portal_services, vetting
+from .importers.services import register_import_from_path
+from .models import (
+    AvailabilityWindow,
+    Category,
+    Council,
+    Nation,
+    Provider,
+    ProviderVetting,
+    RegisterImport,
+    Registration,
+    Regulator,
+    Service,
+    VettingEvidence,
+)
+from .search_log import SearchLog, search_log_record
 
 
 @transaction.atomic
@@ -36,3 +67,233 @@ def seed() -> tuple[Provider, Council]:
         },
     )
     return provider, council
+
+
+# --- More listings, vetting, the search log and the real register (after the demo accounts exist) --------
+
+PA_OWNER = ("morag.campbell@example.com", "Morag Campbell")
+DAY_CENTRE_OWNER = ("fiona.mackay@example.com", "Fiona Mackay")
+KELVIN_SERVICE = "Kelvin Companions – help at home"
+REGISTER_FILE = Path("..") / "shared" / "data" / "care-inspectorate" / "datastore_2026-05-31.csv"
+
+
+def _categories(*slugs: str) -> list[Category]:
+    return list(Category.objects.filter(slug__in=slugs))
+
+
+def _listing(*, owner: User, provider: Provider, data: dict[str, Any], windows: list[tuple[int, int, int]]) -> Service:
+    """A published listing with weekly availability, created through the portal services once."""
+    service = Service.objects.filter(provider=provider, name=data["name"]).first()
+    if service is None:
+        service = portal_services.service_create(actor=owner, provider=provider, data=data)
+    if not AvailabilityWindow.objects.filter(service=service).exists():
+        for weekday, start, end in windows:
+            portal_services.availability_window_add(
+                actor=owner, service=service, weekday=weekday, starts_at=time(start), ends_at=time(end)
+            )
+    return portal_services.service_publish(actor=owner, service=service)
+
+
+def _own_provider(*, owner: User, name: str, kind: str, **profile: str) -> Provider:
+    provider = Provider.objects.filter(name=name, memberships__user=owner).first()
+    return provider or portal_services.provider_create(actor=owner, name=name, kind=kind, **profile)
+
+
+@transaction.atomic
+def seed_listings(*, provider: Provider, owner: User) -> dict[str, Service]:
+    """Kelvin Companions' categories and opening hours, a personal assistant and a day centre near G12 8QQ."""
+    kelvin = Service.objects.get(provider=provider, name=KELVIN_SERVICE)
+    if not kelvin.categories.exists():
+        portal_services.service_update(
+            actor=owner,
+            service=kelvin,
+            data={"categories": _categories("personal-care", "meals-and-shopping", "domestic-help")},
+        )
+    kelvin = _listing(
+        owner=owner,
+        provider=provider,
+        data={"name": KELVIN_SERVICE},
+        windows=[(day, 8, 20) for day in range(6)],  # Monday to Saturday, 08:00–20:00
+    )
+
+    pa_user = demo_user(email=PA_OWNER[0], full_name=PA_OWNER[1])
+    pa = _own_provider(
+        owner=pa_user,
+        name="Morag Campbell",
+        kind=Provider.Kind.INDIVIDUAL,
+        description="Self-employed personal assistant in the West End of Glasgow for twelve years.",
+        phone="0141 496 0123",
+    )
+    personal_assistant = _listing(
+        owner=pa_user,
+        provider=pa,
+        data={
+            "name": "Morag Campbell – personal assistant",
+            "description": "Personal care, getting out and about, appointments and shopping. "
+            "PVG member; happy to be employed through a direct payment.",
+            "delivered_at_location": False,
+            "delivered_at_home": True,
+            "service_radius_miles": Decimal("3"),
+            "postcode": "G12 9LH",
+            "town": "Glasgow",
+            "price_pence": 1_850,
+            "price_unit": Service.PriceUnit.HOUR,
+            "categories": _categories("self-employed-personal-assistants", "personal-care"),
+        },
+        # Mornings on Monday, Wednesday and Friday; afternoons on Tuesday and Thursday.
+        windows=[(0, 9, 13), (1, 14, 18), (2, 9, 13), (3, 14, 18), (4, 9, 13)],
+    )
+
+    centre_user = demo_user(email=DAY_CENTRE_OWNER[0], full_name=DAY_CENTRE_OWNER[1])
+    centre = _own_provider(
+        owner=centre_user,
+        name="Partick Day Centre",
+        kind=Provider.Kind.ORGANISATION,
+        description="A community day centre run by local volunteers and staff since 1998.",
+        phone="0141 496 0456",
+    )
+    day_centre = _listing(
+        owner=centre_user,
+        provider=centre,
+        data={
+            "name": "Partick Day Centre – day care and lunch club",
+            "description": "Activities, outings, a hot two-course lunch and company, with transport "
+            "for people who need it. Dementia-friendly.",
+            "delivered_at_location": True,
+            "address_line_1": "12 Dumbarton Road",
+            "town": "Glasgow",
+            "postcode": "G11 6PA",
+            "price_pence": 4_500,
+            "price_unit": Service.PriceUnit.DAY,
+            "categories": _categories("day-centres", "lunch-clubs", "befriending"),
+        },
+        windows=[(day, 9, 16) for day in range(5)],
+    )
+    return {"kelvin": kelvin, "personal_assistant": personal_assistant, "day_centre": day_centre}
+
+
+def _pdf(title: str) -> SimpleUploadedFile:
+    """A tiny, valid one-page PDF standing in for a scanned certificate."""
+    body = f"BT /F1 18 Tf 72 720 Td ({title} - CareHub demo) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(body), body),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, obj in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, obj)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return SimpleUploadedFile(f"{title.lower().replace(' ', '-')}.pdf", bytes(out), content_type="application/pdf")
+
+
+@transaction.atomic
+def seed_vetting(*, provider: Provider, owner: User, officer: User) -> ProviderVetting | None:
+    """Kelvin Companions uploads its evidence, the vetting officer confirms it, the checks pass:
+    the listing shows "Vetted on <date>". Skipped once the provider has any evidence."""
+    if VettingEvidence.objects.filter(provider=provider).exists():
+        return None
+    today = timezone.localdate()
+    upload = vetting.vetting_evidence_upload
+    Kind = VettingEvidence.Kind
+    upload(
+        actor=owner, provider=provider, kind=Kind.INSURANCE, file=_pdf("Insurance certificate"),
+        insurer="Clyde Mutual Insurance", policy_number="PL-2026-044817", expires_on=today + timedelta(days=290),
+    )  # fmt: skip
+    to_confirm = [
+        upload(
+            actor=owner,
+            provider=provider,
+            kind=Kind.REFERENCE,
+            file=_pdf(f"Reference {n}"),
+            referee_name=name,
+            referee_contact=contact,
+        )  # fmt: skip
+        for n, (name, contact) in enumerate(
+            [("Dr Ruth Gallagher, Hillhead GP practice", "0141 496 0789"), ("Rev. Iain Munro", "0141 496 0321")], 1
+        )
+    ]
+    to_confirm.append(upload(actor=owner, provider=provider, kind=Kind.IDENTITY, file=_pdf("Director passport")))
+    to_confirm.append(
+        upload(actor=owner, provider=provider, kind=Kind.QUALITY_MARK, file=_pdf("Quality mark self-assessment"))
+    )
+    for evidence in to_confirm:
+        vetting.vetting_evidence_decide(actor=officer, evidence=evidence, approve=True, reason="")
+    # Run the checks now, so the outcome does not wait for a Celery worker when REDIS_URL is set
+    # (the queued checks find the same results and only move `checked_at` on).
+    for kind in vetting.vetting_checks_applicable(provider):
+        vetting.vetting_check_run(provider_id=provider.pk, kind=kind, today=today)
+    return ProviderVetting.objects.get(provider=provider)
+
+
+# Anonymous searches in the last two months: (days ago, postcode searched, categories, radius, results).
+DEMO_SEARCHES: list[tuple[int, str, list[str], int, int]] = [
+    (58, "G12 8QQ", ["personal-care"], 5, 14),
+    (51, "G11 6PA", ["day-centres"], 2, 1),
+    (47, "G13 1AA", ["self-employed-personal-assistants"], 3, 0),
+    (44, "G12 9LH", ["respite-in-a-care-home"], 5, 2),
+    (39, "G20 6AA", ["day-centres"], 2, 0),
+    (33, "G12 8QQ", ["sitting-services"], 3, 0),
+    (30, "G3 7AA", ["personal-care", "meals-and-shopping"], 5, 9),
+    (26, "G13 1AA", ["self-employed-personal-assistants"], 5, 1),
+    (21, "G11 6PA", ["lunch-clubs"], 1, 1),
+    (17, "G20 6AA", ["day-centres"], 3, 0),
+    (12, "G12 8QQ", [], 5, 31),
+    (9, "G13 1AA", ["sitting-services"], 5, 0),
+    (6, "G12 9LH", ["self-employed-personal-assistants"], 2, 1),
+    (3, "G20 6AA", ["day-centres"], 5, 2),
+    (1, "G11 6PA", ["respite-in-a-care-home"], 3, 0),
+]
+
+
+def seed_search_log(*, council: Council) -> int:
+    """A few anonymous searches around the West End for the commissioner's unmet-demand table.
+
+    Recorded through search_log_record, dated on the day they are replayed; skipped once the
+    council's log has any earlier day. Not atomic on purpose: the log is written on commit."""
+    today = timezone.localdate()
+    if SearchLog.objects.filter(council=council, searched_on__lt=today).exists():
+        return 0
+    for days, postcode, categories, radius, results in DEMO_SEARCHES:
+        with replay_clock(timezone.now() - timedelta(days=days)):
+            search_log_record(postcode=postcode, radius_miles=radius, result_count=results, categories=categories)
+    return len(DEMO_SEARCHES)
+
+
+def register_path() -> Path:
+    return (Path(settings.BASE_DIR) / REGISTER_FILE).resolve()
+
+
+def register_import(*, path: Path) -> str:
+    """Import the Care Inspectorate register file once; return the line to print.
+
+    The importer itself changes nothing on a second run of the same file, but records
+    another RegisterImport; the file's checksum tells us it is already in."""
+    if not path.is_file():
+        return (
+            f"No register file at {path}: the demo has only the sample listings. To load every registered "
+            "care service in Scotland: manage.py import_care_inspectorate <datastore CSV>."
+        )
+    sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    done = RegisterImport.objects.filter(
+        regulator=Regulator.CARE_INSPECTORATE, file_sha256=sha256, status=RegisterImport.Status.DONE
+    ).first()
+    if done is not None:
+        services = Registration.objects.filter(regulator=Regulator.CARE_INSPECTORATE).count()
+        return f"The Care Inspectorate register {path.name} is already in (import #{done.pk}: {services:,} services)."
+    started = time_module.monotonic()
+    run = register_import_from_path(regulator=Regulator.CARE_INSPECTORATE, path=path)
+    seconds = time_module.monotonic() - started
+    counts = run.counts
+    return (
+        f"Imported the Care Inspectorate register {path.name} in {seconds:.1f} s: "
+        f"{counts.get('created', 0) + counts.get('updated', 0) + counts.get('unchanged', 0):,} services "
+        f"({counts.get('errors', 0):,} rows with errors; see import #{run.pk} in the admin)."
+    )

@@ -1,7 +1,8 @@
 """Demo budgets for `manage.py seed_demo`: a direct payment with this year's
 history (twice-weekly visits, a cancellation, a refund, a payout) and a small
-self-funded budget. Idempotent: skipped when the demo person has a budget.
-History is posted through the services, dated when it happened."""
+self-funded budget; then Alex's bookings of Kelvin Companions (completed, scheduled,
+requested) and a message thread. Idempotent: each part is skipped once the demo person
+has a budget / a booking. History goes through the services, dated when it happened."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.demo import DEMO_USERS
-from accounts.models import PersonProfile
-from directory.models import Category, Council, Provider
+from accounts.models import PersonProfile, User
+from carehub.demo import replay_clock
+from directory.models import Category, Council, Provider, Service
 
-from . import ledger, services
+from . import bookings, ledger, messaging, services
+from .bookings_models import Booking
 from .models import Budget
 
 VISIT_PENCE = 4_900  # two hours at £24.50
@@ -94,3 +97,78 @@ def seed(*, provider: Provider, council: Council) -> Budget | None:
         )  # fmt: skip
         services.budget_topup(actor=person.user, budget=own, amount_pence=20_000, idempotency_key=k("topup"))
     return budget
+
+
+# --- Alex's bookings and a conversation with Kelvin Companions ------------------------------------------
+
+
+def _open_day(day: date, *, step: int) -> date:
+    """The nearest day from `day` (going back with step=-1, forward with 1) Kelvin Companions works (Mon–Sat)."""
+    while day.weekday() == 6:
+        day += timedelta(days=step)
+    return day
+
+
+def seed_bookings(*, service: Service, owner: User) -> list[Booking]:
+    """Through the booking services, replayed at the times they happened: one completed
+    (Alex can review it), one scheduled next week, one request waiting for Priya; and an
+    enquiry thread before the first booking. Skipped once Alex has any booking."""
+    person = PersonProfile.objects.filter(user__email__iexact=DEMO_USERS["person"][0]).select_related("user").first()
+    if person is None or Booking.objects.filter(person=person).exists():
+        return []
+    budget = Budget.objects.filter(person=person, kind=Budget.Kind.DIRECT_PAYMENT).order_by("-period_start").first()
+    if budget is None:
+        return []
+    alex = person.user
+    now = timezone.now()
+    today = timezone.localdate(now)
+    past = _open_day(today - timedelta(days=10), step=-1)
+    soon = _open_day(today + timedelta(days=4), step=1)
+    later = _open_day(soon + timedelta(days=2), step=1)
+
+    def k(label: str) -> str:
+        return f"demo-{person.code}-booking-{label}"
+
+    with transaction.atomic():
+        with replay_clock(_at(past - timedelta(days=5), 19)):
+            thread = messaging.thread_start_enquiry(
+                actor=alex, service=service, person=person,
+                body="Hello, I live near Byres Road and need help with a shower and lunch twice a week, "
+                "mornings if possible. Do you have anyone free?",
+            )  # fmt: skip
+        with replay_clock(_at(past - timedelta(days=4), 9)):
+            messaging.message_send(
+                actor=owner, thread=thread,
+                body="Hello Alex, yes: Jenny covers the West End on weekday mornings. Book any morning slot "
+                "online and we will confirm it the same day. Large print letters are noted.",
+            )  # fmt: skip
+        with replay_clock(_at(past - timedelta(days=4), 11)):
+            messaging.message_send(actor=alex, thread=thread, body="Lovely, thank you. I have booked a first visit.")
+
+        with replay_clock(_at(past - timedelta(days=2), 9)):
+            completed = bookings.booking_request(
+                actor=alex, service=service, person=person, budget=budget, idempotency_key=k("first"),
+                starts_at=_at(past, 10), hours=2, note="First visit: shower and lunch.",
+            )  # fmt: skip
+        with replay_clock(_at(past - timedelta(days=2), 14)):
+            bookings.booking_accept(actor=owner, booking=completed, idempotency_key=k("first-accept"))
+            bookings.booking_schedule(actor=owner, booking=completed, idempotency_key=k("first-schedule"))
+        with replay_clock(_at(past, 12) + timedelta(minutes=10)):
+            bookings.booking_deliver(actor=owner, booking=completed, idempotency_key=k("first-deliver"))
+        with replay_clock(_at(past, 17) + timedelta(minutes=30)):
+            bookings.booking_confirm(actor=alex, booking=completed, idempotency_key=k("first-confirm"))
+
+        with replay_clock(now - timedelta(days=2)):
+            scheduled = bookings.booking_request(
+                actor=alex, service=service, person=person, budget=budget, idempotency_key=k("next"),
+                starts_at=_at(soon, 10), hours=3, note="Shower, lunch and a walk to the park if it is dry.",
+            )  # fmt: skip
+        with replay_clock(now - timedelta(days=1)):
+            bookings.booking_accept(actor=owner, booking=scheduled, idempotency_key=k("next-accept"))
+            bookings.booking_schedule(actor=owner, booking=scheduled, idempotency_key=k("next-schedule"))
+
+        requested = bookings.booking_request(
+            actor=alex, service=service, person=person, budget=budget, idempotency_key=k("request"),
+            starts_at=_at(later, 14), hours=2, note="Could the carer come with me to the shops on Byres Road?",
+        )  # fmt: skip
+    return [completed, scheduled, requested]

@@ -1,21 +1,70 @@
 """Load demo data for `make run`. Idempotent: a second run changes nothing."""
 
-from django.core.management.base import BaseCommand
+from __future__ import annotations
+
+import contextlib
+import io
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
 
 from accounts import demo as accounts_demo
 from directory import demo as directory_demo
 from marketplace import demo as marketplace_demo
+from reviews import demo as reviews_demo
+
+# What each demo login has to look at (the order of accounts_demo.DEMO_USERS).
+LOOK_AT = {
+    "person": "see /budgets/, /bookings/ (completed, scheduled, requested) and /messages/",
+    "carer": "acts for Alex: the same /bookings/ and /budgets/, booking on Alex's behalf",
+    "provider": "Kelvin Companions: /bookings/provider/ (a request waits), /portal/, /reviews/provider/",
+    "commissioner": "Glasgow City: /commissioning/ (spend, unmet demand from searches)",
+    "vetting": "/vetting/ (Kelvin Companions is vetted) and /vetting/claims/",
+    "admin": "/admin/ (register imports, users, bookings)",
+}
 
 
 class Command(BaseCommand):
     help = "Load demo data (safe to run again) and print one demo login per role."
 
-    def handle(self, *args: object, **options: object) -> None:
-        provider, council = directory_demo.seed()
-        accounts_demo.seed(provider=provider, council=council)
-        marketplace_demo.seed(provider=provider, council=council)
-        self.stdout.write(
-            self.style.SUCCESS(f"Demo data is ready. Demo logins (password for all: {accounts_demo.DEMO_PASSWORD}):")
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--no-register",
+            action="store_true",
+            help="do not import the Care Inspectorate register file (only the sample listings)",
         )
-        for email, _name, role in accounts_demo.DEMO_USERS.values():
-            self.stdout.write(f"  {role:<24} {email}")
+        parser.add_argument(
+            "--register",
+            type=Path,
+            default=None,
+            help=f"the register file to import (default: {directory_demo.REGISTER_FILE} next to the project)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.monotonic()
+        # The demo history notifies people as it happens; with the console e-mail backend those
+        # e-mails would bury the logins below, so they are kept out of the output (not out of the outbox).
+        with contextlib.redirect_stdout(io.StringIO()):
+            provider, council = directory_demo.seed()
+            users = accounts_demo.seed(provider=provider, council=council)
+            listings = directory_demo.seed_listings(provider=provider, owner=users["provider"])
+            directory_demo.seed_vetting(provider=provider, owner=users["provider"], officer=users["vetting"])
+            marketplace_demo.seed(provider=provider, council=council)
+            marketplace_demo.seed_bookings(service=listings["kelvin"], owner=users["provider"])
+            reviews_demo.seed(listings=listings, owner=users["provider"])
+            directory_demo.seed_search_log(council=council)
+        if options["no_register"]:
+            register = "Register import skipped (--no-register): the demo has only the sample listings."
+        else:
+            register = directory_demo.register_import(path=options["register"] or directory_demo.register_path())
+        self.stdout.write(register)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data is ready ({time.monotonic() - started:.1f} s). "
+                f"Demo logins (password for all: {accounts_demo.DEMO_PASSWORD}):"
+            )
+        )
+        for key, (email, _name, role) in accounts_demo.DEMO_USERS.items():
+            self.stdout.write(f"  {role:<24} {email:<26} — {LOOK_AT[key]}")

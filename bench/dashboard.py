@@ -92,6 +92,7 @@ def measure(requests: int) -> dict[str, object]:
         "dashboard": timed(f"/commissioning/{COUNCIL}/"),
         "csv_by_provider": timed(f"/commissioning/{COUNCIL}/by-provider.csv"),
         "public_spending": timed(f"/councils/{COUNCIL}/spending/"),
+        "load": os.getloadavg()[0],  # the machine is shared: say how busy it was
     }
 
 
@@ -151,14 +152,15 @@ def main() -> None:
     )
     print(
         "| database | ledger entries | holders | dashboard median | dashboard slowest | CSV median "
-        "| public page median | seed | check_ledger |"
+        "| public page median | seed | check_ledger | load average |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(
             f"| {r['label']} | {r['entries']:,} | {r['holders']:,} | {r['dashboard']['median_s'] * 1000:.0f} ms "
             f"| {r['dashboard']['max_s'] * 1000:.0f} ms | {r['csv_by_provider']['median_s'] * 1000:.0f} ms "
-            f"| {r['public_spending']['median_s'] * 1000:.0f} ms | {r['seed_s']:.0f} s | {r['check_ledger_s']:.0f} s |"
+            f"| {r['public_spending']['median_s'] * 1000:.0f} ms | {r['seed_s']:.0f} s | {r['check_ledger_s']:.0f} s "
+            f"| {r['load']:.1f} |"
         )
 
 

@@ -17,7 +17,7 @@ import logging
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db import DatabaseError, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
 from .postcodes import InvalidPostcode, normalise_postcode, postcode_district, postcode_sector
@@ -70,6 +70,11 @@ def _write(*, postcode: str, radius_miles: float, result_count: int, slugs: list
         return
     try:
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # A search-log row is statistics, not a record anyone relies on: don't make the
+                # search wait for the WAL flush (a crash may lose the last few rows, never corrupt).
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
             # The council of the place searched (unit, else sector, else district: all exact lookups).
             unit = normalise_postcode(postcode)
             candidates = [unit, postcode_sector(unit), district]

@@ -35,6 +35,7 @@ from .models import (
     Service,
     VettingEvidence,
 )
+from .postcodes import postcode_district
 from .search_log import SearchLog, search_log_record
 
 
@@ -253,13 +254,13 @@ DEMO_SEARCHES: list[tuple[int, str, list[str], int, int]] = [
 ]
 
 
-def seed_search_log(*, council: Council) -> int:
+def seed_search_log() -> int:
     """A few anonymous searches around the West End for the commissioner's unmet-demand table.
 
-    Recorded through search_log_record, dated on the day they are replayed; skipped once the
-    council's log has any earlier day. Not atomic on purpose: the log is written on commit."""
-    today = timezone.localdate()
-    if SearchLog.objects.filter(council=council, searched_on__lt=today).exists():
+    Recorded through search_log_record, dated on the day they are replayed; skipped once
+    those districts have any search. Not atomic on purpose: the log is written on commit."""
+    districts = {postcode_district(postcode) for _, postcode, *_ in DEMO_SEARCHES}
+    if SearchLog.objects.filter(district__in=districts).exists():
         return 0
     for days, postcode, categories, radius, results in DEMO_SEARCHES:
         with replay_clock(timezone.now() - timedelta(days=days)):

@@ -1,0 +1,91 @@
+"""`manage.py seed_demo` gives every role something to see, and a second run changes nothing."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from accounts.demo import DEMO_USERS
+from directory.models import ProviderVetting, RegisterImport, Registration, SearchLog, Service
+from directory.tests.register_fixtures import ci_row, write_ci
+from marketplace.bookings_models import Booking
+from marketplace.ledger import ledger_verify
+from marketplace.messaging_models import MessageThread
+from reviews.models import Review
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"  # the vetting evidence files
+
+
+@pytest.fixture
+def seed(django_capture_on_commit_callbacks: Any) -> Any:
+    def run(*args: str) -> str:
+        out = io.StringIO()
+        # The command commits as it goes; here the test's transaction holds the commits back.
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("seed_demo", *args, stdout=out)
+        return out.getvalue()
+
+    return run
+
+
+def _row_counts() -> dict[str, int]:
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def test_seed_demo_twice_fills_every_role_once_and_keeps_the_ledger_sound(seed: Any) -> None:
+    call_command("load_postcode_centroids", stdout=io.StringIO())  # as `make run` does first
+    first = seed("--no-register")
+    counts = _row_counts()
+    second = seed("--no-register")
+
+    assert _row_counts() == counts  # the second run creates nothing
+    assert ledger_verify() == []
+    call_command("check_ledger", stdout=io.StringIO())
+    for output in (first, second):
+        assert "Register import skipped (--no-register)" in output
+        assert "alex.morgan@example.com    — see /budgets/, /bookings/" in output
+    assert RegisterImport.objects.count() == 0
+
+    alex = DEMO_USERS["person"][0]
+    statuses = sorted(Booking.objects.filter(person__user__email=alex).values_list("status", flat=True))
+    assert statuses == ["completed", "requested", "scheduled"]
+    review = Review.objects.get(person__user__email=alex)
+    assert (review.status, review.verified, review.booking.status) == ("published", True, "completed")
+    assert review.reply.author.email == DEMO_USERS["provider"][0]
+    assert Review.objects.filter(status="published").count() >= 3
+    assert MessageThread.objects.filter(person__user__email=alex, provider__name="Kelvin Companions").exists()
+    assert ProviderVetting.objects.get(provider__name="Kelvin Companions").vetted_at is not None
+    published = Service.objects.filter(status="published", provider__memberships__isnull=False).distinct()
+    assert {s.provider.kind for s in published} == {"organisation", "individual"}
+    assert published.filter(availability__isnull=False).distinct().count() == 3
+    assert SearchLog.objects.filter(council__name="Glasgow City").exists()
+
+
+def test_seed_demo_imports_a_register_file_once(seed: Any, tmp_path: Path) -> None:
+    path = write_ci(tmp_path / "datastore.csv", [ci_row("CS2003000001"), ci_row("CS2003000002")])
+
+    first = seed("--register", str(path))
+    again = seed("--register", str(path))
+
+    assert "Imported the Care Inspectorate register datastore.csv" in first
+    assert "2 services" in first
+    assert "already in (import #" in again
+    assert RegisterImport.objects.count() == 1
+    assert Registration.objects.count() == 2
+
+
+def test_seed_demo_says_how_to_import_a_register_when_the_file_is_missing(seed: Any, tmp_path: Path) -> None:
+    output = seed("--register", str(tmp_path / "missing.csv"))
+
+    assert "the demo has only the sample listings" in output
+    assert "manage.py import_care_inspectorate" in output

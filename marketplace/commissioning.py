@@ -4,9 +4,9 @@ look for and cannot find, and where the market has gaps (issue 9).
 Reads only. Every figure comes from SQL aggregates (GROUP BY, filtered sums)
 scoped to one council's budgets (`Budget.funder`); Python only adds up and
 labels grouped rows (at most districts × subcategories), never loops over
-commitments or ledger entries. Four scans of the council's commitments serve
-the whole dashboard: (month, kind), (district, category), provider, and the
-budgets' balances.
+commitments or ledger entries. Three scans of the council's commitments serve
+the whole dashboard — (month index, kind), (district, category) and provider —
+with small queries for account balances, the search log and services.
 
 Definitions (the tests check each against the ledger):
 

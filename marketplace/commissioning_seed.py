@@ -70,7 +70,10 @@ def _council(slug: str) -> Council:
     council = Council.objects.filter(slug=slug).first()
     if council is None:
         council = Council.objects.create(
-            slug=slug, name="Seeded Council", gss_code=f"S12{random.randrange(900000, 999999)}", nation=Nation.SCOTLAND
+            slug=slug,
+            name="Seeded Council",
+            gss_code=f"S12{random.randrange(900000, 999999)}",  # nosec B311 - synthetic data
+            nation=Nation.SCOTLAND,
         )
     return council
 
@@ -152,7 +155,7 @@ def seed_spend(
     progress: Callable[[str], None] = lambda _: None,
 ) -> SeedResult:
     """Add `holders` budget holders and about `entries` ledger entries for one council."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311 - reproducible synthetic data, not security
     today = today or timezone.localdate()
     period = financial_year(today)
     actor = system_actor()

@@ -9,6 +9,9 @@ from datetime import datetime
 from django.apps import apps
 from django.utils import timezone
 
+# The clock as Django defines it: model fields captured this function as their default.
+_DJANGO_NOW = timezone.now
+
 
 @contextmanager
 def replay_clock(at: datetime) -> Iterator[None]:
@@ -18,27 +21,31 @@ def replay_clock(at: datetime) -> Iterator[None]:
     through the same services as a live request, so every rule applies as of that moment;
     the services read the time from `timezone.now()`, and some rows take it as a field
     default (`default=timezone.now`, captured when the model was defined), so both are
-    pointed at the replayed clock. Demo seeding only: never use this in a request or task.
+    pointed at the replayed clock. Nests. Demo seeding only: never in a request or task.
     """
-    real_now = timezone.now
-    offset = real_now() - at
+    outer_now = timezone.now
+    offset = outer_now() - at
 
     def replayed() -> datetime:
-        return real_now() - offset
+        return outer_now() - offset
 
     fields = [
         field
         for model in apps.get_models()
         for field in model._meta.concrete_fields
-        if getattr(field, "default", None) is real_now
+        if getattr(field, "default", None) is _DJANGO_NOW
     ]
+    # Field.get_default() calls the cached `_get_default`; put back whatever was there before.
+    saved = [field.__dict__.get("_get_default") for field in fields]
     timezone.now = replayed
     for field in fields:
-        # Field.get_default() calls the cached `_get_default`; dropping the override restores it.
         field.__dict__["_get_default"] = replayed
     try:
         yield
     finally:
-        timezone.now = real_now
-        for field in fields:
-            field.__dict__.pop("_get_default", None)
+        timezone.now = outer_now
+        for field, before in zip(fields, saved, strict=True):
+            if before is None:
+                field.__dict__.pop("_get_default", None)
+            else:
+                field.__dict__["_get_default"] = before

@@ -109,6 +109,23 @@ def _open_day(day: date, *, step: int) -> date:
     return day
 
 
+def _enquiry(*, alex: User, person: PersonProfile, service: Service, owner: User, day: date) -> None:
+    with replay_clock(_at(day, 19)):
+        thread = messaging.thread_start_enquiry(
+            actor=alex, service=service, person=person,
+            body="Hello, I live near Byres Road and need help with a shower and lunch twice a week, "
+            "mornings if possible. Do you have anyone free?",
+        )  # fmt: skip
+    with replay_clock(_at(day + timedelta(days=1), 9)):
+        messaging.message_send(
+            actor=owner, thread=thread,
+            body="Hello Alex, yes: Jenny covers the West End on weekday mornings. Book any morning slot "
+            "online and we will confirm it the same day. Large print letters are noted.",
+        )  # fmt: skip
+    with replay_clock(_at(day + timedelta(days=1), 11)):
+        messaging.message_send(actor=alex, thread=thread, body="Lovely, thank you. I will book a first visit.")
+
+
 def seed_bookings(*, service: Service, owner: User) -> list[Booking]:
     """Through the booking services, replayed at the times they happened: one completed
     (Alex can review it), one scheduled next week, one request waiting for Priya; and an
@@ -122,53 +139,41 @@ def seed_bookings(*, service: Service, owner: User) -> list[Booking]:
     alex = person.user
     now = timezone.now()
     today = timezone.localdate(now)
-    past = _open_day(today - timedelta(days=10), step=-1)
+    # Care must fall inside the budget's period: near 1 April a booking that does not fit is left out.
+    past = _open_day(max(today - timedelta(days=10), budget.period_start + timedelta(days=1)), step=1)
     soon = _open_day(today + timedelta(days=4), step=1)
     later = _open_day(soon + timedelta(days=2), step=1)
+    made: list[Booking] = []
 
     def k(label: str) -> str:
         return f"demo-{person.code}-booking-{label}"
 
-    with transaction.atomic():
-        with replay_clock(_at(past - timedelta(days=5), 19)):
-            thread = messaging.thread_start_enquiry(
-                actor=alex, service=service, person=person,
-                body="Hello, I live near Byres Road and need help with a shower and lunch twice a week, "
-                "mornings if possible. Do you have anyone free?",
-            )  # fmt: skip
-        with replay_clock(_at(past - timedelta(days=4), 9)):
-            messaging.message_send(
-                actor=owner, thread=thread,
-                body="Hello Alex, yes: Jenny covers the West End on weekday mornings. Book any morning slot "
-                "online and we will confirm it the same day. Large print letters are noted.",
-            )  # fmt: skip
-        with replay_clock(_at(past - timedelta(days=4), 11)):
-            messaging.message_send(actor=alex, thread=thread, body="Lovely, thank you. I have booked a first visit.")
-
-        with replay_clock(_at(past - timedelta(days=2), 9)):
-            completed = bookings.booking_request(
-                actor=alex, service=service, person=person, budget=budget, idempotency_key=k("first"),
-                starts_at=_at(past, 10), hours=2, note="First visit: shower and lunch.",
-            )  # fmt: skip
-        with replay_clock(_at(past - timedelta(days=2), 14)):
-            bookings.booking_accept(actor=owner, booking=completed, idempotency_key=k("first-accept"))
-            bookings.booking_schedule(actor=owner, booking=completed, idempotency_key=k("first-schedule"))
-        with replay_clock(_at(past, 12) + timedelta(minutes=10)):
-            bookings.booking_deliver(actor=owner, booking=completed, idempotency_key=k("first-deliver"))
-        with replay_clock(_at(past, 17) + timedelta(minutes=30)):
-            bookings.booking_confirm(actor=alex, booking=completed, idempotency_key=k("first-confirm"))
-
-        with replay_clock(now - timedelta(days=2)):
-            scheduled = bookings.booking_request(
-                actor=alex, service=service, person=person, budget=budget, idempotency_key=k("next"),
-                starts_at=_at(soon, 10), hours=3, note="Shower, lunch and a walk to the park if it is dry.",
-            )  # fmt: skip
-        with replay_clock(now - timedelta(days=1)):
-            bookings.booking_accept(actor=owner, booking=scheduled, idempotency_key=k("next-accept"))
-            bookings.booking_schedule(actor=owner, booking=scheduled, idempotency_key=k("next-schedule"))
-
-        requested = bookings.booking_request(
-            actor=alex, service=service, person=person, budget=budget, idempotency_key=k("request"),
-            starts_at=_at(later, 14), hours=2, note="Could the carer come with me to the shops on Byres Road?",
+    def request(key: str, day: date, hour: int, hours: int, note: str) -> Booking:
+        return bookings.booking_request(
+            actor=alex, service=service, person=person, budget=budget, idempotency_key=k(key),
+            starts_at=_at(day, hour), hours=hours, note=note,
         )  # fmt: skip
-    return [completed, scheduled, requested]
+
+    with transaction.atomic():
+        _enquiry(alex=alex, person=person, service=service, owner=owner, day=min(past, today) - timedelta(days=5))
+        if past < today:
+            with replay_clock(_at(past - timedelta(days=2), 9)):
+                completed = request("first", past, 10, 2, "First visit: shower and lunch.")
+            with replay_clock(_at(past - timedelta(days=2), 14)):
+                bookings.booking_accept(actor=owner, booking=completed, idempotency_key=k("first-accept"))
+                bookings.booking_schedule(actor=owner, booking=completed, idempotency_key=k("first-schedule"))
+            with replay_clock(_at(past, 12) + timedelta(minutes=10)):
+                bookings.booking_deliver(actor=owner, booking=completed, idempotency_key=k("first-deliver"))
+            with replay_clock(_at(past, 17) + timedelta(minutes=30)):
+                made.append(bookings.booking_confirm(actor=alex, booking=completed, idempotency_key=k("first-confirm")))
+        if soon <= budget.period_end:
+            with replay_clock(now - timedelta(days=2)):
+                scheduled = request("next", soon, 10, 3, "Shower, lunch and a walk to the park if it is dry.")
+            with replay_clock(now - timedelta(days=1)):
+                bookings.booking_accept(actor=owner, booking=scheduled, idempotency_key=k("next-accept"))
+                made.append(
+                    bookings.booking_schedule(actor=owner, booking=scheduled, idempotency_key=k("next-schedule"))
+                )
+        if later <= budget.period_end:
+            made.append(request("request", later, 14, 2, "Could the carer come with me to the shops on Byres Road?"))
+    return made

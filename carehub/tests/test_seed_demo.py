@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import io
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.demo import DEMO_USERS
+from carehub.demo import replay_clock
 from directory.models import ProviderVetting, RegisterImport, Registration, SearchLog, Service
 from directory.tests.register_fixtures import ci_row, write_ci
 from marketplace.bookings_models import Booking
@@ -89,3 +92,16 @@ def test_seed_demo_says_how_to_import_a_register_when_the_file_is_missing(seed: 
 
     assert "the demo has only the sample listings" in output
     assert "manage.py import_care_inspectorate" in output
+
+
+@pytest.mark.parametrize("day", [date(2027, 4, 1), date(2027, 3, 29)])
+def test_seed_demo_runs_at_either_end_of_the_financial_year(seed: Any, day: date) -> None:
+    # Bookings must fall inside the budget's period; those that cannot are left out, nothing fails.
+    with replay_clock(timezone.make_aware(datetime.combine(day, time(8)))):
+        seed("--no-register")
+        counts = _row_counts()
+        seed("--no-register")
+
+    assert _row_counts() == counts
+    assert ledger_verify() == []
+    assert Booking.objects.exists()

@@ -23,7 +23,7 @@ LOOK_AT = {
     "carer": "acts for Alex: the same /bookings/ and /budgets/, booking on Alex's behalf",
     "provider": "Kelvin Companions: /bookings/provider/ (a request waits), /portal/, /reviews/provider/",
     "commissioner": "Glasgow City: /commissioning/ (spend, unmet demand from searches)",
-    "vetting": "/vetting/ (Kelvin Companions is vetted) and /vetting/claims/",
+    "vetting": "/vetting/ (Kelvin Companions is vetted), /vetting/claims/, /reviews/moderation/",
     "admin": "/admin/ (register imports, users, bookings)",
 }
 

@@ -5,7 +5,6 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-export DJANGO_SETTINGS_MODULE ?= carehub.settings
 
 .PHONY: setup venv assets migrate run test check bench clean
 
@@ -49,7 +48,7 @@ run: migrate
 	$(VENV)/bin/gunicorn carehub.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - --graceful-timeout 5
 
 test: setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=carehub.settings_test $(PY) -m pytest $(PYTEST_ARGS)
 
 check: setup
 	$(PY) -m ruff check .

@@ -225,12 +225,17 @@ class ServiceSearchApi(APIView):
         description="Repeat category or client_group for several. max_price is in pounds.",
     )
     def get(self, request: Request) -> Response:
-        params = self.InputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
+        def compute() -> dict[str, Any]:
+            # Validation happens on a cache miss only: bad input raises here and is never
+            # cached, so a cached answer's query string was valid when it was stored.
+            params = self.InputSerializer(data=request.query_params)
+            params.is_valid(raise_exception=True)
+            return self._search(request, params.validated_data)
+
         answer = search_cache_get_or_compute(
             scope=f"{request.get_host()}{request.path}",
             params=[(key, value) for key, values in request.query_params.lists() for value in values],
-            compute=lambda: self._search(request, params.validated_data),
+            compute=compute,
         )
         if answer["log"]:  # counted for every search, cached or not
             search_log_record(**answer["log"])

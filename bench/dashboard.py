@@ -101,8 +101,8 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--holders", type=int, default=20_000)
     parser.add_argument("--requests", type=int, default=7)
-    parser.add_argument("--pg-database", default="carehub_h6")
-    parser.add_argument("--sqlite-path", default="/tmp/h6-bench.sqlite3")  # noqa: S108 - a throwaway benchmark file
+    parser.add_argument("--pg-database", default="carehub_bench_dashboard")
+    parser.add_argument("--sqlite-path", default=str(ROOT / "var" / "bench-dashboard.sqlite3"))
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--reuse", action="store_true", help="measure the databases seeded by an earlier run")

@@ -365,3 +365,6 @@ CAREHUB_PLATFORM_FEE_PERCENT = env_str("CAREHUB_PLATFORM_FEE_PERCENT", "5")
 # Search API answers are cached this long at most (0 turns the cache off); any
 # change to listings makes cached answers stale at once (directory/search_cache.py).
 SEARCH_CACHE_SECONDS = env_int("SEARCH_CACHE_SECONDS", 60)
+# The anonymous search log is written in batches (directory/search_log.py).
+SEARCH_LOG_BATCH_SIZE = env_int("SEARCH_LOG_BATCH_SIZE", 50)
+SEARCH_LOG_FLUSH_SECONDS = env_int("SEARCH_LOG_FLUSH_SECONDS", 10)

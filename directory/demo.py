@@ -36,7 +36,7 @@ from .models import (
     VettingEvidence,
 )
 from .postcodes import postcode_district
-from .search_log import SearchLog, search_log_record
+from .search_log import SearchLog, search_log_flush, search_log_record
 
 
 @transaction.atomic
@@ -265,6 +265,7 @@ def seed_search_log() -> int:
     for days, postcode, categories, radius, results in DEMO_SEARCHES:
         with replay_clock(timezone.now() - timedelta(days=days)):
             search_log_record(postcode=postcode, radius_miles=radius, result_count=results, categories=categories)
+    search_log_flush()
     return len(DEMO_SEARCHES)
 
 

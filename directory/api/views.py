@@ -55,18 +55,28 @@ class PostcodeDetailApi(APIView):
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request: Request, postcode: str) -> Response:
-        row = postcode_lookup(postcode=postcode)  # InvalidPostcode → 400 through the handler
+        normalised = normalise_postcode(postcode)  # InvalidPostcode → 400 through the handler
+        # Postcode positions change only with an import, which bumps the cache version.
+        data = search_cache_get_or_compute(
+            scope="postcode", params=[("postcode", normalised)], compute=lambda: self._lookup(normalised)
+        )
+        if data is None:
+            raise NotFound(f"We do not know {normalised}, nor its sector or district.")
+        return Response(data)
+
+    def _lookup(self, normalised: str) -> dict[str, Any] | None:
+        row = postcode_lookup(postcode=normalised)
         if row is None:
-            raise NotFound(f"We do not know {normalise_postcode(postcode)}, nor its sector or district.")
+            return None
         data = {
-            "postcode": normalise_postcode(postcode),
+            "postcode": normalised,
             "matched": row.postcode,
             "latitude": row.latitude,
             "longitude": row.longitude,
             "precision": row.precision,
             "council": row.council and {"gss_code": row.council.gss_code, "name": row.council.name},
         }
-        return Response(self.OutputSerializer(data).data)
+        return dict(self.OutputSerializer(data).data)
 
 
 class SearchPagination(Pagination):

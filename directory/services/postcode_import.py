@@ -30,6 +30,7 @@ from django.utils.text import slugify
 from pyproj import Transformer
 
 from carehub.errors import DomainError
+from directory.search_cache import search_cache_bump
 
 from ..models import Council, Nation, Postcode
 from ..postcodes import _FULL, split_compact
@@ -458,6 +459,8 @@ def postcode_rows_merge(*, rows_chunks: Iterator[list[Row]], result: ImportResul
     result.inserted += _count_postcodes() - before
     result.updated += writer.changed - (_count_postcodes() - before)
     result.unchanged += total - writer.changed
+    if writer.changed:
+        search_cache_bump()  # cached lookups and searches may use the old positions
 
 
 # --- The service -----------------------------------------------------------------------

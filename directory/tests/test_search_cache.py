@@ -81,3 +81,25 @@ def test_cache_can_be_switched_off(client, world, settings):
 def test_bad_input_is_never_cached(client, world):
     assert client.get("/api/v1/services/?postcode=NOT-A-POSTCODE").status_code == 400
     assert client.get("/api/v1/services/?postcode=NOT-A-POSTCODE").status_code == 400
+
+
+def test_postcode_lookup_is_answered_from_the_cache(client, world):
+    first = client.get("/api/v1/postcodes/G12%208QQ/").json()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/postcodes/g128qq/").json() == first
+    assert queries.captured_queries == []
+
+
+def test_postcode_unknown_is_not_cached(client, world):
+    assert client.get("/api/v1/postcodes/EH1%201YZ/").status_code == 404
+    Postcode.objects.create(postcode="EH1 1YZ", latitude=55.95, longitude=-3.19, precision="unit")
+    assert client.get("/api/v1/postcodes/EH1%201YZ/").status_code == 200
+
+
+def test_postcode_import_bumps_the_version(db):
+    from directory.services.postcode_import import ImportResult, postcode_rows_merge
+
+    before = search_cache_version()
+    rows = [("ZE1 0AA", 60.15, -1.15, None, "unit", "test")]
+    postcode_rows_merge(rows_chunks=iter([rows]), result=ImportResult())
+    assert search_cache_version() > before

@@ -9,33 +9,21 @@ database cannot) and Redis.
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from carehub.celery import app
 from directory.tasks import vetting_check_task
 from directory.tests.factories import make_provider
 from directory.tests.vetting_factories import make_insurance
 from directory.vetting_models import CheckKind, ProviderVetting, VettingCheck
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-ROOT = Path(__file__).resolve().parents[2]
-CELERY = Path(sys.executable).with_name("celery")
 
 
 def _database_url() -> str:
@@ -44,64 +32,11 @@ def _database_url() -> str:
     return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-@pytest.fixture
-def worker_queue() -> Iterator[str]:
-    queue = f"test-vetting-{uuid.uuid4().hex[:12]}"
-    yield queue
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    for key in [queue.encode(), *client.scan_iter(match=f"_kombu.binding*.{queue}")]:
-        client.delete(key)
-
-
-@pytest.fixture
-def celery_worker(worker_queue: str, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], Path]]:
-    env = {
-        **os.environ,
-        "REDIS_URL": settings.REDIS_URL,
-        "DJANGO_SETTINGS_MODULE": "carehub.settings_test",
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "DATABASE_URL": _database_url(),
-        "MEDIA_ROOT": str(tmp_path / "uploads"),
-    }
-    log = tmp_path / "worker.log"
-    with log.open("wb") as out:
-        worker = subprocess.Popen(  # noqa: S603 - fixed argument list, no shell
-            [
-                str(CELERY),
-                "-A",
-                "carehub",
-                "worker",
-                "--pool=solo",
-                "-Q",
-                worker_queue,
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-                "--loglevel=INFO",
-                f"--hostname={worker_queue}@%h",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        yield worker, log
-    finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait(timeout=10)
-
-
 def test_vetting_insurance_check_runs_in_a_real_worker_and_records_its_result(
-    celery_worker: Any, worker_queue: str, monkeypatch: pytest.MonkeyPatch, settings: Any, tmp_path: Path
+    start_celery_worker: Any, worker_queue: str, publish_to_broker: None, settings: Any, tmp_path: Path
 ) -> None:
-    worker, log = celery_worker
     settings.MEDIA_ROOT = tmp_path / "uploads"
-    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    worker, log = start_celery_worker(DATABASE_URL=_database_url(), MEDIA_ROOT=str(settings.MEDIA_ROOT))
     provider = make_provider(name="Partick Lunch Club")
     make_insurance(provider, timezone.localdate() + timedelta(days=90))
 

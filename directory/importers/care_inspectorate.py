@@ -18,7 +18,7 @@ from directory.importers.files import (
     parse_postcode,
     read_text,
 )
-from directory.importers.sync import RegisterRecord, RowError
+from directory.importers.sync import RegisterRecord
 from directory.importers.taxonomy import (
     CI_AT_HOME,
     NO_COUNCIL,
@@ -150,24 +150,12 @@ def parse_care_inspectorate(source: str | Path | IO[bytes]) -> ParsedFile:
     check_columns(name, reader.fieldnames, REQUIRED_COLUMNS)
     complaint_columns = {m[1]: c for c in reader.fieldnames or [] if (m := _COMPLAINTS.match(c))}
     parsed = ParsedFile(file_name=name, sha256=sha256, total_rows=0)
-    seen: dict[str, int] = {}
     for index, row in csv_rows(name, reader):
         row_number = index + 2  # as a spreadsheet shows it: the header is row 1
-        parsed.total_rows += 1
-        reference = (row.get("CSNumber") or "").strip()
-        if None in row or any(v is None for v in row.values()):
-            parsed.errors.append(RowError(row_number, "the row has a different number of columns", reference))
-            continue
-        try:
-            record = _record(row_number, row, complaint_columns)
-        except RowInvalid as exc:
-            parsed.errors.append(RowError(row_number, str(exc), reference))
-            continue
-        if record.registration_number in seen:
-            parsed.errors.append(
-                RowError(row_number, f"{reference} appears again (first at row {seen[reference]})", reference)
-            )
-            continue
-        seen[record.registration_number] = row_number
-        parsed.records.append(record)
+        parsed.add_row(
+            row_number=row_number,
+            row=row,
+            reference=(row.get("CSNumber") or "").strip(),
+            parse=lambda row=row, row_number=row_number: _record(row_number, row, complaint_columns),
+        )
     return parsed

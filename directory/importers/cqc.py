@@ -24,7 +24,7 @@ from directory.importers.files import (
     parse_postcode,
     read_text,
 )
-from directory.importers.sync import RegisterRecord, RowError
+from directory.importers.sync import RegisterRecord
 from directory.importers.taxonomy import CQC_AT_HOME, CQC_SERVICE_TYPE_CATEGORIES, CQC_SPECIALISM_GROUPS
 from directory.models import Nation, Registration
 
@@ -128,26 +128,14 @@ def parse_cqc(source: str | Path | IO[bytes]) -> ParsedFile:
         key: lowered[alias] for key, aliases in RATING_COLUMNS.items() for alias in aliases if alias in lowered
     }
     parsed = ParsedFile(file_name=name, sha256=sha256, total_rows=0)
-    seen: dict[str, int] = {}
     for index, row in csv_rows(name, reader):
         row_number = PREAMBLE_LINES + index + 2  # as a spreadsheet shows it: the header is row 5
         if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
             continue  # blank line at the end
-        parsed.total_rows += 1
-        reference = (row.get(LOCATION_ID) or "").strip()
-        if None in row or any(v is None for v in row.values()):
-            parsed.errors.append(RowError(row_number, "the row has a different number of columns", reference))
-            continue
-        try:
-            record = _record(row_number, row, rating_columns)
-        except RowInvalid as exc:
-            parsed.errors.append(RowError(row_number, str(exc), reference))
-            continue
-        if record.registration_number in seen:
-            parsed.errors.append(
-                RowError(row_number, f"{reference} appears again (first at row {seen[reference]})", reference)
-            )
-            continue
-        seen[record.registration_number] = row_number
-        parsed.records.append(record)
+        parsed.add_row(
+            row_number=row_number,
+            row=row,
+            reference=(row.get(LOCATION_ID) or "").strip(),
+            parse=lambda row=row, row_number=row_number: _record(row_number, row, rating_columns),
+        )
     return parsed

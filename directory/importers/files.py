@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -34,6 +34,28 @@ class ParsedFile:
     total_rows: int
     records: list[RegisterRecord] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    _seen: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def add_row(
+        self, *, row_number: int, row: dict[str, str], reference: str, parse: Callable[[], RegisterRecord]
+    ) -> None:
+        """Count one data row and keep its record, or report why not (ragged row, invalid
+        value, a registration number seen earlier in the file)."""
+        self.total_rows += 1
+        if None in row or any(v is None for v in row.values()):
+            self.errors.append(RowError(row_number, "the row has a different number of columns", reference))
+            return
+        try:
+            record = parse()
+        except RowInvalid as exc:
+            self.errors.append(RowError(row_number, str(exc), reference))
+            return
+        if record.registration_number in self._seen:
+            first = self._seen[record.registration_number]
+            self.errors.append(RowError(row_number, f"{reference} appears again (first at row {first})", reference))
+            return
+        self._seen[record.registration_number] = row_number
+        self.records.append(record)
 
 
 def read_text(source: str | Path | IO[bytes]) -> tuple[str, str, str]:

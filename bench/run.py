@@ -154,7 +154,7 @@ def main() -> None:
         nearby = nearby_postcodes(pc, pg_url)
         for miles in (5, 25):
             endpoints[f"search {miles} mi, {label}, one query (cached)"] = [search_path(pc, miles)]
-            endpoints[f"search {miles} mi, {label}, {len(nearby):,} postcodes (uncached)"] = [
+            endpoints[f"search {miles} mi, {label}, {len(nearby):,} distinct postcodes"] = [
                 search_path(p, miles) for p in nearby
             ]
 

@@ -38,6 +38,8 @@ class PostcodeDetailApi(APIView):
     """Geocode a postcode: the unit if known, else its sector or district centroid."""
 
     permission_classes = [AllowAny]
+    # Public, identical for everyone and cached: no need to look up who is asking.
+    authentication_classes: list = []
 
     @extend_schema_serializer(component_name="PostcodeDetail")
     class OutputSerializer(serializers.Serializer):
@@ -88,6 +90,8 @@ class ServiceSearchApi(APIView):
     """Search published services near a postcode (or lat/lng), nearest first."""
 
     permission_classes = [AllowAny]
+    # Public, identical for everyone and cached: no need to look up who is asking.
+    authentication_classes: list = []
 
     @extend_schema_serializer(component_name="ServiceSearchQuery")
     class InputSerializer(serializers.Serializer):

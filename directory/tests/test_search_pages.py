@@ -194,3 +194,12 @@ def test_search_page_query_count_does_not_grow_with_results(client, glasgow):
     for i in range(18):
         make_service(name=f"More {i}", categories=[personal_care], **near(1))
     assert queries_for_page() == few
+
+
+def test_search_page_distance_list_shows_the_radius_used_when_none_was_chosen(client, db):
+    from directory.models import Postcode
+
+    Postcode.objects.create(postcode="G12 8QQ", latitude=55.8733, longitude=-4.2923, precision="unit")
+    body = client.get("/search/", {"postcode": "G12 8QQ"}).content.decode()
+    assert '<option value="5" selected>' in body
+    assert '<option value="1" selected>' not in body

@@ -368,3 +368,5 @@ SEARCH_CACHE_SECONDS = env_int("SEARCH_CACHE_SECONDS", 60)
 # The anonymous search log is written in batches (directory/search_log.py).
 SEARCH_LOG_BATCH_SIZE = env_int("SEARCH_LOG_BATCH_SIZE", 50)
 SEARCH_LOG_FLUSH_SECONDS = env_int("SEARCH_LOG_FLUSH_SECONDS", 10)
+# Commissioners' gap analysis: budget holders with no service of a type within this distance.
+CAREHUB_GAP_RADIUS_MILES = env_int("CAREHUB_GAP_RADIUS_MILES", 10)

@@ -61,13 +61,12 @@ from .models import Account, Budget, Commitment
 GOOD_GRADE = 4  # "Good" on the six-point scale
 FEW_RESULTS = 2  # a search that found this many services or fewer found "very little"
 SUPPRESS_BELOW = 5  # public figures from fewer people than this are not shown
-DEFAULT_GAP_MILES = 10
 TOP_PROVIDERS = 10
 UK_MAX_LATITUDE = 61.0  # widest longitude span needed for a bounding box in the UK (Shetland)
 
 
 def gap_radius_miles() -> int:
-    return int(getattr(settings, "CAREHUB_GAP_RADIUS_MILES", DEFAULT_GAP_MILES))
+    return int(settings.CAREHUB_GAP_RADIUS_MILES)
 
 
 # --- Input: council, period, category ------------------------------------------------------------

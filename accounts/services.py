@@ -138,6 +138,13 @@ def carer_link_end(*, actor: User, link_code: str) -> CarerLink:
     return link
 
 
+def provider_membership_add(*, user: User, provider: Any, role: str) -> ProviderMembership:
+    """Make `user` a member of `provider` (or return the membership they have).
+    Callers check permission and audit the action that grants it (a claim, an invitation)."""
+    membership, _ = ProviderMembership.objects.get_or_create(user=user, provider=provider, defaults={"role": role})
+    return membership
+
+
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -193,8 +200,6 @@ def provider_invitation_accept(*, actor: User, token: str) -> ProviderMembership
     )
     if updated != 1:
         raise Conflict("This invitation has already been used.")
-    membership, _ = ProviderMembership.objects.get_or_create(
-        user=actor, provider=invitation.provider, defaults={"role": invitation.role}
-    )
+    membership = provider_membership_add(user=actor, provider=invitation.provider, role=invitation.role)
     audit_record(actor=actor, action="provider_invitation.accept", obj=invitation)
     return membership

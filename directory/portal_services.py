@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, ProviderMembership, User
 from accounts.permissions import Action, require
-from accounts.services import audit_record
+from accounts.services import audit_record, provider_membership_add
 from carehub.errors import Conflict, DomainError, NotFound
 from directory.models import (
     AvailabilityException,
@@ -164,7 +164,7 @@ def listing_claim_approve(*, actor: User, claim: ListingClaim) -> ListingClaim:
     now = timezone.now()
     claim.status, claim.decided_by, claim.decided_at = ListingClaim.Status.APPROVED, actor, now
     claim.save(update_fields=["status", "decided_by", "decided_at"])
-    ProviderMembership.objects.create(user=claim.claimant, provider=claim.provider, role=ProviderMembership.Role.OWNER)
+    provider_membership_add(user=claim.claimant, provider=claim.provider, role=ProviderMembership.Role.OWNER)
     others = ListingClaim.objects.filter(provider=claim.provider, status=ListingClaim.Status.PENDING)
     for other in others:
         audit_record(actor=actor, action="listing_claim.reject", obj=other, reason="another claim was approved")
@@ -200,7 +200,7 @@ def provider_create(*, actor: User, name: str, kind: str, description: str = "",
     if not actor.is_authenticated:
         raise DomainError("Sign in to add a provider.")
     provider = Provider.objects.create(name=name, kind=kind, description=description, **contact)
-    ProviderMembership.objects.create(user=actor, provider=provider, role=ProviderMembership.Role.OWNER)
+    provider_membership_add(user=actor, provider=provider, role=ProviderMembership.Role.OWNER)
     audit_record(actor=actor, action="provider.create", obj=provider)
     return provider
 

@@ -60,15 +60,11 @@ def months_ago(today: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def _is_provider_member(user: User, provider_id: int) -> bool:
-    return ProviderMembership.objects.filter(user=user, provider_id=provider_id).exists()
-
-
 def review_check_eligible(*, actor: User, service: Service, person: PersonProfile) -> None:
     """Raise NotPermitted unless actor may review service as, or for, person."""
     if not can(actor, Action.PERSON_VIEW, person):
         raise NotPermitted("You can only write a review for yourself or for someone you support.", field="person")
-    if _is_provider_member(actor, service.provider_id) or _is_provider_member(person.user, service.provider_id):
+    if can(actor, Action.PROVIDER_MANAGE, service) or can(person.user, Action.PROVIDER_MANAGE, service):
         raise NotPermitted("People who work for a provider cannot review it. You can reply to reviews instead.")
     if service.status != Service.Status.PUBLISHED:
         raise NotPermitted("This service is not listed, so it cannot be reviewed.")

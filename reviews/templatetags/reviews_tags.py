@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from accounts.models import ProviderMembership
+from accounts.permissions import Action, can
 from directory.models import Service
 from reviews import selectors
 
@@ -33,7 +33,7 @@ def reviews_section(context: dict[str, Any], service: Service) -> dict[str, Any]
     sort = request.GET.get("sort", "newest") if request is not None else "newest"
     sort = sort if sort in selectors.SORTS else "newest"
     signed_in = bool(user and user.is_authenticated)
-    is_member = signed_in and ProviderMembership.objects.filter(user=user, provider_id=service.provider_id).exists()
+    is_member = signed_in and can(user, Action.PROVIDER_MANAGE, service)
     reviews = list(selectors.review_list_published(service=service, sort=sort)[:PAGE_SIZE])
     return {
         "request": request,

@@ -26,7 +26,7 @@ system actor / a superuser, which budget_settle treats as platform finance.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -38,6 +38,7 @@ from accounts.notifications import notify
 from accounts.notifications_models import Notification
 from accounts.permissions import Action, can
 from accounts.services import audit_record
+from carehub import clock
 from carehub.errors import Conflict, DomainError, NotPermitted
 from carehub.money import format_pence
 from directory.models import Service
@@ -184,7 +185,7 @@ def _run(*, actor: User, key: str, operation: str, booking: Booking, params: dic
 
 
 def booking_budget_for(*, person: PersonProfile, on: datetime) -> Budget:
-    day = timezone.localdate(on)
+    day = clock.local_date(on)
     budget = (
         Budget.objects.filter(person=person, period_start__lte=day, period_end__gte=day)
         .order_by("-period_start")
@@ -206,11 +207,12 @@ def _check_hours(*, service: Service, starts_at: datetime | None, hours: int | N
         raise DomainError("Hourly care starts on the hour, for example 10:00.", field="starts_at")
     if starts_at <= now:
         raise DomainError("That time has passed: choose a time in the future.", field="starts_at")
-    slots = [starts_at + timedelta(hours=i) for i in range(hours)]
+    # Elapsed hours (in UTC), so a 2-hour visit is 2 hours long on the nights the clocks change.
+    slots = [clock.hours_later(starts_at, i) for i in range(hours)]
     for slot in slots:
         if not hour_is_open(service=service, starts_at=slot):
             raise DomainError(
-                f"The provider is not available at {timezone.localtime(slot):%H:%M on %-d %B}: choose a time they are.",
+                f"The provider is not available at {clock.local_time(slot):%H:%M on %-d %B}: choose a time they are.",
                 field="starts_at",
             )
     if BookingSlot.objects.filter(service=service, active=True, starts_at__in=slots).exists():
@@ -281,12 +283,12 @@ def _booking_create(
     plan: Any = None,
 ) -> Booking:
     """Validate and create one booking with its slots and commitment (booking_request and recurring plans)."""
-    now = timezone.now()
+    now = clock.now()
     hourly = service.price_unit == Service.PriceUnit.HOUR
     if hourly:
         slots = _check_hours(service=service, starts_at=starts_at, hours=hours, now=now)
         quantity = len(slots)
-        starts_at, ends_at = slots[0], slots[-1] + timedelta(hours=1)
+        starts_at, ends_at = slots[0], clock.hours_later(slots[-1], 1)
     else:
         slots, ends_at = [], None
         if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= MAX_QUANTITY:
@@ -332,7 +334,7 @@ def _booking_create(
         idempotency_key=_ledger_key(booking, "commit"),
         description=f"{service.name} ({service.provider.name})"[:255],
         category=service.categories.first(),
-        due_on=timezone.localdate(starts_at) if starts_at else None,
+        due_on=clock.local_date(starts_at) if starts_at else None,
     )
     booking.save(update_fields=["commitment"])
     BookingEvent.objects.create(booking=booking, actor=actor, to_status=S.REQUESTED, reason=note[:500])
@@ -405,7 +407,7 @@ def booking_schedule(
     if starts_at is not None:
         if booking.kind == Booking.Kind.HOURLY:
             raise DomainError("An hourly booking keeps the hours the person chose.", field="starts_at")
-        if starts_at <= timezone.now():
+        if starts_at <= clock.now():
             raise DomainError("That time has passed: choose a time in the future.", field="starts_at")
     if starts_at is None and booking.starts_at is None:
         raise DomainError("Choose when the care will happen.", field="starts_at")
@@ -413,7 +415,7 @@ def booking_schedule(
     def run() -> Booking:
         fields = {"starts_at": starts_at} if starts_at else {}
         _move(booking, actor=actor, to=S.SCHEDULED, allowed_from=(S.ACCEPTED,), **fields)
-        when = timezone.localtime(booking.starts_at)
+        when = clock.local_time(booking.starts_at)
         _notify(
             booking,
             actor=actor,
@@ -437,7 +439,7 @@ def booking_schedule(
 def booking_deliver(*, actor: User, booking: Booking, idempotency_key: str) -> Booking:
     """The provider says the care happened. The person confirms, or it completes itself after 7 days."""
     _require_provider_side(actor, booking)
-    now = timezone.now()
+    now = clock.now()
     if booking.status == S.SCHEDULED and booking.starts_at and booking.starts_at > now:
         raise DomainError("You can mark the care as delivered once it has started.")
 
@@ -465,7 +467,7 @@ def booking_confirm(*, actor: User, booking: Booking, idempotency_key: str) -> B
     _require_person_side(actor, booking)
 
     def run() -> Booking:
-        _move(booking, actor=actor, to=S.COMPLETED, allowed_from=(S.DELIVERED,), completed_at=timezone.now())
+        _move(booking, actor=actor, to=S.COMPLETED, allowed_from=(S.DELIVERED,), completed_at=clock.now())
         _settle(booking, actor=actor)
         _notify(
             booking,
@@ -519,7 +521,7 @@ def booking_cancel(*, actor: User, booking: Booking, reason: str, idempotency_ke
     def run() -> Booking:
         _move(booking, actor=actor, to=S.CANCELLED, allowed_from=tuple(Booking.OPEN_STATUSES), reason=reason)
         charge = 0
-        if person_side and not booking.is_free_to_cancel(timezone.now()):
+        if person_side and not booking.is_free_to_cancel(clock.now()):
             charge = booking.amount_pence * booking.late_cancellation_percent // 100
         if charge:
             BookingSlot.objects.filter(booking=booking).update(active=False)
@@ -552,7 +554,7 @@ def booking_cancel(*, actor: User, booking: Booking, reason: str, idempotency_ke
 @transaction.atomic
 def booking_auto_complete(*, booking: Booking, now: datetime | None = None) -> Booking:
     """Delivered 7 days ago and neither confirmed nor disputed: pay the provider (system actor)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     if booking.delivered_at is None or booking.delivered_at > now - AUTO_COMPLETE_AFTER:
         raise Conflict("This booking was delivered less than 7 days ago.")
     actor = services.system_actor()
@@ -589,7 +591,7 @@ def booking_auto_complete(*, booking: Booking, now: datetime | None = None) -> B
 
 def booking_auto_complete_due(*, now: datetime | None = None) -> int:
     """Beat: complete every booking delivered more than 7 days ago. Each in its own transaction."""
-    now = now or timezone.now()
+    now = now or clock.now()
     due = Booking.objects.filter(status=S.DELIVERED, delivered_at__lte=now - AUTO_COMPLETE_AFTER)
     done = 0
     for booking in due.select_related("commitment", "service", "provider", "person__user")[:500]:
@@ -621,7 +623,7 @@ def booking_resolve_dispute(
                 to=S.COMPLETED,
                 allowed_from=(S.DISPUTED,),
                 reason=reason,
-                completed_at=timezone.now(),
+                completed_at=clock.now(),
             )
             _settle(booking, actor=actor, amount_pence=pay_pence)
         else:

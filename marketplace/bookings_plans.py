@@ -16,13 +16,13 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import CarerLink, PersonProfile, ProviderMembership, User
 from accounts.notifications import notify
 from accounts.notifications_models import Notification
 from accounts.permissions import Action, can
 from accounts.services import audit_record
+from carehub import clock
 from carehub.errors import DomainError, NotPermitted
 from carehub.money import format_pence
 from directory.models import Service
@@ -38,15 +38,15 @@ MAX_WEEKS = 52
 
 
 def _visit_start(plan: RecurringPlan, day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, plan.time_of_day))
+    return clock.at_local_or_after(day, plan.time_of_day)
 
 
 def recurring_plan_uncommitted_pence(plan: RecurringPlan, *, today: date | None = None) -> int:
     """Planned spend not yet committed: visits from today on that are not bookings yet."""
     if plan.status != RecurringPlan.Status.ACTIVE:
         return 0
-    today = today or timezone.localdate()
-    booked = {timezone.localdate(s) for s in plan.bookings.values_list("starts_at", flat=True)}
+    today = today or clock.today()
+    booked = {clock.local_date(s) for s in plan.bookings.values_list("starts_at", flat=True)}
     return plan.visit_price_pence * sum(1 for d in plan.visit_dates() if d >= today and d not in booked)
 
 
@@ -73,7 +73,7 @@ def recurring_plan_create(
         raise DomainError("Choose at least one day of the week.", field="weekdays")
     if not isinstance(weeks, int) or not 1 <= weeks <= MAX_WEEKS:
         raise DomainError(f"Choose from 1 to {MAX_WEEKS} weeks.", field="weeks")
-    if starts_on <= timezone.localdate():
+    if starts_on <= clock.today():
         raise DomainError("The plan must start tomorrow or later.", field="starts_on")
     hourly = service.price_unit == Service.PriceUnit.HOUR
     if hourly:
@@ -96,7 +96,7 @@ def recurring_plan_create(
     if hourly:
         for day in plan.visit_dates()[: len(days)]:  # the first week covers each chosen weekday once
             start = _visit_start(plan, day)
-            if not all(hour_is_open(service=service, starts_at=start + timedelta(hours=i)) for i in range(hours)):
+            if not all(hour_is_open(service=service, starts_at=clock.hours_later(start, i)) for i in range(hours)):
                 raise DomainError(
                     f"The provider is not available on {day:%A}s at {time_of_day:%H:%M}.", field="weekdays"
                 )
@@ -146,7 +146,7 @@ def recurring_plan_create(
 
 def recurring_plan_commit_week(*, plan: RecurringPlan, now: datetime | None = None) -> list[Booking]:
     """Book (and commit the money for) the plan's visits in the next 7 days that are not booked yet."""
-    now = now or timezone.now()
+    now = now or clock.now()
     actor = services.system_actor()
     booked = set(plan.bookings.values_list("starts_at", flat=True))
     made, skipped = [], []
@@ -170,7 +170,7 @@ def recurring_plan_commit_week(*, plan: RecurringPlan, now: datetime | None = No
                     )
                 )
         except DomainError as error:
-            skipped.append(f"{timezone.localtime(start):%A %-d %B %H:%M}: {error.message}")
+            skipped.append(f"{clock.local_time(start):%A %-d %B %H:%M}: {error.message}")
     if skipped:
         notify(
             users=person_side_users(plan.person),
@@ -185,8 +185,8 @@ def recurring_plan_commit_week(*, plan: RecurringPlan, now: datetime | None = No
 
 def recurring_plans_commit_due(*, now: datetime | None = None) -> int:
     """Beat (daily): book the coming week of every active plan; end plans that are over."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
+    now = now or clock.now()
+    today = clock.local_date(now)
     made = 0
     for plan in RecurringPlan.objects.filter(status=RecurringPlan.Status.ACTIVE).select_related("service", "person"):
         if plan.ends_on < today:

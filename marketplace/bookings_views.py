@@ -4,17 +4,17 @@ inbox, one booking with its actions. Plain forms: no JavaScript needed."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import people_user_may_act_for
+from carehub import clock
 from carehub.errors import DomainError, NotFound
 from carehub.forms import add_domain_error
 from directory.models import Service
@@ -35,10 +35,10 @@ def booking_new(request: HttpRequest, service_code: uuid.UUID) -> HttpResponse:
     service = service_get_for_user(user=request.user, code=service_code)
     people = people_user_may_act_for(user=request.user, scope_field="can_book")
     hourly = service.price_unit == Service.PriceUnit.HOUR
-    day_form = DayForm(request.GET or request.POST or {"day": (timezone.localdate()).isoformat()})
+    day_form = DayForm(request.GET or request.POST or {"day": (clock.today()).isoformat()})
     day: date | None = day_form.cleaned_data["day"] if day_form.is_valid() else None
     hours = free_hours(service=service, day=day) if hourly and day else []
-    choices = [(h.isoformat(), timezone.localtime(h).strftime("%H:%M")) for h in hours]
+    choices = [(h.isoformat(), clock.local_time(h).strftime("%H:%M")) for h in hours]
     form = BookingForm(
         request.POST if request.method == "POST" else None, people=people, hourly=hourly, hour_choices=choices
     )
@@ -77,7 +77,7 @@ def booking_new(request: HttpRequest, service_code: uuid.UUID) -> HttpResponse:
 
 
 def _day_start(day: date | None) -> datetime | None:
-    return timezone.make_aware(datetime.combine(day, datetime.min.time()).replace(hour=9)) if day else None
+    return clock.at_local(day, time(9)) if day else None
 
 
 @login_required
@@ -126,7 +126,7 @@ def _detail_context(request: HttpRequest, booking: Booking, form: ReasonForm) ->
         "provider_side": provider_side,
         "late_charge_pence": (
             booking.amount_pence * booking.late_cancellation_percent // 100
-            if person_side and booking.is_open and not booking.is_free_to_cancel(timezone.now())
+            if person_side and booking.is_open and not booking.is_free_to_cancel(clock.now())
             else 0
         ),
     }

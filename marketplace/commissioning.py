@@ -34,7 +34,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -47,10 +47,10 @@ from django.db.models.functions import (
     Radians,
     StrIndex,
 )
-from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import Action, can
+from carehub import clock
 from carehub.errors import DomainError, NotFound
 from directory.models import Category, Council, Postcode, Provider, Registration, SearchLog, Service
 from directory.selectors import EARTH_RADIUS_KM, KM_PER_MILE
@@ -86,10 +86,10 @@ class Period:
         return (self.end - self.start).days + 1
 
     def start_at(self) -> datetime:
-        return timezone.make_aware(datetime.combine(self.start, time.min))
+        return clock.day_start(self.start)
 
     def end_before(self) -> datetime:
-        return timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time.min))
+        return clock.day_start(self.end + timedelta(days=1))
 
 
 def financial_year(day: date) -> Period:
@@ -99,7 +99,7 @@ def financial_year(day: date) -> Period:
 
 def period_parse(value: str | None, *, today: date | None = None) -> Period:
     """'2026-27' → 1 April 2026 to 31 March 2027; blank → this financial year."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if not value:
         return financial_year(today)
     match = re.fullmatch(r"(\d{4})-(\d{2})", value.strip())
@@ -109,7 +109,7 @@ def period_parse(value: str | None, *, today: date | None = None) -> Period:
 
 
 def period_choices(*, today: date | None = None, years: int = 4) -> list[Period]:
-    current = financial_year(today or timezone.localdate())
+    current = financial_year(today or clock.today())
     return [financial_year(date(current.start.year - n, 4, 1)) for n in range(years)]
 
 
@@ -424,7 +424,7 @@ class Utilisation:
 
 def budget_utilisation(f: Filters, *, today: date | None = None, overview: dict[str, int] | None = None) -> Utilisation:
     """Budgets of the council that overlap the period (the category filter does not apply)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     totals = overview or _overview(f)
     budgets = _budgets(f)
     counts = budgets.aggregate(budgets=Count("pk"), holders=Count("person_id", distinct=True))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
 
 from accounts.models import CarerLink, User
+from carehub import clock
 from carehub.errors import NotFound
 
 from .models import Account, Budget, Commitment, Entry, LedgerTransaction
@@ -94,7 +94,7 @@ def budget_forecast(*, budget: Budget, available_pence: int | None = None, today
 
     Planned (committed) spend counts towards the projected future spend, so
     it is not counted twice."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     balances = _balances(budget)
     available = balances.get(Account.Kind.BUDGET_AVAILABLE, 0) if available_pence is None else available_pence
     committed = balances.get(Account.Kind.BUDGET_COMMITTED, 0)
@@ -188,7 +188,7 @@ class Statement:
 
 
 def _day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
+    return clock.day_start(day)
 
 
 def budget_statement(*, budget: Budget, start: date, end: date) -> Statement:

@@ -7,6 +7,8 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from carehub import clock
+
 from .models import VETTING_OFFICERS_GROUP, CarerLink, CommissionerMembership, PersonProfile, ProviderMembership, User
 
 DEMO_PASSWORD = "carehub-demo-password"  # noqa: S105  # nosec B105  # published demo login, development data only
@@ -54,8 +56,6 @@ def seed(*, provider: Any, council: Any) -> dict[str, User]:
         user=users["person"], defaults={"postcode": "G12 8QQ", "communication_needs": "Large print, please."}
     )
     if not CarerLink.objects.filter(carer=users["carer"], person=person).exists():
-        from django.utils import timezone
-
         CarerLink.objects.create(
             carer=users["carer"],
             person=person,
@@ -64,7 +64,7 @@ def seed(*, provider: Any, council: Any) -> dict[str, User]:
             can_view=True,
             can_book=True,
             can_manage_budget=True,
-            consented_at=timezone.now(),
+            consented_at=clock.now(),
         )
     ProviderMembership.objects.get_or_create(
         user=users["provider"], provider=provider, defaults={"role": ProviderMembership.Role.OWNER}

@@ -18,7 +18,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, QuerySet
-from django.utils import timezone
+
+from carehub import clock
 
 from .models import User
 from .notifications_models import Notification, NotificationPreference, OutboxMessage
@@ -104,7 +105,7 @@ def outbox_deliver(outbox_id: int) -> bool:
         # The claim: only one delivery can move delivered_at from NULL. If the
         # mail server fails, the claim rolls back and the task retries.
         claimed = OutboxMessage.objects.filter(pk=outbox_id, delivered_at__isnull=True).update(
-            delivered_at=timezone.now(), attempts=F("attempts") + 1
+            delivered_at=clock.now(), attempts=F("attempts") + 1
         )
         if claimed != 1:
             return False
@@ -113,7 +114,7 @@ def outbox_deliver(outbox_id: int) -> bool:
 
 
 def outbox_undelivered(*, older_than: datetime | None = None) -> QuerySet[OutboxMessage]:
-    cutoff = older_than or timezone.now() - REDISPATCH_AFTER
+    cutoff = older_than or clock.now() - REDISPATCH_AFTER
     return OutboxMessage.objects.filter(delivered_at__isnull=True, created_at__lte=cutoff)
 
 
@@ -128,4 +129,4 @@ def notification_unread_count(*, user: User) -> int:
 
 
 def notification_mark_all_read(*, actor: User) -> int:
-    return Notification.objects.filter(user=actor, read_at__isnull=True).update(read_at=timezone.now())
+    return Notification.objects.filter(user=actor, read_at__isnull=True).update(read_at=clock.now())

@@ -11,8 +11,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
 
+from carehub import clock
 from carehub.errors import Conflict, DomainError, NotFound
 
 from .models import AuditEvent, CarerLink, PersonProfile, ProviderInvitation, ProviderMembership, User
@@ -115,7 +115,7 @@ def carer_link_consent(
     link.can_manage_budget = can_manage_budget
     if link.status == CarerLink.Status.REQUESTED:
         link.status = CarerLink.Status.ACTIVE
-        link.consented_at = timezone.now()
+        link.consented_at = clock.now()
     link.save()
     audit_record(actor=actor, action="carer_link.consent", obj=link, before=before, scopes=link.scopes)
     return link
@@ -132,7 +132,7 @@ def carer_link_end(*, actor: User, link_code: str) -> CarerLink:
     else:
         raise Conflict("This carer link has already ended.")
     link.can_view = link.can_book = link.can_manage_budget = False
-    link.ended_at = timezone.now()
+    link.ended_at = clock.now()
     link.save()
     audit_record(actor=actor, action=f"carer_link.{link.status}", obj=link)
     return link
@@ -162,7 +162,7 @@ def provider_invitation_create(*, actor: User, provider: Any, email: str, role: 
         role=role,
         token_hash=_hash_token(token),
         invited_by=actor,
-        expires_at=timezone.now() + INVITATION_LIFETIME,
+        expires_at=clock.now() + INVITATION_LIFETIME,
     )
     link = settings.SITE_URL + reverse("accounts:invitation-accept", args=[token])
     audit_record(actor=actor, action="provider_invitation.create", obj=invitation, email=invitation.email, role=role)
@@ -184,7 +184,7 @@ def provider_invitation_get(*, token: str) -> ProviderInvitation:
         raise NotFound("This invitation link is not valid. Ask for a new one.")
     if invitation.accepted_at is not None:
         raise Conflict("This invitation has already been used.")
-    if invitation.expires_at <= timezone.now():
+    if invitation.expires_at <= clock.now():
         raise Conflict("This invitation has expired. Ask the provider to send a new one.")
     return invitation
 
@@ -196,7 +196,7 @@ def provider_invitation_accept(*, actor: User, token: str) -> ProviderMembership
         raise DomainError(f"This invitation was sent to {invitation.email}. Sign in with that address to accept it.")
     # Mark the invitation used with a conditional update so two clicks cannot both win.
     updated = ProviderInvitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
-        accepted_at=timezone.now(), accepted_by=actor
+        accepted_at=clock.now(), accepted_by=actor
     )
     if updated != 1:
         raise Conflict("This invitation has already been used.")

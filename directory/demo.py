@@ -14,10 +14,10 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.demo import demo_user
 from accounts.models import User
+from carehub import clock
 from carehub.demo import replay_clock
 
 from . import portal_services, vetting
@@ -201,7 +201,7 @@ def seed_vetting(*, provider: Provider, owner: User, officer: User) -> ProviderV
     the listing shows "Vetted on <date>". Skipped once the provider has any evidence."""
     if VettingEvidence.objects.filter(provider=provider).exists():
         return None
-    today = timezone.localdate()
+    today = clock.today()
     upload = vetting.vetting_evidence_upload
     Kind = VettingEvidence.Kind
     upload(
@@ -263,7 +263,7 @@ def seed_search_log() -> int:
     if SearchLog.objects.filter(district__in=districts).exists():
         return 0
     for days, postcode, categories, radius, results in DEMO_SEARCHES:
-        with replay_clock(timezone.now() - timedelta(days=days)):
+        with replay_clock(clock.now() - timedelta(days=days)):
             search_log_record(postcode=postcode, radius_miles=radius, result_count=results, categories=categories)
     search_log_flush()
     return len(DEMO_SEARCHES)

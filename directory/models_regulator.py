@@ -22,6 +22,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from carehub import clock
+
 
 class Regulator(models.TextChoices):
     CARE_INSPECTORATE = "ci", "Care Inspectorate"
@@ -212,7 +214,7 @@ class Registration(models.Model):
         """True when the latest grading is more than two years old."""
         if not self.graded_on:
             return False
-        today = today or timezone.localdate()
+        today = today or clock.today()
         return today - self.graded_on > GRADE_STALE_AFTER
 
 

@@ -11,9 +11,9 @@ from typing import Any
 
 from django.db.models import Max, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from accounts.permissions import Action, can
+from carehub import clock
 from directory.models import (
     AvailabilityException,
     AvailabilityWindow,
@@ -80,7 +80,7 @@ def service_last_confirmed(*, service: Service) -> ServiceConfirmation | None:
 
 def service_needs_confirming(last_confirmed_at: Any, created_at: Any) -> bool:
     """Flagged (never hidden) when nobody at the provider confirmed the details for 6 months."""
-    return (last_confirmed_at or created_at) < timezone.now() - CONFIRM_EVERY
+    return (last_confirmed_at or created_at) < clock.now() - CONFIRM_EVERY
 
 
 def claim_list_for_officer(*, user: Any, status: str = ListingClaim.Status.PENDING) -> QuerySet[ListingClaim]:
@@ -116,4 +116,4 @@ def availability_windows(*, service: Service) -> QuerySet[AvailabilityWindow]:
 
 def availability_exceptions(*, service: Service) -> QuerySet[AvailabilityException]:
     """Today's and future exceptions only: past ones no longer matter to anyone."""
-    return AvailabilityException.objects.filter(service=service, date__gte=timezone.localdate())
+    return AvailabilityException.objects.filter(service=service, date__gte=clock.today())

@@ -19,11 +19,11 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import AuditEvent, ProviderMembership, User
 from accounts.permissions import Action, require
 from accounts.services import audit_record, provider_membership_add
+from carehub import clock
 from carehub.errors import Conflict, DomainError, NotFound
 from directory.models import (
     AvailabilityException,
@@ -77,7 +77,7 @@ def _text(value: Any) -> str:
 def _record_edits(
     *, actor: User, provider: Provider, service: Service | None, changes: dict[str, tuple[Any, Any]]
 ) -> None:
-    now = timezone.now()
+    now = clock.now()
     ServiceEdit.objects.bulk_create(
         ServiceEdit(
             provider=provider,
@@ -161,7 +161,7 @@ def listing_claim_approve(*, actor: User, claim: ListingClaim) -> ListingClaim:
     claim = _pending_claim(claim)
     if provider_is_claimed(claim.provider):
         raise Conflict(f"{claim.provider.name} already has an owner: reject this claim instead.")
-    now = timezone.now()
+    now = clock.now()
     claim.status, claim.decided_by, claim.decided_at = ListingClaim.Status.APPROVED, actor, now
     claim.save(update_fields=["status", "decided_by", "decided_at"])
     provider_membership_add(user=claim.claimant, provider=claim.provider, role=ProviderMembership.Role.OWNER)
@@ -183,7 +183,7 @@ def listing_claim_reject(*, actor: User, claim: ListingClaim, reason: str) -> Li
     if not reason.strip():
         raise DomainError("Give the reason for rejecting the claim.", field="reason")
     claim = _pending_claim(claim)
-    claim.status, claim.decided_by, claim.decided_at = ListingClaim.Status.REJECTED, actor, timezone.now()
+    claim.status, claim.decided_by, claim.decided_at = ListingClaim.Status.REJECTED, actor, clock.now()
     claim.reason = reason.strip()
     claim.save(update_fields=["status", "decided_by", "decided_at", "reason"])
     audit_record(actor=actor, action="listing_claim.reject", obj=claim, reason=claim.reason)
@@ -341,7 +341,7 @@ def listing_freshness_remind(*, now: datetime | None = None) -> int:
     providers reminded."""
     from directory.portal_selectors import CONFIRM_EVERY
 
-    now = now or timezone.now()
+    now = now or clock.now()
     cutoff = now - CONFIRM_EVERY
     stale = (
         Service.objects.filter(status=Service.Status.PUBLISHED, provider__memberships__isnull=False)
@@ -437,7 +437,7 @@ def availability_exception_add(
 ) -> AvailabilityException:
     """A date when the weekly availability does not apply (closed, or open at other times)."""
     require(actor, Action.PROVIDER_MANAGE, service)
-    if date < timezone.localdate():
+    if date < clock.today():
         raise DomainError("The date must be today or in the future.", field="date")
     if is_closed:
         starts_at = ends_at = None

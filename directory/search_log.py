@@ -24,7 +24,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import DatabaseError, connection, models, transaction
-from django.utils import timezone
+
+from carehub import clock
 
 from .postcodes import InvalidPostcode, normalise_postcode, postcode_district, postcode_sector
 
@@ -68,7 +69,7 @@ def search_log_record(*, postcode: str, radius_miles: float, result_count: int, 
         radius_miles=radius_miles,
         result_count=result_count,
         slugs=list(dict.fromkeys(categories))[:MAX_CATEGORIES_LOGGED],
-        day=timezone.localdate(),
+        day=clock.today(),
     )
     transaction.on_commit(lambda: _enqueue(entry), robust=True)
 

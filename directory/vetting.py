@@ -22,13 +22,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import User
 from accounts.notifications import notify
 from accounts.notifications_models import Notification
 from accounts.permissions import Action, can, require
 from accounts.services import audit_record
+from carehub import clock
 from carehub.errors import Conflict, DomainError
 from directory.models import Provider, RegisteredProvider, RegisterImport, Registration, Regulator
 from directory.models_regulator import regulator_grade_words
@@ -129,7 +129,7 @@ def check_registration(provider: Provider, today: date) -> Outcome:
     )
     register = Regulator(regulator).label
     if latest is not None:
-        register = f"the {register} register imported on {_d(timezone.localdate(latest.finished_at))}"
+        register = f"the {register} register imported on {_d(clock.local_date(latest.finished_at))}"
     active = [r for r in registrations if r.status == Registration.Status.ACTIVE]
     if not active:
         numbers = ", ".join(f"{r.registration_number} ({r.get_status_display().lower()})" for r in registrations)
@@ -254,11 +254,11 @@ def vetting_check_run(*, provider_id: int, kind: str, today: date | None = None)
 
     A result equal to the current one (same status, detail and validity) only
     moves its `checked_at` on, so nightly re-runs do not pile up identical rows."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     provider = Provider.objects.get(pk=provider_id)
     vetting = _lock_vetting(provider)
     outcome = CHECKS[kind](provider, today)
-    now = timezone.now()
+    now = clock.now()
     current = VettingCheck.objects.filter(provider=provider, kind=kind, is_current=True).first()
     same = current is not None and (current.status, current.detail, current.valid_until) == (
         outcome.status,
@@ -311,7 +311,7 @@ def provider_vetting_refresh(*, provider: Provider, vetting: ProviderVetting, to
             "kind": kind,
             "label": CheckKind(kind).label,
             "status": current[kind].status,
-            "checked_on": timezone.localdate(current[kind].checked_at).isoformat(),
+            "checked_on": clock.local_date(current[kind].checked_at).isoformat(),
         }
         for kind in kinds
         if kind in current
@@ -320,13 +320,13 @@ def provider_vetting_refresh(*, provider: Provider, vetting: ProviderVetting, to
         vetting.vetted_at, vetting.valid_until = None, None
         vetting.reason = "\n".join(problems)
     else:
-        vetting.vetted_at = vetting.vetted_at or timezone.now()
+        vetting.vetted_at = vetting.vetted_at or clock.now()
         dates = [c.valid_until for c in current.values() if c.valid_until is not None]
         vetting.valid_until = min(dates) if dates else None
         vetting.reason = ""
     if (vetting.vetted_at, vetting.valid_until, vetting.checks, vetting.reason) == before:
         return vetting  # unchanged: no write, so the search cache (bumped on save) stays warm
-    vetting.updated_at = timezone.now()
+    vetting.updated_at = clock.now()
     vetting.save()
     if was_vetted and problems:
         audit_record(actor=None, action="provider_vetting.drop", obj=provider, reason=vetting.reason)
@@ -438,7 +438,7 @@ def vetting_evidence_upload(
     Raises NotPermitted for anyone but the provider's members, DomainError for a
     file of the wrong type or size or missing facts (nothing is stored then)."""
     require(actor, Action.PROVIDER_MANAGE, provider)
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if kind not in Evidence.values:
         raise DomainError("Choose what the evidence is.", field="kind")
     for name, message in REQUIRED_FACTS.get(kind, ()):
@@ -487,7 +487,7 @@ def vetting_evidence_decide(*, actor: User, evidence: VettingEvidence, approve: 
     if locked.review != VettingEvidence.Review.PENDING:
         raise Conflict("This evidence has already been decided.")
     locked.review = VettingEvidence.Review.APPROVED if approve else VettingEvidence.Review.REJECTED
-    locked.reviewed_by, locked.reviewed_at, locked.review_reason = actor, timezone.now(), reason
+    locked.reviewed_by, locked.reviewed_at, locked.review_reason = actor, clock.now(), reason
     locked.save(update_fields=["review", "reviewed_by", "reviewed_at", "review_reason"])
     audit_record(
         actor=actor,
@@ -522,7 +522,7 @@ def vetting_checks_request(*, actor: User, provider: Provider) -> None:
 
 def vetting_expire(*, today: date | None = None) -> int:
     """Re-run every passed check whose evidence has run out: it becomes 'expired' and the status drops."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     due = list(
         VettingCheck.objects.filter(is_current=True, status=Status.PASSED, valid_until__lte=today).values_list(
             "provider_id", "kind"
@@ -535,7 +535,7 @@ def vetting_expire(*, today: date | None = None) -> int:
 
 def vetting_remind(*, today: date | None = None) -> int:
     """Tell providers 30 and 7 days before a passed check's evidence runs out; each reminder once."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     sent = 0
     horizon = today + timedelta(days=max(REMINDER_DAYS))
     due = VettingCheck.objects.filter(

@@ -9,10 +9,10 @@ from uuid import UUID
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import Action, can
+from carehub import clock
 from directory.models import Provider
 from directory.vetting_models import ProviderVetting, VettingCheck, VettingEvidence
 
@@ -66,21 +66,21 @@ def provider_vetting_of(provider: Provider) -> ProviderVetting | None:
 def vetting_public(provider: Provider) -> dict[str, Any] | None:
     """What people see: None unless the provider is vetted today, else the date and what was checked when."""
     vetting = provider_vetting_of(provider)
-    today = timezone.localdate()
+    today = clock.today()
     if vetting is None or vetting.vetted_at is None:
         return None
     if vetting.valid_until is not None and vetting.valid_until <= today:
         return None
     return {
         "vetted": True,
-        "vetted_on": timezone.localdate(vetting.vetted_at).isoformat(),
+        "vetted_on": clock.local_date(vetting.vetted_at).isoformat(),
         "checks": [{"kind": c["kind"], "label": c["label"], "checked_on": c["checked_on"]} for c in vetting.checks],
     }
 
 
 def vetted_q(prefix: str = "provider__") -> Q:
     """Providers vetted today, in SQL (the cached ProviderVetting row)."""
-    today = timezone.localdate()
+    today = clock.today()
     return Q(**{f"{prefix}vetting__vetted_at__isnull": False}) & (
         Q(**{f"{prefix}vetting__valid_until__isnull": True}) | Q(**{f"{prefix}vetting__valid_until__gt": today})
     )

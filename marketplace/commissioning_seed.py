@@ -31,6 +31,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from accounts.models import PersonProfile, User
+from carehub import clock
 from directory.models import Category, Council, Nation, Postcode, Provider, Registration, SearchLog, Service
 from directory.vetting_models import ProviderVetting
 
@@ -136,7 +137,7 @@ def _providers(council: Council, districts: list[Postcode], count: int, rng: ran
         ],
         batch_size=BATCH,
     )
-    vetted_at = timezone.now()
+    vetted_at = clock.now()
     ProviderVetting.objects.bulk_create(
         [ProviderVetting(provider=p, vetted_at=vetted_at) for p in providers if rng.random() < 0.6], batch_size=BATCH
     )
@@ -156,7 +157,7 @@ def seed_spend(
 ) -> SeedResult:
     """Add `holders` budget holders and about `entries` ledger entries for one council."""
     rng = random.Random(seed)  # nosec B311 - reproducible synthetic data, not security
-    today = today or timezone.localdate()
+    today = today or clock.today()
     period = financial_year(today)
     actor = system_actor()
     with transaction.atomic():

@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.demo import DEMO_USERS
 from accounts.models import PersonProfile, User
+from carehub import clock
 from carehub.demo import replay_clock
 from directory.models import Category, Council, Provider, Service
 
@@ -23,13 +23,30 @@ from .models import Budget
 VISIT_PENCE = 4_900  # two hours at £24.50
 
 
+# The council sets up next year's budget this long before 1 April, and keeps last
+# year's open in the demo for this long after it, so bookings near the turn of the
+# budget year always have a budget that covers their date.
+YEAR_TURN_OVERLAP = timedelta(weeks=6)
+
+
 def _at(day: date, hour: int = 10) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour)))
+    return clock.at_local_or_after(day, time(hour))
 
 
-def _financial_year(today: date) -> tuple[date, date]:
-    start_year = today.year if today >= date(today.year, 4, 1) else today.year - 1
-    return date(start_year, 4, 1), date(start_year + 1, 3, 31)
+def _direct_payment(*, person: PersonProfile, council: Council, year: tuple[date, date], name: str, key: str) -> Budget:
+    """A direct payment for one budget year, funded on its first day (or, for next year's,
+    six weeks ago, when the council set it up)."""
+    system = services.system_actor()
+    opened = min(_at(year[0], 9), _at(clock.today() - YEAR_TURN_OVERLAP, 9))
+    with ledger.posting_time(opened):
+        budget = services.budget_create(
+            actor=system, person=person, kind=Budget.Kind.DIRECT_PAYMENT, funder=council,
+            period_start=year[0], period_end=year[1], name=name,
+        )  # fmt: skip
+        services.budget_allocate(
+            actor=system, budget=budget, amount_pence=960_000, idempotency_key=key, effective_on=year[0]
+        )
+    return budget
 
 
 @transaction.atomic
@@ -38,35 +55,48 @@ def seed(*, provider: Provider, council: Council) -> Budget | None:
     if person is None or Budget.objects.filter(person=person).exists():
         return None
     system = services.system_actor()
-    today = timezone.localdate()
-    start, end = _financial_year(today)
+    today = clock.today()
+    start, end = clock.budget_year(today)
     categories = Category.objects.in_bulk(["personal-care", "day-centres"], field_name="slug")
     n = 0
 
     def k(label: str) -> str:
         return f"demo-{person.code}-{label}"
 
-    with ledger.posting_time(_at(start, 9)):
-        budget = services.budget_create(
-            actor=system, person=person, kind=Budget.Kind.DIRECT_PAYMENT, funder=council,
-            period_start=start, period_end=end, name="Direct payment",
-        )  # fmt: skip
-        services.budget_allocate(
-            actor=system, budget=budget, amount_pence=960_000, idempotency_key=k("allocation"), effective_on=start
+    budgets = []
+    years = {clock.budget_year(today - YEAR_TURN_OVERLAP), (start, end), clock.budget_year(today + YEAR_TURN_OVERLAP)}
+    for year in sorted(years):
+        which = "" if year == (start, end) else ("last year" if year < (start, end) else "next year")
+        budgets.append(
+            _direct_payment(
+                person=person,
+                council=council,
+                year=year,
+                name=f"Direct payment ({which})" if which else "Direct payment",
+                key=k(f"allocation-{which}" if which else "allocation"),
+            )
         )
-    # Visits on Tuesdays and Fridays: booked a week ahead, paid once delivered.
-    day = start + timedelta(days=(1 - start.weekday()) % 7)
+    budget = next(b for b in budgets if b.period_start == start)
+
+    def covering(day: date) -> Budget | None:
+        return next((b for b in budgets if b.period_start <= day <= b.period_end), None)
+
+    # Visits on Tuesdays and Fridays: booked a week ahead, paid once delivered, each from the
+    # budget of its own year.
+    first = budgets[0].period_start
+    day = first + timedelta(days=(1 - first.weekday()) % 7)
     while day <= today + timedelta(days=21):
         for visit, slug, what in (
             (day, "personal-care", "Help at home"),
             (day + timedelta(days=3), "day-centres", "Day centre"),
         ):
-            if visit > end:
+            paying = covering(visit)
+            if paying is None:
                 continue
             n += 1
             with ledger.posting_time(_at(visit - timedelta(days=7))):
                 commitment = services.budget_commit(
-                    actor=person.user, budget=budget, amount_pence=VISIT_PENCE, reference=f"DEMO-{n:04d}",
+                    actor=person.user, budget=paying, amount_pence=VISIT_PENCE, reference=f"DEMO-{n:04d}",
                     provider=provider, idempotency_key=k(f"commit-{n}"), category=categories.get(slug),
                     description=f"{what}, {visit:%A %-d %B}", due_on=visit,
                 )  # fmt: skip
@@ -133,16 +163,20 @@ def seed_bookings(*, service: Service, owner: User) -> list[Booking]:
     person = PersonProfile.objects.filter(user__email__iexact=DEMO_USERS["person"][0]).select_related("user").first()
     if person is None or Booking.objects.filter(person=person).exists():
         return []
-    budget = Budget.objects.filter(person=person, kind=Budget.Kind.DIRECT_PAYMENT).order_by("-period_start").first()
-    if budget is None:
+    budgets = list(Budget.objects.filter(person=person, kind=Budget.Kind.DIRECT_PAYMENT))
+    if not budgets:
         return []
     alex = person.user
-    now = timezone.now()
-    today = timezone.localdate(now)
-    # Care must fall inside the budget's period: near 1 April a booking that does not fit is left out.
-    past = _open_day(max(today - timedelta(days=10), budget.period_start + timedelta(days=1)), step=1)
+    now = clock.now()
+    today = clock.local_date(now)
+    past = _open_day(today - timedelta(days=10), step=1)
     soon = _open_day(today + timedelta(days=4), step=1)
     later = _open_day(soon + timedelta(days=2), step=1)
+
+    def budget_on(day: date) -> Budget | None:
+        # Each booking is paid from the budget of its own budget year (see YEAR_TURN_OVERLAP).
+        return next((b for b in budgets if b.period_start <= day <= b.period_end), None)
+
     made: list[Booking] = []
 
     def k(label: str) -> str:
@@ -150,13 +184,13 @@ def seed_bookings(*, service: Service, owner: User) -> list[Booking]:
 
     def request(key: str, day: date, hour: int, hours: int, note: str) -> Booking:
         return bookings.booking_request(
-            actor=alex, service=service, person=person, budget=budget, idempotency_key=k(key),
+            actor=alex, service=service, person=person, budget=budget_on(day), idempotency_key=k(key),
             starts_at=_at(day, hour), hours=hours, note=note,
         )  # fmt: skip
 
     with transaction.atomic():
         _enquiry(alex=alex, person=person, service=service, owner=owner, day=min(past, today) - timedelta(days=5))
-        if past < today:
+        if past < today and budget_on(past):
             with replay_clock(_at(past - timedelta(days=2), 9)):
                 completed = request("first", past, 10, 2, "First visit: shower and lunch.")
             with replay_clock(_at(past - timedelta(days=2), 14)):
@@ -166,7 +200,7 @@ def seed_bookings(*, service: Service, owner: User) -> list[Booking]:
                 bookings.booking_deliver(actor=owner, booking=completed, idempotency_key=k("first-deliver"))
             with replay_clock(_at(past, 17) + timedelta(minutes=30)):
                 made.append(bookings.booking_confirm(actor=alex, booking=completed, idempotency_key=k("first-confirm")))
-        if soon <= budget.period_end:
+        if budget_on(soon):
             with replay_clock(now - timedelta(days=2)):
                 scheduled = request("next", soon, 10, 3, "Shower, lunch and a walk to the park if it is dry.")
             with replay_clock(now - timedelta(days=1)):
@@ -174,6 +208,6 @@ def seed_bookings(*, service: Service, owner: User) -> list[Booking]:
                 made.append(
                     bookings.booking_schedule(actor=owner, booking=scheduled, idempotency_key=k("next-schedule"))
                 )
-        if later <= budget.period_end:
+        if budget_on(later):
             made.append(request("request", later, 14, 2, "Could the carer come with me to the shops on Byres Road?"))
     return made

@@ -6,7 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.utils import timezone
+
+from carehub import clock
 
 
 def pounds_to_pence(amount: Decimal) -> int:
@@ -67,7 +68,7 @@ class StatementForm(forms.Form):
     end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
-        today = timezone.localdate()
+        today = clock.today()
         if not data or not {"start", "end"} & set(data):
             data = {"start": (today - timedelta(days=90)).isoformat(), "end": today.isoformat()}
         super().__init__(data, **kwargs)

@@ -58,9 +58,9 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import F, Sum
-from django.utils import timezone
 
 from accounts.models import User
+from carehub import clock
 from carehub.errors import DomainError
 
 from .models import Account, Budget, Commitment, Entry, LedgerTransaction
@@ -100,7 +100,7 @@ def posting_time(at: datetime) -> Iterator[None]:
 
 
 def ledger_now() -> datetime:
-    return _posting_time.get() or timezone.now()
+    return _posting_time.get() or clock.now()
 
 
 def _platform_account(kind: str) -> Account:

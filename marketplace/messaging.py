@@ -10,13 +10,13 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import CarerLink, PersonProfile, User
 from accounts.notifications import notify
 from accounts.notifications_models import Notification
 from accounts.permissions import Action, can
 from accounts.selectors import provider_ids_for_member
+from carehub import clock
 from carehub.errors import DomainError, NotFound, NotPermitted
 from directory.models import Service
 
@@ -117,7 +117,7 @@ def message_send(*, actor: User, thread: MessageThread, body: str) -> Message:
     if not thread_may_use(actor, thread):
         raise NotPermitted("You cannot write in this conversation.")
     body = _check_body(body)
-    now = timezone.now()
+    now = clock.now()
     message = Message.objects.create(thread=thread, author=actor, body=body, created_at=now)
     MessageThread.objects.filter(pk=thread.pk).update(last_message_at=now)
     ThreadReadState.objects.update_or_create(thread=thread, user=actor, defaults={"last_read_at": now})
@@ -136,4 +136,4 @@ def message_send(*, actor: User, thread: MessageThread, body: str) -> Message:
 def thread_mark_read(*, actor: User, thread: MessageThread) -> None:
     if not thread_may_use(actor, thread):
         raise NotPermitted("You cannot read this conversation.")
-    ThreadReadState.objects.update_or_create(thread=thread, user=actor, defaults={"last_read_at": timezone.now()})
+    ThreadReadState.objects.update_or_create(thread=thread, user=actor, defaults={"last_read_at": clock.now()})

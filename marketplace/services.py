@@ -12,11 +12,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import timezone
 
 from accounts.models import PersonProfile, User
 from accounts.permissions import Action, can, require
 from accounts.services import audit_record
+from carehub import clock
 from carehub.errors import Conflict, DomainError, NotPermitted
 from directory.models import Category, Council, Provider
 
@@ -139,7 +139,7 @@ def budget_allocate(
     if budget.kind == Budget.Kind.SELF_FUNDED:
         raise DomainError("A self-funded budget is paid into with a top-up, not an allocation.")
     check_amount(amount_pence)
-    effective_on = effective_on or timezone.localdate()
+    effective_on = effective_on or clock.today()
     if not budget.period_start <= effective_on <= budget.period_end:
         raise DomainError(
             f"The allocation date must be within the budget period "
@@ -479,7 +479,7 @@ def _budget_alerts_after_spend(*, budget: Budget, amount_pence: int) -> None:
         and not BudgetAlert.objects.filter(
             budget=budget,
             kind=BudgetAlert.Kind.OVERSPEND_FORECAST,
-            created_at__gte=timezone.now() - timedelta(days=7),
+            created_at__gte=clock.now() - timedelta(days=7),
         ).exists()
     ):
         alerts.append(

@@ -7,9 +7,9 @@ from datetime import timedelta
 from celery import shared_task
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import CarerLink
+from carehub import clock
 
 from .models import BudgetAlert
 
@@ -29,7 +29,7 @@ def budget_alert_send(alert_id: int) -> bool:
     )
     recipients = [person.user.email, *(link.carer.email for link in carers)]
     with transaction.atomic():
-        if BudgetAlert.objects.filter(pk=alert_id, sent_at__isnull=True).update(sent_at=timezone.now()) != 1:
+        if BudgetAlert.objects.filter(pk=alert_id, sent_at__isnull=True).update(sent_at=clock.now()) != 1:
             return False
         # Sending inside the transaction: if the mail server fails, the claim rolls back and the task retries.
         send_mail(
@@ -44,7 +44,7 @@ def budget_alert_send(alert_id: int) -> bool:
 @shared_task(acks_late=True)
 def budget_alerts_resend() -> int:
     """Beat: send alerts whose task was lost (for example while the broker was down)."""
-    stale = BudgetAlert.objects.filter(sent_at__isnull=True, created_at__lt=timezone.now() - RESEND_AFTER)
+    stale = BudgetAlert.objects.filter(sent_at__isnull=True, created_at__lt=clock.now() - RESEND_AFTER)
     sent = 0
     for alert_id in stale.values_list("pk", flat=True)[:500]:
         sent += bool(budget_alert_send(alert_id))

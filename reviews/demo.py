@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.demo import DEMO_USERS, demo_person
 from accounts.models import PersonProfile, User
+from carehub import clock
 from carehub.demo import replay_clock
 from directory.models import Service
 from marketplace.bookings_models import Booking
@@ -41,7 +41,7 @@ def _publish(
             person=person,
             overall=review.overall,
             relationship=review.relationship,
-            experience_month=timezone.localdate().replace(day=1),
+            experience_month=clock.today().replace(day=1),
             title=review.title,
             text=review.text,
             aspects=review.aspects,
@@ -50,7 +50,7 @@ def _publish(
     # Published once the provider's preview is over, as the publishing task does; a review
     # still inside it (a booking completed in the last few days) waits for that task.
     publish_at = at + PROVIDER_PREVIEW + timedelta(minutes=5)
-    if publish_at <= timezone.now():
+    if publish_at <= clock.now():
         with replay_clock(publish_at):
             services.review_publish(review_id=submitted.pk)
         submitted.refresh_from_db()
@@ -126,7 +126,7 @@ def seed(*, listings: dict[str, Service], owner: User) -> list[Review]:
                     text="Thank you, Alex. Jenny was delighted to read this. See you next week!",
                 )  # fmt: skip
         made.append(review)
-    now = timezone.now()
+    now = clock.now()
     for (email, name, postcode), reviews in OTHERS.items():
         person = demo_person(email=email, full_name=name, postcode=postcode)
         if Review.objects.filter(person=person).exists():

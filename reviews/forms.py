@@ -6,10 +6,10 @@ from datetime import date
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.dates import MONTHS
 
 from accounts.models import PersonProfile
+from carehub import clock
 
 from .models import ASPECT_LABELS, ASPECTS, ModerationDecision, ProviderReply, Report, Review
 from .services import RANKING_MONTHS, months_ago
@@ -59,7 +59,7 @@ class ReviewForm(forms.Form):
         if len(people) == 1 and people[0].user_id == user.pk:
             # Writing for themselves, with no one else to choose: no question to ask.
             del self.fields["person"]
-        self.fields["experience_month"].choices = month_choices(timezone.localdate())
+        self.fields["experience_month"].choices = month_choices(clock.today())
         for name in ASPECTS:
             self.fields[name] = forms.TypedChoiceField(
                 label=f"{ASPECT_LABELS[name]} (optional)",

@@ -18,6 +18,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from carehub import clock
+
 PROVIDER_PREVIEW = timedelta(hours=72)
 REPLY_EDIT_WINDOW = timedelta(hours=24)
 ASPECTS = ("quality_of_care", "staff", "communication", "reliability", "value_for_money")
@@ -131,7 +133,7 @@ class ProviderReply(models.Model):
         return f"Reply to {self.review_id}"
 
     def editable_at(self, now: timezone.datetime | None = None) -> bool:
-        return (now or timezone.now()) < self.created_at + REPLY_EDIT_WINDOW
+        return (now or clock.now()) < self.created_at + REPLY_EDIT_WINDOW
 
 
 class Report(models.Model):

@@ -19,11 +19,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, F, Q, Sum
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import PersonProfile, ProviderMembership, User
 from accounts.permissions import Action, can, require
 from accounts.services import audit_record
+from carehub import clock
 from carehub.errors import Conflict, DomainError, NotPermitted
 from directory.models import Service
 
@@ -93,14 +93,14 @@ def review_submit(
     Conflict (already reviewed this booking, or within 12 months without one),
     TooManyReviews, DomainError (bad stars or month).
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     review_check_eligible(actor=actor, service=service, person=person)
     aspects = {a: v for a, v in (aspects or {}).items() if a in ASPECTS}
     for name, value in [("overall", overall), *aspects.items()]:
         if value is not None and not (isinstance(value, int) and 1 <= value <= 5):
             raise DomainError("Choose from 1 to 5 stars.", field=name)
     month = experience_month.replace(day=1)
-    today = timezone.localdate(now)
+    today = clock.local_date(now)
     if month > today or month < months_ago(today, RANKING_MONTHS):
         raise DomainError("Choose a month in the last 2 years.", field="experience_month")
     if relationship not in Review.Relationship.values:
@@ -200,7 +200,7 @@ def _recount(review: Review) -> None:
 @transaction.atomic
 def review_publish(*, review_id: int, now: datetime | None = None) -> bool:
     """Publish a pending review whose 72-hour preview is over. Idempotent: False if it is not due."""
-    now = now or timezone.now()
+    now = now or clock.now()
     review = Review.objects.select_for_update().filter(pk=review_id).first()
     if review is None or review.status != Review.Status.PENDING or review.publish_after > now:
         return False
@@ -214,7 +214,7 @@ def review_publish(*, review_id: int, now: datetime | None = None) -> bool:
 
 def review_publish_due(*, now: datetime | None = None) -> int:
     """Publish every pending review whose preview is over, each in its own transaction."""
-    now = now or timezone.now()
+    now = now or clock.now()
     due = Review.objects.filter(status=Review.Status.PENDING, publish_after__lte=now).values_list("pk", flat=True)
     return sum(review_publish(review_id=pk, now=now) for pk in list(due))
 
@@ -234,7 +234,7 @@ def review_flag_by_provider(*, actor: User, review: Review, reason: str) -> Revi
     if not reason.strip():
         raise DomainError("Tell us why the review should be checked.", field="reason")
     review.status = Review.Status.HELD
-    review.provider_flagged_at = timezone.now()
+    review.provider_flagged_at = clock.now()
     review.provider_flag_reason = reason.strip()
     review.save(update_fields=["status", "provider_flagged_at", "provider_flag_reason"])
     audit_record(actor=actor, action="review.provider_flag", obj=review, reason=review.provider_flag_reason)
@@ -276,7 +276,7 @@ def review_moderate(*, actor: User, review: Review, decision: str, reason: str, 
     """Record a moderator's decision on a held review (approve/reject) or a published,
     reported one (keep/remove), close its reports and tell the reviewer."""
     require(actor, Action.MODERATE)
-    now = now or timezone.now()
+    now = now or clock.now()
     review = Review.objects.select_for_update().get(pk=review.pk)
     if decision not in _DECISIONS.get(review.status, set()):
         raise Conflict("That decision does not apply to this review any more.", field="decision")
@@ -377,7 +377,7 @@ def reply_update(
 ) -> ProviderReply:
     """Change a reply within 24 hours of writing it."""
     require(actor, Action.PROVIDER_MANAGE, reply.review)
-    now = now or timezone.now()
+    now = now or clock.now()
     if not reply.editable_at(now):
         raise Conflict("Replies can only be changed in the 24 hours after they are posted.")
     _check_reply(text, tag)
@@ -431,8 +431,8 @@ def rating_refresh(*, service_id: int, provider_id: int, today: date | None = No
     rating rows (service, then provider: always that order) so concurrent publishes
     of one service queue up instead of each missing the other's review.
     """
-    now = timezone.now()
-    cutoff = months_ago(today or timezone.localdate(now), RANKING_MONTHS)
+    now = clock.now()
+    cutoff = months_ago(today or clock.local_date(now), RANKING_MONTHS)
     ServiceRating.objects.get_or_create(service_id=service_id)
     ProviderRating.objects.get_or_create(provider_id=provider_id)
     service_rating = ServiceRating.objects.select_for_update().get(service_id=service_id)

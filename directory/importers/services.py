@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import IO
 
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import User
+from carehub import clock
 from directory.importers.care_inspectorate import parse_care_inspectorate
 from directory.importers.cqc import parse_cqc
 from directory.importers.files import ParsedFile, RegisterFileInvalid
@@ -63,7 +63,7 @@ def _run(
     register_import.status = RegisterImport.Status.DONE
     register_import.stage = ""
     register_import.processed_rows = parsed.total_rows
-    register_import.finished_at = timezone.now()
+    register_import.finished_at = clock.now()
     register_import.save(update_fields=["counts", "status", "stage", "processed_rows", "finished_at"])
     # Vetting (issue 8): re-check every vetted or vetting provider against this newest register.
     vetting_registration_checks_enqueue(regulator=regulator)
@@ -83,7 +83,7 @@ def register_import_from_path(
         regulator=regulator,
         file_name=str(path),
         status=RegisterImport.Status.RUNNING,
-        started_at=timezone.now(),
+        started_at=clock.now(),
         started_by=actor,
     )
     return _run(register_import=register_import, parsed=parsed, regulator=regulator, progress=progress)
@@ -105,7 +105,7 @@ def register_import_process(*, register_import_id: int) -> RegisterImport:
     """Run a queued import of an uploaded file; a bad file marks the run failed with the reason."""
     claimed = RegisterImport.objects.filter(
         pk=register_import_id, status__in=[RegisterImport.Status.PENDING, RegisterImport.Status.FAILED]
-    ).update(status=RegisterImport.Status.RUNNING, started_at=timezone.now(), stage="Reading the file")
+    ).update(status=RegisterImport.Status.RUNNING, started_at=clock.now(), stage="Reading the file")
     register_import = RegisterImport.objects.get(pk=register_import_id)
     if not claimed:  # already running or done: a redelivered task must not import twice
         return register_import
@@ -120,6 +120,6 @@ def register_import_process(*, register_import_id: int) -> RegisterImport:
     except Exception as exc:
         logger.exception("register import %s failed", register_import_id)
         register_import.status, register_import.message = RegisterImport.Status.FAILED, f"Unexpected error: {exc}"
-    register_import.stage, register_import.finished_at = "", timezone.now()
+    register_import.stage, register_import.finished_at = "", clock.now()
     register_import.save(update_fields=["status", "message", "stage", "finished_at"])
     return register_import

@@ -33,8 +33,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from django.db import connection, models, transaction
-from django.utils import timezone
 
+from carehub import clock
 from directory.models import (
     Category,
     ClientGroup,
@@ -280,7 +280,7 @@ def _providers(
             renamed.append(rp)
     # The provider's display name follows the register unless the provider changed it.
     new_names = {rp.provider_id: rp.registered_name for rp in renamed}
-    now = timezone.now()
+    now = clock.now()
     to_rename = []
     for chunk in _chunks(list(old_names), _IN_CHUNK):
         for provider in Provider.objects.filter(pk__in=chunk).only("pk", "name", "updated_at"):
@@ -366,7 +366,7 @@ def _apply_register_fields(
         service.latitude, service.longitude = location.latitude, location.longitude
         service.location_precision = location.precision
     service.council_id = council_id or (location.council_id if location else None)
-    service.updated_at = timezone.now()
+    service.updated_at = clock.now()
 
     registration.registered_provider_id = provider_rp_id
     registration.status = record.status
@@ -385,7 +385,7 @@ def _apply_register_fields(
     registration.register_url = record.register_url
     registration.row_hash = record.digest()
     registration.source_import = register_import
-    registration.updated_at = timezone.now()
+    registration.updated_at = clock.now()
 
 
 def register_sync(
@@ -449,10 +449,10 @@ def register_sync(
             Registration.objects.filter(pk__in=[reg.pk for reg in chunk]).update(
                 status=Registration.Status.NO_LONGER_REGISTERED,
                 source_import=register_import,
-                updated_at=timezone.now(),
+                updated_at=clock.now(),
             )
             Service.objects.filter(pk__in=[reg.service_id for reg in chunk]).update(
-                status=Service.Status.NO_LONGER_REGISTERED, updated_at=timezone.now()
+                status=Service.Status.NO_LONGER_REGISTERED, updated_at=clock.now()
             )
     counts.closed = len(gone)
     search_cache_bump()  # the bulk writes above bypass the model signals

@@ -9,7 +9,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -19,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import PersonProfile
+from carehub import clock
 from carehub.api import Pagination
 from carehub.errors import DomainError, NotFound
 from directory.models import Category, Council, Provider
@@ -160,7 +160,7 @@ class StatementQuery(serializers.Serializer):
     output = serializers.ChoiceField(choices=["json", "csv"], required=False, default="json")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        today = timezone.localdate()
+        today = clock.today()
         attrs.setdefault("end", today)
         attrs.setdefault("start", attrs["end"] - timedelta(days=90))
         if attrs["start"] > attrs["end"]:
@@ -181,7 +181,7 @@ def statement_csv(statement: selectors.Statement) -> HttpResponse:
     writer.writerow([statement.start.isoformat(), "Opening balance", "", "", "", "", statement.opening_available_pence])
     for line in statement.lines:
         writer.writerow([
-            timezone.localtime(line.when).isoformat(timespec="seconds"), line.description, line.reason, line.reference,
+            clock.local_time(line.when).isoformat(timespec="seconds"), line.description, line.reason, line.reference,
             line.available_change_pence, line.committed_change_pence, line.available_after_pence,
         ])  # fmt: skip
     return response

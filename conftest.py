@@ -16,6 +16,8 @@ from accounts.tests import factories as af
 from directory.models import Council, Provider
 from directory.tests import factories as df
 
+pytest_plugins = ["carehub.testing.clock"]
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from accounts.models import PersonProfile, User
+from carehub import clock
 from directory.models import Council, Provider
 from marketplace import services
 from marketplace.models import Budget, Commitment
 
 _seq = itertools.count(1)
-PERIOD_START = date(2026, 4, 1)
-PERIOD_END = date(2027, 3, 31)
+
+
+def budget_period(today: date | None = None) -> tuple[date, date]:
+    """From the start of this budget year to the end of the one 13 weeks ahead.
+
+    Bookings and plans made "tomorrow" or "in three weeks" stay inside it on any
+    date, 31 March included, while each end is still a real 1 April / 31 March.
+    """
+    today = today or clock.today()
+    return clock.budget_year(today)[0], clock.budget_year(today + timedelta(weeks=13))[1]
 
 
 def key() -> str:
@@ -32,11 +41,16 @@ def make_budget(
     """A budget opened and (optionally) funded through the services, so the ledger stays sound."""
     actor = services.system_actor()
     kind = kind or (Budget.Kind.DIRECT_PAYMENT if funder else Budget.Kind.SELF_FUNDED)
-    fields = {"period_start": PERIOD_START, "period_end": PERIOD_END, **overrides}
+    start, end = budget_period()
+    fields = {"period_start": start, "period_end": end, **overrides}
     budget = services.budget_create(actor=actor, person=person, kind=kind, funder=funder, **fields)
     if allocated_pence:
         services.budget_allocate(
-            actor=actor, budget=budget, amount_pence=allocated_pence, idempotency_key=key(), effective_on=PERIOD_START
+            actor=actor,
+            budget=budget,
+            amount_pence=allocated_pence,
+            idempotency_key=key(),
+            effective_on=fields["period_start"],
         )
     return budget
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -71,7 +71,13 @@ def test_budget_alert_when_planned_spend_would_run_out_before_period_end(
 
 
 def test_budget_forecast_left_at_end_counts_planned_spend_once(cast: Any) -> None:
-    budget = make_budget(person=cast.person, funder=cast.council, allocated_pence=100_000)
+    budget = make_budget(
+        person=cast.person,
+        funder=cast.council,
+        allocated_pence=100_000,
+        period_start=date(2026, 4, 1),
+        period_end=date(2027, 3, 31),  # 365 days; the forecast is asked as of 10 April, not read from the clock
+    )
     paid = make_commitment(budget=budget, provider=cast.provider, amount_pence=10_000)
     services.budget_settle(actor=cast.person.user, commitment=paid, idempotency_key=key())
     make_commitment(budget=budget, provider=cast.provider, amount_pence=20_000)

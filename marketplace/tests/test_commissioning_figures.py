@@ -31,6 +31,12 @@ def at(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
 
 
+@pytest.fixture(autouse=True)
+def _half_way_through_the_year(time_machine: Any) -> None:
+    # The figures are for one fixed budget year (FY), so the clock says TODAY, inside it.
+    time_machine.move_to(at(TODAY))
+
+
 @dataclass
 class World:
     cast: Cast

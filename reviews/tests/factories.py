@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
 
 from accounts.models import PersonProfile
+from carehub import clock
 from directory.models import Service
 from marketplace.models import Booking
 from marketplace.tests.factories import make_budget
@@ -15,8 +16,9 @@ from reviews import services
 from reviews.models import Review
 
 
-def this_month() -> date:
-    return timezone.localdate().replace(day=1)
+def this_month(now: datetime | None = None) -> date:
+    """The first day of the UK month of `now` (default: the clock's)."""
+    return clock.local_date(now or clock.now()).replace(day=1)
 
 
 def make_completed_booking(*, person: PersonProfile, service: Service, **overrides: Any) -> Booking:
@@ -47,7 +49,7 @@ def make_review(*, service: Service, person: PersonProfile, **overrides: Any) ->
         "actor": person.user,
         "overall": 4,
         "relationship": Review.Relationship.SELF,
-        "experience_month": this_month(),
+        "experience_month": this_month(overrides.get("now")),
         "text": "Kind, punctual staff who listened to what mum wanted.",
     }
     fields.update(overrides)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.test import override_settings
-from django.utils import timezone
 
 from accounts.tests import factories as af
+from carehub import clock
 from carehub.errors import Conflict, DomainError, NotPermitted
 from directory.models import Service
 from directory.tests.factories import make_service
@@ -133,11 +133,13 @@ def test_review_submit_a_booking_not_completed_is_not_verified(cast, service):
         ({"overall": 6}, "overall"),
         ({"staff": 9}, "staff"),
         ({"relationship": "landlord"}, "relationship"),
-        ({"experience_month": timezone.localdate() + timedelta(days=40)}, "experience_month"),
-        ({"experience_month": months_ago(timezone.localdate(), 25)}, "experience_month"),
+        # Months are worked out from the clock when the test runs, not when it is collected.
+        ({"experience_month": lambda today: clock.month_start(today, 1)}, "experience_month"),
+        ({"experience_month": lambda today: months_ago(today, 25)}, "experience_month"),
     ],
 )
 def test_review_submit_refuses_bad_input_and_writes_nothing(cast, service, overrides, field):
+    overrides = {k: v(clock.today()) if callable(v) else v for k, v in overrides.items()}
     aspects = {"staff": overrides.pop("staff")} if "staff" in overrides else None
     with pytest.raises(DomainError) as excinfo:
         make_review(service=service, person=cast.person, aspects=aspects, **overrides)
@@ -164,4 +166,26 @@ def test_review_submit_a_later_review_replaces_the_earlier_in_the_rating(cast, s
     rating = service.rating_summary
     rating.refresh_from_db()
     assert (rating.review_count, rating.average) == (1, 5.0)
-    assert this_month() == later.experience_month
+    assert later.experience_month == this_month(later.submitted_at)
+
+
+@pytest.mark.parametrize(
+    ("now", "month", "allowed"),
+    [
+        # 00:30 BST on 1 May is 23:30 UTC on 30 April: May is this month in the UK.
+        (datetime(2027, 4, 30, 23, 30, tzinfo=UTC), date(2027, 5, 1), True),
+        (datetime(2027, 4, 30, 22, 30, tzinfo=UTC), date(2027, 5, 1), False),  # 23:30 BST on 30 April
+        # On 29 February 2028 "the last 2 years" starts on 1 February 2026.
+        (datetime(2028, 2, 29, 12, tzinfo=UTC), date(2026, 2, 1), True),
+        (datetime(2028, 2, 29, 12, tzinfo=UTC), date(2026, 1, 1), False),
+        (datetime(2027, 1, 1, 0, 30, tzinfo=UTC), date(2027, 1, 1), True),  # just after new year
+        (datetime(2026, 12, 31, 23, 30, tzinfo=UTC), date(2027, 1, 1), False),  # just before it
+    ],
+)
+def test_review_experience_month_follows_the_uk_calendar(cast, service, now, month, allowed):
+    if allowed:
+        review = make_review(service=service, person=cast.person, experience_month=month, now=now)
+        assert review.experience_month == month
+    else:
+        with pytest.raises(DomainError, match="last 2 years"):
+            make_review(service=service, person=cast.person, experience_month=month, now=now)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.tests import factories as af
+from carehub.testing.clock import QUIET_INSTANT
 from marketplace import ledger
 from marketplace.models import Commitment, Entry, LedgerTransaction
 from marketplace.tests.factories import key, make_budget, make_commitment
@@ -20,6 +21,12 @@ def client_for(user: Any) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _quiet_clock(time_machine: Any) -> None:
+    # Statements and planned months here are for the 2026-27 budget year.
+    time_machine.move_to(QUIET_INSTANT)
 
 
 @pytest.fixture

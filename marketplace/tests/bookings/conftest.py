@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
@@ -71,10 +72,10 @@ def request_hours(world: World, *, actor: User | None = None, hour: int = 10, ho
 
 def move_to_past(booking: Booking, *, days: int = 1) -> None:
     """Tests only: pretend the booked time has come (the services refuse to book the past)."""
+    # Shift in the database, by elapsed time, so booking and slots move together across a clock change.
     shift = timedelta(days=days + 2)
-    Booking.objects.filter(pk=booking.pk).update(starts_at=booking.starts_at - shift, ends_at=booking.ends_at - shift)
-    for slot in BookingSlot.objects.filter(booking=booking):
-        BookingSlot.objects.filter(pk=slot.pk).update(starts_at=slot.starts_at - shift)
+    Booking.objects.filter(pk=booking.pk).update(starts_at=F("starts_at") - shift, ends_at=F("ends_at") - shift)
+    BookingSlot.objects.filter(booking=booking).update(starts_at=F("starts_at") - shift)
     booking.refresh_from_db()
 
 

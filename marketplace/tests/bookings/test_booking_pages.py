@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from carehub import clock
 from marketplace import ledger
 from marketplace.bookings_models import Booking
 
@@ -168,14 +169,16 @@ def test_provider_schedules_a_one_off_with_a_date(world: Any) -> None:
     missing = client.post(url, {"idempotency_key": str(uuid.uuid4())})
     assert missing.status_code == 400 and "Choose when the care will happen" in missing.content.decode()
     when = tomorrow_at(15)
-    done = client.post(url, {"idempotency_key": str(uuid.uuid4()), "starts_at": when.strftime("%Y-%m-%dT%H:%M")})
+    done = client.post(
+        url, {"idempotency_key": str(uuid.uuid4()), "starts_at": f"{clock.local_time(when):%Y-%m-%dT%H:%M}"}
+    )
     assert done.status_code == 302
     booking.refresh_from_db()
     assert (booking.status, booking.starts_at) == (Booking.Status.SCHEDULED, when)
 
 
 def test_booking_page_warns_of_a_late_cancellation_charge(world: Any) -> None:
-    booking = request_hours(world)
+    booking = request_hours(world, days=2)  # 34 to 58 hours ahead, whatever the time of day: free to cancel for now
     url = reverse("marketplace:booking-detail", args=[booking.code])
     assert "too late to cancel free" not in client_for(world.person_user).get(url).content.decode()
     Booking.objects.filter(pk=booking.pk).update(free_cancellation_hours=72)

@@ -16,6 +16,7 @@ from accounts.tests import factories as af
 from carehub.errors import DomainError, NotPermitted
 from marketplace import bookings_plans, ledger
 from marketplace.bookings_models import Booking, RecurringPlan
+from marketplace.models import Budget
 from marketplace.tests.factories import key
 
 from .conftest import BUDGET_PENCE, HOURLY_PENCE, request_hours
@@ -138,8 +139,10 @@ def test_plan_api_create_and_scoped_list(world: Any) -> None:
     created = api.post(reverse("marketplace-api:plan-list"), body, format="json", HTTP_IDEMPOTENCY_KEY=key())
     assert created.status_code == 201, created.json()
     assert (created.json()["total_pence"], created.json()["uncommitted_pence"]) == (3 * HOURLY_PENCE, 2 * HOURLY_PENCE)
+    # A budget period that ends four weeks from tomorrow: five weeks of visits run past it.
+    Budget.objects.filter(pk=world.budget.pk).update(period_end=tomorrow + timedelta(days=27))
     too_long = api.post(
-        reverse("marketplace-api:plan-list"), {**body, "weeks": 40}, format="json", HTTP_IDEMPOTENCY_KEY=key()
+        reverse("marketplace-api:plan-list"), {**body, "weeks": 5}, format="json", HTTP_IDEMPOTENCY_KEY=key()
     )
     assert too_long.status_code == 400 and "budget period" in too_long.json()["detail"]
     for user, count in [(world.person_user, 1), (world.cast.provider_staff, 1), (world.cast.outsider, 0)]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -63,6 +63,10 @@ def allocate(w: dict[str, Any], *, actor: str = "manager", budget: str = "budget
     )
 
 
+def after_period(w: dict[str, Any]) -> date:
+    return w["budget"].period_end + timedelta(days=1)
+
+
 CASES: list[tuple[str, Callable[[dict[str, Any]], Callable[[], Any]], int, str]] = [
     ("zero", lambda w: commit(w, amount=0), 400, "more than 0 pence"),
     ("negative", lambda w: commit(w, amount=-500), 400, "more than 0 pence"),
@@ -73,7 +77,12 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], Callable[[], Any]], int, str]]
     ("absurd", lambda w: commit(w, amount=10**12), 400, "too large"),
     ("more than is left", lambda w: commit(w, amount=8_501), 400, NOT_ENOUGH_IN_BUDGET),
     ("empty reference", lambda w: commit(w, reference="  "), 400, "booking reference"),
-    ("care planned outside the period", lambda w: commit(w, due_on=date(2030, 1, 1)), 400, "within the budget period"),
+    (
+        "care planned outside the period",
+        lambda w: commit(w, due_on=w["budget"].period_end + timedelta(days=1)),
+        400,
+        "within the budget period",
+    ),
     ("reference already held", lambda w: commit(w, reference="held"), 409, "already set aside"),
     (
         "same key, other parameters",
@@ -90,7 +99,7 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], Callable[[], Any]], int, str]]
     ("carer without scope", lambda w: commit(w, actor="no_scope_carer"), 403, "permission"),
     (
         "allocation outside the period",
-        lambda w: allocate(w, effective_on=date(2028, 1, 1)),
+        lambda w: allocate(w, effective_on=after_period(w)),
         400,
         "within the budget period",
     ),

@@ -14,7 +14,7 @@ from carehub.errors import Conflict
 from marketplace import ledger, selectors, services
 from marketplace.ledger import ledger_verify
 from marketplace.models import Account, Commitment, Entry, LedgerTransaction, Payout, TopUp
-from marketplace.tests.factories import PERIOD_START, key, make_budget, make_commitment
+from marketplace.tests.factories import budget_period, key, make_budget, make_commitment
 
 pytestmark = pytest.mark.django_db
 
@@ -35,16 +35,17 @@ def balances(budget: Any, provider: Any) -> dict[str, int]:
 @override_settings(CAREHUB_PLATFORM_FEE_PERCENT="5")
 def test_budget_full_life_cycle_every_balance(cast: Any, finance: Any) -> None:
     manager = af.make_commissioner(council=cast.council, role="manager")
+    period_start, period_end = budget_period()
     budget = services.budget_create(
         actor=manager,
         person=cast.person,
         kind="direct_payment",
         funder=cast.council,
-        period_start=PERIOD_START,
-        period_end=PERIOD_START.replace(year=2027),
+        period_start=period_start,
+        period_end=period_end,
     )
     services.budget_allocate(
-        actor=manager, budget=budget, amount_pence=100_000, idempotency_key=key(), effective_on=PERIOD_START
+        actor=manager, budget=budget, amount_pence=100_000, idempotency_key=key(), effective_on=period_start
     )
     assert balances(budget, cast.provider) == {
         "available": 100_000, "committed": 0, "spent": 0, "council": -100_000,

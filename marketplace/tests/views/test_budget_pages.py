@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.tests import factories as af
+from carehub.testing.clock import QUIET_INSTANT
 from directory.models import Category
 from marketplace import ledger, services
 from marketplace.models import LedgerTransaction, TopUp
@@ -22,6 +23,12 @@ def client_for(user: Any) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _quiet_clock(time_machine: Any) -> None:
+    # Statements and planned months here are for the 2026-27 budget year.
+    time_machine.move_to(QUIET_INSTANT)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: setup venv assets migrate run test check bench clean
+.PHONY: setup venv assets migrate run test test-dates check bench clean
 
 setup: venv assets
 
@@ -49,6 +49,19 @@ run: migrate
 
 test: setup
 	DJANGO_SETTINGS_MODULE=carehub.settings_test $(PY) -m pytest $(PYTEST_ARGS)
+
+# The suite with every test starting at each awkward instant (names in carehub/testing/clock.py;
+# time-machine moves this process's clock). DATES=... for fewer. Left out: browser tests and the
+# real-worker tests (`redis`), whose second process keeps the real clock.
+DATES ?= year-end new-year february-end leap-day clocks-forward-before clocks-forward-after \
+	clocks-back-first clocks-back-second month-end budget-year-start
+test-dates: setup
+	@failed=""; for at in $(DATES); do \
+		echo "== every test starts at $$at"; \
+		DJANGO_SETTINGS_MODULE=carehub.settings_test $(PY) -m pytest -q -p no:cacheprovider -m "not browser and not redis" \
+			--clock=$$at $(PYTEST_ARGS) || failed="$$failed $$at"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "test-dates failed at:$$failed"; exit 1; fi; echo "test-dates passed at: $(DATES)"
 
 check: setup
 	$(PY) -m ruff check .

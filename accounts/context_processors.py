@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from .permissions import role_labels
+from accounts.permissions import role_labels
 
 
 def roles(request: HttpRequest) -> dict:

@@ -7,9 +7,15 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from accounts.models import (
+    VETTING_OFFICERS_GROUP,
+    CarerLink,
+    CommissionerMembership,
+    PersonProfile,
+    ProviderMembership,
+    User,
+)
 from carehub import clock
-
-from .models import VETTING_OFFICERS_GROUP, CarerLink, CommissionerMembership, PersonProfile, ProviderMembership, User
 
 DEMO_PASSWORD = "carehub-demo-password"  # noqa: S105  # nosec B105  # published demo login, development data only
 

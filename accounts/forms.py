@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
-from .models import ProviderMembership, User
+from accounts.models import ProviderMembership, User
 
 
 class SignUpForm(forms.Form):

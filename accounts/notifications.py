@@ -19,10 +19,9 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, QuerySet
 
+from accounts.models import User
+from accounts.notifications_models import Notification, NotificationPreference, OutboxMessage
 from carehub import clock
-
-from .models import User
-from .notifications_models import Notification, NotificationPreference, OutboxMessage
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +77,7 @@ def _absolute(url: str) -> str:
 
 def outbox_dispatch(outbox_id: int) -> bool:
     """Enqueue delivery. Returns False (and leaves the row for the re-dispatch) if the broker is unreachable."""
-    from .notifications_tasks import notification_deliver
+    from accounts.notifications_tasks import notification_deliver
 
     try:
         notification_deliver.apply_async((outbox_id,), retry=False)

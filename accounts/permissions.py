@@ -13,9 +13,15 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 
+from accounts.models import (
+    VETTING_OFFICERS_GROUP,
+    CarerLink,
+    CommissionerMembership,
+    PersonProfile,
+    ProviderMembership,
+    User,
+)
 from carehub.errors import NotPermitted
-
-from .models import VETTING_OFFICERS_GROUP, CarerLink, CommissionerMembership, PersonProfile, ProviderMembership, User
 
 
 class Action(StrEnum):

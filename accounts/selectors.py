@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from .models import CarerLink, PersonProfile, ProviderMembership, User
+from accounts.models import CarerLink, PersonProfile, ProviderMembership, User
 
 
 def carer_links_for_person(*, user: User) -> QuerySet[CarerLink]:

@@ -12,11 +12,10 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from accounts.models import AuditEvent, CarerLink, PersonProfile, ProviderInvitation, ProviderMembership, User
+from accounts.permissions import Action, require
 from carehub import clock
 from carehub.errors import Conflict, DomainError, NotFound
-
-from .models import AuditEvent, CarerLink, PersonProfile, ProviderInvitation, ProviderMembership, User
-from .permissions import Action, require
 
 INVITATION_LIFETIME = timedelta(days=7)
 

@@ -9,12 +9,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
+from accounts import selectors, services
+from accounts.forms import CarerConsentForm, CarerLinkRequestForm, ProfileForm, SignInForm, SignUpForm
+from accounts.models import PersonProfile
 from carehub.errors import DomainError
 from carehub.forms import add_domain_error
-
-from . import selectors, services
-from .forms import CarerConsentForm, CarerLinkRequestForm, ProfileForm, SignInForm, SignUpForm
-from .models import PersonProfile
 
 
 def sign_up(request: HttpRequest) -> HttpResponse:

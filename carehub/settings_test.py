@@ -2,8 +2,8 @@
 files, eager Celery). Tests that need a real worker say so with the `redis`
 marker and switch eager mode off themselves."""
 
-from .settings import *  # noqa: F403
-from .settings import STORAGES, env_bool
+from carehub.settings import *  # noqa: F403
+from carehub.settings import STORAGES, env_bool
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

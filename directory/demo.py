@@ -19,10 +19,9 @@ from accounts.demo import demo_user
 from accounts.models import User
 from carehub import clock
 from carehub.demo import replay_clock
-
-from . import portal_services, vetting
-from .importers.services import register_import_from_path
-from .models import (
+from directory import portal_services, vetting
+from directory.importers.services import register_import_from_path
+from directory.models import (
     AvailabilityWindow,
     Category,
     Council,
@@ -35,8 +34,8 @@ from .models import (
     Service,
     VettingEvidence,
 )
-from .postcodes import postcode_district
-from .search_log import SearchLog, search_log_flush, search_log_record
+from directory.postcodes import postcode_district
+from directory.search_log import SearchLog, search_log_flush, search_log_record
 
 
 @transaction.atomic

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from carehub.money import format_pence
-
-from .models import Service
+from directory.models import Service
 
 
 def service_price_text(service: Service) -> str:

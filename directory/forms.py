@@ -7,9 +7,9 @@ from typing import Any
 
 from django import forms
 
-from .models import Category, ClientGroup
-from .postcodes import InvalidPostcode, normalise_postcode
-from .selectors import DEFAULT_RADIUS_MILES, Delivery, Ordering
+from directory.models import Category, ClientGroup
+from directory.postcodes import InvalidPostcode, normalise_postcode
+from directory.selectors import DEFAULT_RADIUS_MILES, Delivery, Ordering
 
 RADIUS_CHOICES = [(1, "1 mile"), (3, "3 miles"), (5, "5 miles"), (10, "10 miles"), (25, "25 miles"), (50, "50 miles")]
 

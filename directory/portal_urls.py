@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import portal_views as views
+from directory import portal_views as views
 
 urlpatterns = [
     path("services/<uuid:code>/claim/", views.claim_create, name="claim-create"),

@@ -26,8 +26,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, models, transaction
 
 from carehub import clock
-
-from .postcodes import InvalidPostcode, normalise_postcode, postcode_district, postcode_sector
+from directory.postcodes import InvalidPostcode, normalise_postcode, postcode_district, postcode_sector
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +118,7 @@ atexit.register(search_log_flush)
 
 
 def _write(batch: list[_Entry]) -> None:
-    from .models import Category, Postcode  # this module is imported by models.py
+    from directory.models import Category, Postcode  # this module is imported by models.py
 
     located: list[tuple[_Entry, str, list[str]]] = []
     for entry in batch:

@@ -12,10 +12,9 @@ from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
 from django.http import Http404
 
 from carehub.errors import DomainError
-
-from .models import Category, Postcode, Service
-from .postcodes import normalise_postcode, postcode_district, postcode_sector
-from .vetting_selectors import vetted_q
+from directory.models import Category, Postcode, Service
+from directory.postcodes import normalise_postcode, postcode_district, postcode_sector
+from directory.vetting_selectors import vetted_q
 
 
 def postcode_lookup(*, postcode: str) -> Postcode | None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from directory import views
 
 app_name = "directory"
 
@@ -10,11 +10,11 @@ urlpatterns = [
 ]
 
 # Claims, the claims queue and the provider portal (issue 4).
-from .portal_urls import urlpatterns as portal_urlpatterns  # noqa: E402
+from directory.portal_urls import urlpatterns as portal_urlpatterns  # noqa: E402
 
 urlpatterns += portal_urlpatterns
 
 # Vetting: providers' evidence and checks, the officers' queue (issue 8).
-from .vetting_urls import urlpatterns as vetting_urlpatterns  # noqa: E402
+from directory.vetting_urls import urlpatterns as vetting_urlpatterns  # noqa: E402
 
 urlpatterns += vetting_urlpatterns

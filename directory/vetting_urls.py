@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import vetting_views as views
+from directory import vetting_views as views
 
 urlpatterns = [
     path("vetting/", views.vetting_queue, name="vetting-queue"),

@@ -10,11 +10,10 @@ from django.shortcuts import render
 
 from carehub.errors import DomainError
 from carehub.forms import add_domain_error
-
-from .display import service_price_text
-from .forms import ServiceSearchForm, wider_radius
-from .search_log import search_log_record
-from .selectors import (
+from directory.display import service_price_text
+from directory.forms import ServiceSearchForm, wider_radius
+from directory.search_log import search_log_record
+from directory.selectors import (
     KM_PER_MILE,
     Origin,
     great_circle_km,

@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from .models import Account, Budget, BudgetAlert, Commitment, Entry, LedgerTransaction, Payout, PayoutBatch, TopUp
+from marketplace.models import (
+    Account,
+    Budget,
+    BudgetAlert,
+    Commitment,
+    Entry,
+    LedgerTransaction,
+    Payout,
+    PayoutBatch,
+    TopUp,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -43,4 +53,4 @@ class BudgetAdmin(ReadOnlyAdmin):
 
 admin.site.register([Commitment, TopUp, PayoutBatch, Payout, BudgetAlert], ReadOnlyAdmin)
 
-from .bookings_admin import BookingAdmin  # noqa: E402, F401  (issue 6: bookings and the dispute queue)
+from marketplace.bookings_admin import BookingAdmin  # noqa: E402, F401  (issue 6: bookings and the dispute queue)

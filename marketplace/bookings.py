@@ -42,12 +42,11 @@ from carehub import clock
 from carehub.errors import Conflict, DomainError, NotPermitted
 from carehub.money import format_pence
 from directory.models import Service
-
-from . import services
-from .bookings_availability import hour_is_open
-from .bookings_models import AUTO_COMPLETE_AFTER, Booking, BookingEvent, BookingSlot
-from .idempotency import idempotent_run
-from .models import Budget
+from marketplace import services
+from marketplace.bookings_availability import hour_is_open
+from marketplace.bookings_models import AUTO_COMPLETE_AFTER, Booking, BookingEvent, BookingSlot
+from marketplace.idempotency import idempotent_run
+from marketplace.models import Budget
 
 MAX_HOURS = 12
 MAX_QUANTITY = 100

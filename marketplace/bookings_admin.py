@@ -14,10 +14,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from carehub.errors import DomainError
-
-from . import bookings
-from .bookings_models import Booking, BookingEvent, RecurringPlan
-from .messaging_models import MessageThread
+from marketplace import bookings
+from marketplace.bookings_models import Booking, BookingEvent, RecurringPlan
+from marketplace.messaging_models import MessageThread
 
 
 class BookingEventInline(admin.TabularInline):

@@ -14,8 +14,7 @@ from datetime import date, datetime, time
 
 from carehub import clock
 from directory.models import AvailabilityException, AvailabilityWindow, Service
-
-from .bookings_models import BookingSlot
+from marketplace.bookings_models import BookingSlot
 
 Windows = list[tuple[time, time]]
 

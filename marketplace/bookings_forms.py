@@ -5,9 +5,8 @@ from typing import Any
 from django import forms
 
 from accounts.models import PersonProfile
-
-from .bookings import MAX_HOURS, MAX_QUANTITY
-from .forms import IdempotentForm
+from marketplace.bookings import MAX_HOURS, MAX_QUANTITY
+from marketplace.forms import IdempotentForm
 
 
 class BookingForm(IdempotentForm):

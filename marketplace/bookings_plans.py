@@ -26,12 +26,11 @@ from carehub import clock
 from carehub.errors import DomainError, NotPermitted
 from carehub.money import format_pence
 from directory.models import Service
-
-from . import ledger, services
-from .bookings import MAX_HOURS, _booking_create, booking_budget_for, person_side_users, provider_side_users
-from .bookings_availability import hour_is_open
-from .bookings_models import Booking, RecurringPlan
-from .idempotency import idempotent_run
+from marketplace import ledger, services
+from marketplace.bookings import MAX_HOURS, _booking_create, booking_budget_for, person_side_users, provider_side_users
+from marketplace.bookings_availability import hour_is_open
+from marketplace.bookings_models import Booking, RecurringPlan
+from marketplace.idempotency import idempotent_run
 
 COMMIT_AHEAD = timedelta(days=7)
 MAX_WEEKS = 52

@@ -9,9 +9,8 @@ from django.db.models import Q, QuerySet
 from accounts.models import CarerLink, ProviderMembership, User
 from accounts.selectors import provider_ids_for_member
 from carehub.errors import NotFound
-
-from .bookings_models import Booking
-from .models import Account
+from marketplace.bookings_models import Booking
+from marketplace.models import Account
 
 S = Booking.Status
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import bookings
+from marketplace import bookings
 
 
 @shared_task(acks_late=True)
@@ -16,6 +16,6 @@ def bookings_auto_complete_task() -> int:
 @shared_task(acks_late=True)
 def recurring_plans_commit_task() -> int:
     """Book (and commit the money for) the coming week of every active recurring plan."""
-    from . import bookings_plans
+    from marketplace import bookings_plans
 
     return bookings_plans.recurring_plans_commit_due()

@@ -19,11 +19,10 @@ from carehub.errors import DomainError, NotFound
 from carehub.forms import add_domain_error
 from directory.models import Service
 from directory.selectors import service_get_for_user
-
-from . import bookings, bookings_plans, bookings_selectors, selectors
-from .bookings_availability import free_hours
-from .bookings_forms import BookingForm, DayForm, PlanForm, ReasonForm
-from .bookings_models import DEFAULT_FREE_CANCELLATION_HOURS, Booking, cancellation_rule_text
+from marketplace import bookings, bookings_plans, bookings_selectors, selectors
+from marketplace.bookings_availability import free_hours
+from marketplace.bookings_forms import BookingForm, DayForm, PlanForm, ReasonForm
+from marketplace.bookings_models import DEFAULT_FREE_CANCELLATION_HOURS, Booking, cancellation_rule_text
 
 
 def _not_found(request: HttpRequest) -> HttpResponse:

@@ -55,8 +55,7 @@ from carehub.errors import DomainError, NotFound
 from directory.models import Category, Council, Postcode, Provider, Registration, SearchLog, Service
 from directory.selectors import EARTH_RADIUS_KM, KM_PER_MILE
 from directory.vetting_selectors import vetted_q
-
-from .models import Account, Budget, Commitment
+from marketplace.models import Account, Budget, Commitment
 
 GOOD_GRADE = 4  # "Good" on the six-point scale
 FEW_RESULTS = 2  # a search that found this many services or fewer found "very little"

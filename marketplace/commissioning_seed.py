@@ -34,10 +34,9 @@ from accounts.models import PersonProfile, User
 from carehub import clock
 from directory.models import Category, Council, Nation, Postcode, Provider, Registration, SearchLog, Service
 from directory.vetting_models import ProviderVetting
-
-from .commissioning import financial_year
-from .models import Account, Budget, Commitment, Entry, LedgerTransaction
-from .services import platform_fee, system_actor
+from marketplace.commissioning import financial_year
+from marketplace.models import Account, Budget, Commitment, Entry, LedgerTransaction
+from marketplace.services import platform_fee, system_actor
 
 ENTRIES_PER_ALLOCATION = 2
 BATCH = 5_000

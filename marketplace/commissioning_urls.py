@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import commissioning_views as views
+from marketplace import commissioning_views as views
 
 app_name = "commissioning"
 

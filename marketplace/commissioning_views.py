@@ -15,8 +15,7 @@ from django.shortcuts import redirect, render
 from carehub.errors import DomainError, NotFound
 from carehub.money import format_pence
 from directory.models import Category
-
-from . import commissioning as cm
+from marketplace import commissioning as cm
 
 VIEWS = ("summary", "by-month", "by-category", "by-provider", "by-kind", "unmet-demand", "gaps")
 

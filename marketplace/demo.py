@@ -15,10 +15,9 @@ from accounts.models import PersonProfile, User
 from carehub import clock
 from carehub.demo import replay_clock
 from directory.models import Category, Council, Provider, Service
-
-from . import bookings, ledger, messaging, services
-from .bookings_models import Booking
-from .models import Budget
+from marketplace import bookings, ledger, messaging, services
+from marketplace.bookings_models import Booking
+from marketplace.models import Budget
 
 VISIT_PENCE = 4_900  # two hours at £24.50
 

@@ -25,8 +25,7 @@ from django.db import IntegrityError, models, transaction
 
 from accounts.models import User
 from carehub.errors import Conflict, DomainError
-
-from .models import IdempotencyRecord
+from marketplace.models import IdempotencyRecord
 
 M = TypeVar("M", bound=models.Model)
 

@@ -62,8 +62,7 @@ from django.db.models import F, Sum
 from accounts.models import User
 from carehub import clock
 from carehub.errors import DomainError
-
-from .models import Account, Budget, Commitment, Entry, LedgerTransaction
+from marketplace.models import Account, Budget, Commitment, Entry, LedgerTransaction
 
 MAX_AMOUNT_PENCE = 100_000_000  # £1,000,000: anything above is a mistake (pounds sent as pence twice over)
 

@@ -19,10 +19,9 @@ from accounts.selectors import provider_ids_for_member
 from carehub import clock
 from carehub.errors import DomainError, NotFound, NotPermitted
 from directory.models import Service
-
-from .bookings import person_side_users, provider_side_users
-from .bookings_models import Booking
-from .messaging_models import MAX_MESSAGE_LENGTH, Message, MessageThread, ThreadReadState
+from marketplace.bookings import person_side_users, provider_side_users
+from marketplace.bookings_models import Booking
+from marketplace.messaging_models import MAX_MESSAGE_LENGTH, Message, MessageThread, ThreadReadState
 
 
 def thread_may_use(user: User, thread: MessageThread) -> bool:

@@ -16,9 +16,8 @@ from accounts.selectors import people_user_may_act_for
 from carehub.errors import DomainError, NotFound
 from carehub.forms import add_domain_error
 from directory.selectors import service_get_for_user
-
-from . import messaging
-from .messaging_models import MAX_MESSAGE_LENGTH
+from marketplace import messaging
+from marketplace.messaging_models import MAX_MESSAGE_LENGTH
 
 
 class MessageForm(forms.Form):
@@ -117,7 +116,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def booking_thread(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     """The booking's conversation, started on first use."""
-    from .bookings_selectors import booking_get_for_user
+    from marketplace.bookings_selectors import booking_get_for_user
 
     try:
         booking = booking_get_for_user(user=request.user, code=code)

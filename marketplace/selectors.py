@@ -11,8 +11,7 @@ from django.db.models.functions import TruncMonth
 from accounts.models import CarerLink, User
 from carehub import clock
 from carehub.errors import NotFound
-
-from .models import Account, Budget, Commitment, Entry, LedgerTransaction
+from marketplace.models import Account, Budget, Commitment, Entry, LedgerTransaction
 
 
 def budget_list_for_user(*, user: User) -> QuerySet[Budget]:

@@ -19,10 +19,9 @@ from accounts.services import audit_record
 from carehub import clock
 from carehub.errors import Conflict, DomainError, NotPermitted
 from directory.models import Category, Council, Provider
-
-from . import ledger
-from .idempotency import idempotent_claim, idempotent_record_result, idempotent_run
-from .models import (
+from marketplace import ledger
+from marketplace.idempotency import idempotent_claim, idempotent_record_result, idempotent_run
+from marketplace.models import (
     Account,
     Budget,
     BudgetAlert,
@@ -33,8 +32,8 @@ from .models import (
     PayoutBatch,
     TopUp,
 )
-from .money_format import pounds
-from .payments import payment_gateway
+from marketplace.money_format import pounds
+from marketplace.payments import payment_gateway
 
 SYSTEM_EMAIL = "system@carehub.invalid"
 MAX_REFERENCE_LENGTH = 100
@@ -458,7 +457,7 @@ def budget_alert_set(*, actor: User, budget: Budget, threshold_pence: int | None
 
 def _budget_alerts_after_spend(*, budget: Budget, amount_pence: int) -> None:
     """Write alert outbox rows when this movement crossed a line; a task sends them."""
-    from . import selectors, tasks  # tasks import services; selectors are read-only
+    from marketplace import selectors, tasks  # tasks import services; selectors are read-only
 
     available = Account.objects.get(kind=Account.Kind.BUDGET_AVAILABLE, budget=budget).balance_pence
     alerts: list[BudgetAlert] = []

@@ -10,8 +10,7 @@ from django.db import transaction
 
 from accounts.models import CarerLink
 from carehub import clock
-
-from .models import BudgetAlert
+from marketplace.models import BudgetAlert
 
 RESEND_AFTER = timedelta(minutes=10)
 
@@ -51,4 +50,4 @@ def budget_alerts_resend() -> int:
     return sent
 
 
-from .bookings_tasks import bookings_auto_complete_task, recurring_plans_commit_task  # noqa: E402, F401  (issue 6)
+from marketplace.bookings_tasks import bookings_auto_complete_task, recurring_plans_commit_task  # noqa: E402, F401  (issue 6)

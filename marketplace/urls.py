@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import bookings_views, messaging_views, views
+from marketplace import bookings_views, messaging_views, views
 
 app_name = "marketplace"
 

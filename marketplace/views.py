@@ -12,11 +12,10 @@ from django.shortcuts import redirect, render
 from accounts.permissions import Action, can
 from carehub.errors import DomainError, NotFound
 from carehub.forms import add_domain_error
-
-from . import selectors, services
-from .api.views import statement_csv
-from .forms import AlertForm, StatementForm, TopUpForm, pounds_to_pence
-from .models import Budget
+from marketplace import selectors, services
+from marketplace.api.views import statement_csv
+from marketplace.forms import AlertForm, StatementForm, TopUpForm, pounds_to_pence
+from marketplace.models import Budget
 
 
 def _budget_or_404(request: HttpRequest, code: str) -> Budget | None:

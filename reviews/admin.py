@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import ModerationDecision, ProviderReply, Report, Review, ServiceRating
+from reviews.models import ModerationDecision, ProviderReply, Report, Review, ServiceRating
 
 
 @admin.register(Review)

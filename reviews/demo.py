@@ -16,9 +16,8 @@ from carehub import clock
 from carehub.demo import replay_clock
 from directory.models import Service
 from marketplace.bookings_models import Booking
-
-from . import services
-from .models import PROVIDER_PREVIEW, ProviderReply, Review
+from reviews import services
+from reviews.models import PROVIDER_PREVIEW, ProviderReply, Review
 
 
 @dataclass

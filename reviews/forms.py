@@ -10,9 +10,8 @@ from django.utils.dates import MONTHS
 
 from accounts.models import PersonProfile
 from carehub import clock
-
-from .models import ASPECT_LABELS, ASPECTS, ModerationDecision, ProviderReply, Report, Review
-from .services import RANKING_MONTHS, months_ago
+from reviews.models import ASPECT_LABELS, ASPECTS, ModerationDecision, ProviderReply, Report, Review
+from reviews.services import RANKING_MONTHS, months_ago
 
 STAR_CHOICES = [(str(n), f"{n} star{'s' if n > 1 else ''}") for n in range(5, 0, -1)]
 

@@ -11,8 +11,7 @@ from accounts.permissions import Action, can, require
 from accounts.selectors import provider_ids_for_member
 from carehub.errors import NotFound
 from directory.models import Provider, Service
-
-from .models import ProviderRating, Report, Review, ServiceRating
+from reviews.models import ProviderRating, Report, Review, ServiceRating
 
 SORTS = {"newest": ["-published_at", "-pk"], "helpful": ["-helpful_count", "-published_at", "-pk"]}
 

@@ -26,9 +26,8 @@ from accounts.services import audit_record
 from carehub import clock
 from carehub.errors import Conflict, DomainError, NotPermitted
 from directory.models import Service
-
-from . import notify
-from .models import (
+from reviews import notify
+from reviews.models import (
     ASPECTS,
     PROVIDER_PREVIEW,
     HelpfulVote,
@@ -40,7 +39,7 @@ from .models import (
     Review,
     ServiceRating,
 )
-from .moderation import review_check
+from reviews.moderation import review_check
 
 PRIOR_WEIGHT = 10
 SPREAD = 1.0

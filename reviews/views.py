@@ -17,10 +17,9 @@ from accounts.permissions import Action, can
 from carehub.errors import DomainError, NotFound
 from carehub.forms import add_domain_error
 from directory.selectors import service_get_for_user
-
-from . import selectors, services
-from .forms import ModerationForm, ProviderFlagForm, ReplyForm, ReportForm, ReviewForm
-from .models import ProviderReply, Review
+from reviews import selectors, services
+from reviews.forms import ModerationForm, ProviderFlagForm, ReplyForm, ReportForm, ReviewForm
+from reviews.models import ProviderReply, Review
 
 FORM_WINDOW_SECONDS = 3600
 

@@ -8,8 +8,7 @@ from pathlib import Path
 from django.conf import settings
 
 from carehub.celery import app
-
-from .processes import run_python
+from carehub.tests.processes import run_python
 
 
 def test_celery_redelivers_a_task_whose_worker_dies() -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from .processes import run_python
+from carehub.tests.processes import run_python
 
 SHOW_SETTINGS = """
 import json

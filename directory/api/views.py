@@ -15,14 +15,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from carehub.api import Pagination
-
-from ..display import service_price_text
-from ..models import Postcode, Service
-from ..postcodes import InvalidPostcode, normalise_postcode
-from ..regulator_display import regulator_summary
-from ..search_cache import search_cache_get_or_compute
-from ..search_log import search_log_record
-from ..selectors import (
+from directory.display import service_price_text
+from directory.models import Postcode, Service
+from directory.postcodes import InvalidPostcode, normalise_postcode
+from directory.regulator_display import regulator_summary
+from directory.search_cache import search_cache_get_or_compute
+from directory.search_log import search_log_record
+from directory.selectors import (
     DEFAULT_RADIUS_MILES,
     MAX_RADIUS_MILES,
     Delivery,
@@ -31,7 +30,7 @@ from ..selectors import (
     search_origin,
     service_search,
 )
-from ..vetting_selectors import vetting_public
+from directory.vetting_selectors import vetting_public
 
 
 class PostcodeDetailApi(APIView):

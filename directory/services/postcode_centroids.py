@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from .postcode_import import (
+from directory.services.postcode_import import (
     Accumulator,
     CouncilInfo,
     ImportFileError,

@@ -30,10 +30,9 @@ from django.utils.text import slugify
 from pyproj import Transformer
 
 from carehub.errors import DomainError
+from directory.models import Council, Nation, Postcode
+from directory.postcodes import _FULL, split_compact
 from directory.search_cache import search_cache_bump
-
-from ..models import Council, Nation, Postcode
-from ..postcodes import _FULL, split_compact
 
 Progress = Callable[[str], None]
 

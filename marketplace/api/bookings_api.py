@@ -24,9 +24,8 @@ from carehub.api import Pagination
 from carehub.errors import NotFound
 from directory.models import Service
 from marketplace import bookings, bookings_plans, bookings_selectors, messaging
+from marketplace.api.views import IDEMPOTENCY_HEADER, idempotency_key, validated
 from marketplace.bookings_availability import free_hours
-
-from .views import IDEMPOTENCY_HEADER, idempotency_key, validated
 
 
 def _published_service(code: Any) -> Service:

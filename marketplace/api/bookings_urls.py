@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import bookings_api as api
+from marketplace.api import bookings_api as api
 
 ACTIONS = ["accept", "decline", "schedule", "deliver", "confirm", "dispute", "cancel"]
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import commissioning as views
+from marketplace.api import commissioning as views
 
 app_name = "commissioning-api"
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from . import views
-from .bookings_urls import urlpatterns as booking_urlpatterns
+from marketplace.api import views
+from marketplace.api.bookings_urls import urlpatterns as booking_urlpatterns
 
 app_name = "marketplace-api"
 

@@ -23,9 +23,8 @@ from carehub.api import Pagination
 from carehub.errors import DomainError, NotFound
 from directory.models import Category, Council, Provider
 from marketplace import selectors, services
+from marketplace.api.fields import PenceField
 from marketplace.models import Budget, Commitment, LedgerTransaction, Payout, PayoutBatch, TopUp
-
-from .fields import PenceField
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     name="Idempotency-Key",

@@ -8,8 +8,7 @@ import pytest
 from accounts.models import User
 from accounts.tests import factories as af
 from marketplace.payments import set_payment_gateway
-
-from .fakes import FakePaymentGateway
+from marketplace.tests.fakes import FakePaymentGateway
 
 
 @pytest.fixture

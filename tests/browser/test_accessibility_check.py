@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page
 
-from .accessibility import assert_accessible
+from tests.browser.accessibility import assert_accessible
 
 pytestmark = pytest.mark.browser
 

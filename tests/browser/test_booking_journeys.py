@@ -18,8 +18,7 @@ from marketplace import ledger
 from marketplace.bookings_models import Booking
 from marketplace.tests.bookings.conftest import BUDGET_PENCE, HOURLY_PENCE, make_hourly_service, move_to_past
 from marketplace.tests.factories import make_budget
-
-from .accessibility import assert_accessible
+from tests.browser.accessibility import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,8 +10,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from accounts.models import User
 from directory.tests import factories as df
-
-from .accessibility import assert_accessible
+from tests.browser.accessibility import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,8 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.tests import factories as af
-
-from .accessibility import assert_accessible
+from tests.browser.accessibility import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -15,8 +15,7 @@ from directory.tests import factories as df
 from reviews import services
 from reviews.models import Review
 from reviews.tests.factories import make_completed_booking
-
-from .accessibility import assert_accessible
+from tests.browser.accessibility import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -17,9 +17,8 @@ from directory.models import AvailabilityWindow, Service
 from directory.tests import factories as df
 from marketplace import bookings
 from marketplace.bookings_availability import free_hours
+from marketplace.tests.bookings.conftest import HOURLY_PENCE
 from marketplace.tests.factories import key, make_budget
-
-from .conftest import HOURLY_PENCE
 
 FORWARD = date(2027, 3, 28)  # 01:00 GMT → 02:00 BST
 BACK = date(2027, 10, 31)  # 02:00 BST → 01:00 GMT

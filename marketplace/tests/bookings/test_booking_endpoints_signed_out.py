@@ -10,9 +10,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from marketplace.bookings_models import Booking
+from marketplace.tests.bookings.conftest import request_hours
 from marketplace.tests.bookings.test_messaging import enquiry
-
-from .conftest import request_hours
 
 
 def test_signed_out_visitors_are_refused_everywhere(world: Any) -> None:

@@ -15,9 +15,8 @@ from carehub.errors import Conflict, NotPermitted
 from marketplace import bookings, ledger
 from marketplace.bookings_models import Booking
 from marketplace.models import Commitment
+from marketplace.tests.bookings.conftest import BUDGET_PENCE, HOURLY_PENCE, drive, request_hours
 from marketplace.tests.factories import key
-
-from .conftest import BUDGET_PENCE, HOURLY_PENCE, drive, request_hours
 
 
 def balances(world: Any) -> tuple[int, int, int, int]:

@@ -16,9 +16,8 @@ from accounts.notifications_tasks import notifications_redispatch
 from carehub.celery import app
 from marketplace import bookings
 from marketplace.bookings_models import Booking
+from marketplace.tests.bookings.conftest import request_hours
 from marketplace.tests.factories import key
-
-from .conftest import request_hours
 
 UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"
 

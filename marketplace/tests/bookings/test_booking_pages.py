@@ -12,8 +12,14 @@ from django.urls import reverse
 from carehub import clock
 from marketplace import ledger
 from marketplace.bookings_models import Booking
-
-from .conftest import BUDGET_PENCE, HOURLY_PENCE, drive, move_to_past, request_hours, tomorrow_at
+from marketplace.tests.bookings.conftest import (
+    BUDGET_PENCE,
+    HOURLY_PENCE,
+    drive,
+    move_to_past,
+    request_hours,
+    tomorrow_at,
+)
 
 
 def client_for(user: Any) -> Client:

@@ -11,8 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from marketplace import messaging
-
-from .conftest import request_hours
+from marketplace.tests.bookings.conftest import request_hours
 
 
 def queries(client: Client, url: str) -> int:

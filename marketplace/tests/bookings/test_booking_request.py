@@ -14,9 +14,15 @@ from directory.models import AvailabilityException
 from marketplace import bookings, ledger
 from marketplace.bookings_models import Booking, BookingSlot
 from marketplace.models import Commitment, IdempotencyRecord, LedgerTransaction
+from marketplace.tests.bookings.conftest import (
+    BUDGET_PENCE,
+    HOURLY_PENCE,
+    drive,
+    move_to_past,
+    request_hours,
+    tomorrow_at,
+)
 from marketplace.tests.factories import key
-
-from .conftest import BUDGET_PENCE, HOURLY_PENCE, drive, move_to_past, request_hours, tomorrow_at
 
 
 def available(world: Any) -> int:

@@ -11,10 +11,9 @@ from django.db import IntegrityError, transaction
 
 from marketplace import bookings, ledger
 from marketplace.bookings_models import Booking, BookingSlot
+from marketplace.tests.bookings.conftest import BUDGET_PENCE, HOURLY_PENCE, request_hours, tomorrow_at
 from marketplace.tests.factories import key
 from marketplace.tests.services.test_budget_concurrency import run_parallel
-
-from .conftest import BUDGET_PENCE, HOURLY_PENCE, request_hours, tomorrow_at
 
 
 def test_booking_slot_constraint_refuses_a_second_active_row(world: Any) -> None:

@@ -11,9 +11,8 @@ from carehub.errors import Conflict
 from marketplace import bookings, ledger
 from marketplace.bookings_models import Booking, BookingEvent
 from marketplace.models import Commitment
+from marketplace.tests.bookings.conftest import BUDGET_PENCE, drive, move_to_past
 from marketplace.tests.factories import key
-
-from .conftest import BUDGET_PENCE, drive, move_to_past
 
 S = Booking.Status
 STATES = [S.REQUESTED, S.ACCEPTED, S.SCHEDULED, S.DELIVERED, S.COMPLETED, S.DECLINED, S.CANCELLED, S.DISPUTED]

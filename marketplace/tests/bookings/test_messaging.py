@@ -14,8 +14,7 @@ from accounts.tests import factories as af
 from carehub.errors import DomainError, NotPermitted
 from marketplace import messaging
 from marketplace.messaging_models import Message
-
-from .conftest import request_hours
+from marketplace.tests.bookings.conftest import request_hours
 
 
 def enquiry(world: Any, body: str = "Do you cover Partick?") -> Any:

@@ -17,9 +17,8 @@ from carehub.errors import DomainError, NotPermitted
 from marketplace import bookings_plans, ledger
 from marketplace.bookings_models import Booking, RecurringPlan
 from marketplace.models import Budget
+from marketplace.tests.bookings.conftest import BUDGET_PENCE, HOURLY_PENCE, request_hours
 from marketplace.tests.factories import key
-
-from .conftest import BUDGET_PENCE, HOURLY_PENCE, request_hours
 
 
 def make_plan(world: Any, *, weeks: int = 4, days: tuple[int, ...] = (1, 4), actor: Any = None) -> RecurringPlan:

@@ -220,4 +220,3 @@ class AuditEvent(models.Model):
 
 
 # --- Notifications: inbox, preferences and the e-mail outbox (issue 6) -------------
-from accounts.notifications_models import Notification, NotificationPreference, OutboxMessage  # noqa: E402, F401

@@ -13,4 +13,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carehub.settings")
 
 app = Celery("carehub")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# Each app's tasks module, and the sub-packages that keep their own (see LAYOUT in README).
 app.autodiscover_tasks()
+app.autodiscover_tasks(
+    [
+        "accounts.notifications",
+        "directory.registers",
+        "directory.portal",
+        "directory.vetting",
+        "marketplace.budgets",
+        "marketplace.bookings",
+    ]
+)

@@ -1,6 +1,9 @@
-"""Money at the edge: amounts are integer pence everywhere else."""
+"""Money at the edge: every conversion between pounds (what people read and type)
+and integer pence (what everything else holds) is here."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 
 def format_pence(pence: int | None) -> str:
@@ -13,3 +16,15 @@ def format_pence(pence: int | None) -> str:
     sign = "-" if pence < 0 else ""
     pounds, rem = divmod(abs(pence), 100)
     return f"{sign}£{pounds:,}.{rem:02d}"
+
+
+def pounds(pence: int) -> str:
+    """``123450`` → ``1234.50`` (no £ sign, no thousands separator: for CSV files)."""
+    sign = "-" if pence < 0 else ""
+    whole, rem = divmod(abs(pence), 100)
+    return f"{sign}{whole}.{rem:02d}"
+
+
+def pounds_to_pence(amount: Decimal) -> int:
+    """``Decimal("12.50")`` → ``1250``. The form field has already limited it to 2 decimal places."""
+    return int(amount * 100)

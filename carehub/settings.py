@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "accounts",
     "directory",
     "marketplace",
+    "commissioning",
     "reviews",
 ]
 

@@ -1,3 +1,4 @@
-"""Directory admin. The registers' admin lives in admin_regulator (issue 4), vetting's in vetting_admin (issue 8)."""
+"""Directory admin: Django imports this module, which brings in each room's admin."""
 
-from directory import admin_regulator, vetting_admin  # noqa: F401
+from directory.registers import admin as registers_admin  # noqa: F401
+from directory.vetting import admin as vetting_admin  # noqa: F401

@@ -6,6 +6,6 @@ class DirectoryConfig(AppConfig):
     verbose_name = "Directory"
 
     def ready(self) -> None:
-        from directory.search_cache import connect_signals
+        from directory.search.cache import connect_signals
 
         connect_signals()

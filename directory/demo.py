@@ -19,8 +19,7 @@ from accounts.demo import demo_user
 from accounts.models import User
 from carehub import clock
 from carehub.demo import replay_clock
-from directory import portal_services, vetting
-from directory.importers.services import register_import_from_path
+from carehub.postcodes import postcode_district
 from directory.models import (
     AvailabilityWindow,
     Category,
@@ -31,11 +30,14 @@ from directory.models import (
     RegisterImport,
     Registration,
     Regulator,
+    SearchLog,
     Service,
     VettingEvidence,
 )
-from directory.postcodes import postcode_district
-from directory.search_log import SearchLog, search_log_flush, search_log_record
+from directory.portal import services as portal_services
+from directory.registers.services import register_import_from_path
+from directory.search.log import search_log_flush, search_log_record
+from directory.vetting import services as vetting
 
 
 @transaction.atomic

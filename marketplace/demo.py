@@ -15,9 +15,11 @@ from accounts.models import PersonProfile, User
 from carehub import clock
 from carehub.demo import replay_clock
 from directory.models import Category, Council, Provider, Service
-from marketplace import bookings, ledger, messaging, services
-from marketplace.bookings_models import Booking
-from marketplace.models import Budget
+from marketplace.bookings import services as bookings
+from marketplace.budgets import services
+from marketplace.ledger import posting as ledger
+from marketplace.messaging import services as messaging
+from marketplace.models import Booking, Budget
 
 VISIT_PENCE = 4_900  # two hours at £24.50
 

@@ -15,7 +15,7 @@ from accounts.models import PersonProfile, User
 from carehub import clock
 from carehub.demo import replay_clock
 from directory.models import Service
-from marketplace.bookings_models import Booking
+from marketplace.models import Booking
 from reviews import services
 from reviews.models import PROVIDER_PREVIEW, ProviderReply, Review
 

@@ -9,8 +9,8 @@ applies to review replies and moderation outcomes too.
 from __future__ import annotations
 
 from accounts.models import User
-from accounts.notifications import notify
-from accounts.notifications_models import Notification
+from accounts.notifications.models import Notification
+from accounts.notifications.services import notify
 
 
 def tell(*, user_ids: list[int], subject: str, body: str, url: str, key: str) -> None:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import Action, can
 from carehub.errors import DomainError, NotFound
 from carehub.forms import add_domain_error
-from directory.selectors import service_get_for_user
+from directory.search.selectors import service_get_for_user
 from reviews import selectors, services
 from reviews.forms import ModerationForm, ProviderFlagForm, ReplyForm, ReportForm, ReviewForm
 from reviews.models import ProviderReply, Review

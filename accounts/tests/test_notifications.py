@@ -10,9 +10,9 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import notifications
-from accounts.notifications_models import Notification, NotificationPreference, OutboxMessage
-from accounts.notifications_tasks import notification_deliver, notifications_redispatch
+from accounts.notifications import services as notifications
+from accounts.notifications.models import Notification, NotificationPreference, OutboxMessage
+from accounts.notifications.tasks import notification_deliver, notifications_redispatch
 from accounts.tests import factories as af
 
 pytestmark = pytest.mark.django_db

@@ -16,9 +16,8 @@ from accounts.demo import DEMO_USERS
 from carehub.demo import replay_clock
 from directory.models import ProviderVetting, RegisterImport, Registration, SearchLog, Service
 from directory.tests.register_fixtures import ci_row, write_ci
-from marketplace.bookings_models import Booking
-from marketplace.ledger import ledger_verify
-from marketplace.messaging_models import MessageThread
+from marketplace.ledger.posting import ledger_verify
+from marketplace.models import Booking, MessageThread
 from reviews.models import Review
 
 pytestmark = pytest.mark.django_db

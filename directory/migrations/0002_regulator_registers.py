@@ -7,7 +7,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import directory.models_regulator
+import directory.models.regulator
 
 
 class Migration(migrations.Migration):
@@ -285,7 +285,7 @@ class Migration(migrations.Migration):
                 ("code", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
                 ("job_title", models.CharField(max_length=120)),
                 ("message", models.TextField(blank=True)),
-                ("evidence", models.FileField(upload_to=directory.models_regulator.claim_evidence_path)),
+                ("evidence", models.FileField(upload_to=directory.models.regulator.claim_evidence_path)),
                 (
                     "status",
                     models.CharField(

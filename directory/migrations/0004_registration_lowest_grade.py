@@ -4,7 +4,7 @@ from django.db import migrations, models
 def backfill(apps, schema_editor):
     # Rows imported before this field existed: an unchanged register row is never
     # rewritten by the importer, so compute the value here once.
-    from directory.models_regulator import lowest_grade_six_point
+    from directory.models.regulator import lowest_grade_six_point
 
     Registration = apps.get_model("directory", "Registration")
     changed = []

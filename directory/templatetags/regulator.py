@@ -8,15 +8,15 @@ from typing import Any
 from django import template
 
 from directory.models import Service
-from directory.models_regulator import regulator_grade_words
-from directory.portal_selectors import (
+from directory.models.regulator import regulator_grade_words
+from directory.portal.selectors import (
     availability_exceptions,
     availability_windows,
     service_last_confirmed,
     service_needs_confirming,
 )
-from directory.portal_services import provider_is_claimed
-from directory.regulator_display import no_location_reason, service_registration
+from directory.portal.services import provider_is_claimed
+from directory.registers.display import no_location_reason, service_registration
 
 register = template.Library()
 

@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 
 from directory.models import Service
-from directory.vetting_selectors import vetting_public
+from directory.vetting.selectors import vetting_public
 
 register = template.Library()
 

@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from directory.importers.services import register_import_process
 from directory.models import RegisterImport, Regulator, Service
+from directory.registers.services import register_import_process
 from directory.tests.register_fixtures import ci_row, make_postcodes, write_ci
 
 pytestmark = pytest.mark.django_db

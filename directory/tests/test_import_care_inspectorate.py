@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from directory.importers.files import RegisterFileInvalid
-from directory.importers.services import register_import_from_path
 from directory.models import (
     Council,
     GradeChange,
@@ -22,6 +20,8 @@ from directory.models import (
     Regulator,
     Service,
 )
+from directory.registers.importers.files import RegisterFileInvalid
+from directory.registers.services import register_import_from_path
 from directory.tests.register_fixtures import (
     CI_HEADER,
     ci_row,

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from directory.importers.services import register_import_from_path
 from directory.models import GradeChange, RegisterImport, RegisterImportError, Registration, Regulator, Service
+from directory.registers.services import register_import_from_path
 from directory.tests.factories import make_council
 from directory.tests.register_fixtures import (
     CQC_HEADER,

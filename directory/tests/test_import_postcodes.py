@@ -9,10 +9,10 @@ from statistics import mean
 import pytest
 from django.core.management import CommandError, call_command
 
+from directory.geo.centroids import DEFAULT_PATH, postcode_centroids_build, postcode_centroids_load
+from directory.geo.postcode_import import postcode_import, read_codelist
 from directory.models import Council, Postcode
-from directory.selectors import postcode_lookup
-from directory.services.postcode_centroids import DEFAULT_PATH, postcode_centroids_build, postcode_centroids_load
-from directory.services.postcode_import import postcode_import, read_codelist
+from directory.search.selectors import postcode_lookup
 
 # Real Code-Point Open rows (fixed-width postcodes, BNG eastings/northings).
 GLASGOW = [

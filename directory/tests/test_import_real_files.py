@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from directory.importers.services import register_import_from_path
 from directory.models import GradeChange, Registration, Regulator, Service
+from directory.registers.services import register_import_from_path
 
 DATA = Path(settings.BASE_DIR).parent / "shared" / "data" / "care-inspectorate"
 OLDER, NEWER = DATA / "datastore_2025-05-31.csv", DATA / "datastore_2026-05-31.csv"

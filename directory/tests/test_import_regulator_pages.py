@@ -11,10 +11,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from directory.importers.care_inspectorate import GRADE_COLUMNS
-from directory.importers.services import register_import_from_path
 from directory.models import Registration, Regulator, Service
-from directory.models_regulator import lowest_grade_six_point
+from directory.models.regulator import lowest_grade_six_point
+from directory.registers.importers.care_inspectorate import GRADE_COLUMNS
+from directory.registers.services import register_import_from_path
 from directory.tests.factories import make_service
 from directory.tests.register_fixtures import ci_row, cqc_row, make_postcodes, write_ci, write_cqc
 

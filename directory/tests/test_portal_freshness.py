@@ -11,7 +11,7 @@ from django.core import mail
 from django.utils import timezone
 
 from directory.models import Service, ServiceConfirmation
-from directory.tasks import listing_freshness_remind_task
+from directory.portal.tasks import listing_freshness_remind_task
 from directory.tests.factories import make_service
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
 import pytest
 
-from directory.postcodes import InvalidPostcode
-from directory.selectors import postcode_lookup
+from carehub.postcodes import InvalidPostcode
+from directory.search.selectors import postcode_lookup
 from directory.tests.factories import make_council, make_postcode
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from directory.postcodes import InvalidPostcode, normalise_postcode, postcode_district, postcode_sector
+from carehub.postcodes import InvalidPostcode, normalise_postcode, postcode_district, postcode_sector
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from directory.models import Postcode, Service
-from directory.search_cache import search_cache_version
+from directory.search.cache import search_cache_version
 from directory.tests.factories import make_service
 
 URL = "/api/v1/services/?postcode=G12%208QQ&radius_miles=5"
@@ -97,7 +97,7 @@ def test_postcode_unknown_is_not_cached(client, world):
 
 
 def test_postcode_import_bumps_the_version(db):
-    from directory.services.postcode_import import ImportResult, postcode_rows_merge
+    from directory.geo.postcode_import import ImportResult, postcode_rows_merge
 
     before = search_cache_version()
     rows = [("ZE1 0AA", 60.15, -1.15, None, "unit", "test")]

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.tests import factories as af
 from directory.models import SearchLog
-from directory.search_log import search_log_record
+from directory.search.log import search_log_record
 from directory.tests.factories import category, make_council, make_postcode, make_service
 
 G12_8QQ = (55.871751, -4.28836)

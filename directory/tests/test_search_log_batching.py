@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from directory.models import Postcode
-from directory.search_log import SearchLog, search_log_flush, search_log_record
+from directory.models import Postcode, SearchLog
+from directory.search.log import search_log_flush, search_log_record
 from directory.tests.factories import make_council
 
 

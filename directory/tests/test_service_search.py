@@ -6,7 +6,7 @@ import pytest
 from geopy.distance import great_circle
 
 from directory.models import Service
-from directory.selectors import Origin, search_origin, service_search
+from directory.search.selectors import Origin, search_origin, service_search
 from directory.tests.factories import category, client_group, make_council, make_postcode, make_provider, make_service
 
 ORIGINS = {

@@ -11,15 +11,16 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from accounts.notifications_models import Notification, OutboxMessage
+from accounts.notifications.models import Notification, OutboxMessage
 from accounts.tests.factories import make_provider_member
-from directory.importers.services import register_import_from_path
-from directory.models import Provider, Registration, Regulator, Service
-from directory.selectors import service_search
+from directory.models import Provider, Registration, Regulator, Service, VettingCheck, VettingEvidence
+from directory.models.vetting import CheckKind, TrainingTopic
+from directory.registers.services import register_import_from_path
+from directory.search.selectors import service_search
 from directory.tests.factories import make_provider, make_service
 from directory.tests.register_fixtures import ci_row, make_categories, make_client_groups, make_postcodes, write_ci
 from directory.tests.vetting_factories import make_all_evidence, make_evidence, make_insurance, make_vetted
-from directory.vetting import (
+from directory.vetting.services import (
     ProviderType,
     check_criminal_record,
     check_identity,
@@ -34,7 +35,6 @@ from directory.vetting import (
     vetting_provider_type,
     vetting_remind,
 )
-from directory.vetting_models import CheckKind, TrainingTopic, VettingCheck, VettingEvidence
 
 TODAY = date(2026, 6, 1)
 Status = VettingCheck.Status

@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from accounts.notifications_models import Notification
+from accounts.notifications.models import Notification
 from accounts.tests.factories import make_provider_member
-from directory.tasks import vetting_expire_task, vetting_remind_task
+from directory.models import VettingCheck
+from directory.models.vetting import CheckKind
 from directory.tests.factories import make_provider
 from directory.tests.vetting_factories import make_insurance
-from directory.vetting import vetting_check_run
-from directory.vetting_models import CheckKind, VettingCheck
+from directory.vetting.services import vetting_check_run
+from directory.vetting.tasks import vetting_expire_task, vetting_remind_task
 
 
 def utc(*args: int) -> datetime:

@@ -15,12 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from accounts.notifications_models import Notification
+from accounts.notifications.models import Notification
 from accounts.tests.factories import make_provider_member
-from directory.models import Provider
+from directory.models import Provider, VettingCheck, VettingEvidence
+from directory.models.vetting import CheckKind
 from directory.tests.factories import make_postcode, make_service
 from directory.tests.vetting_factories import JPEG, PDF, PNG, make_evidence, make_vetted, pdf
-from directory.vetting_models import CheckKind, VettingCheck, VettingEvidence
 
 Kind = VettingEvidence.Kind
 
@@ -335,7 +335,7 @@ def test_vetting_upload_is_kept_when_the_broker_is_down(
     def broker_down(*args: Any, **kwargs: Any) -> None:
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr("directory.tasks.vetting_check_task.delay", broker_down)
+    monkeypatch.setattr("directory.vetting.tasks.vetting_check_task.delay", broker_down)
     client.force_login(cast.provider_owner)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(_add_url(cast.provider, Kind.INSURANCE), _insurance_post(pdf()))

@@ -17,16 +17,16 @@ from accounts.tests.factories import make_user
 from carehub.celery import app
 from carehub.tests.processes import run_python
 from carehub.tests.test_settings import settings_error
-from directory.models import Registration, Regulator
-from directory.tasks import (
+from directory.models import ProviderVetting, Registration, Regulator, VettingCheck, VettingEvidence
+from directory.models.vetting import CheckKind
+from directory.tests.factories import make_postcode, make_provider, make_service
+from directory.tests.vetting_factories import make_evidence, make_insurance, make_vetted
+from directory.vetting.tasks import (
     vetting_check_task,
     vetting_expire_task,
     vetting_registration_checks_task,
     vetting_remind_task,
 )
-from directory.tests.factories import make_postcode, make_provider, make_service
-from directory.tests.vetting_factories import make_evidence, make_insurance, make_vetted
-from directory.vetting_models import CheckKind, ProviderVetting, VettingCheck, VettingEvidence
 
 
 @pytest.fixture(autouse=True)

@@ -8,9 +8,9 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from directory.models import Provider
-from directory.vetting import vetting_check_run, vetting_checks_applicable
-from directory.vetting_models import CriminalRecordScheme, TrainingTopic, VettingEvidence
+from directory.models import Provider, VettingEvidence
+from directory.models.vetting import CriminalRecordScheme, TrainingTopic
+from directory.vetting.services import vetting_check_run, vetting_checks_applicable
 
 PDF = b"%PDF-1.4 certificate"
 PNG = b"\x89PNG\r\n\x1a\n fake image"

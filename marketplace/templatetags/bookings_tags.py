@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from marketplace.bookings_plans import recurring_plan_uncommitted_pence, recurring_plans_for_budget
+from marketplace.bookings.plans import recurring_plan_uncommitted_pence, recurring_plans_for_budget
 
 register = template.Library()
 

@@ -7,7 +7,7 @@ import pytest
 
 from accounts.models import User
 from accounts.tests import factories as af
-from marketplace.payments import set_payment_gateway
+from marketplace.budgets.payments import set_payment_gateway
 from marketplace.tests.fakes import FakePaymentGateway
 
 

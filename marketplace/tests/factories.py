@@ -10,7 +10,7 @@ from typing import Any
 from accounts.models import PersonProfile, User
 from carehub import clock
 from directory.models import Council, Provider
-from marketplace import services
+from marketplace.budgets import services
 from marketplace.models import Budget, Commitment
 
 _seq = itertools.count(1)

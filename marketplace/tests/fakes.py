@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
-from marketplace.payments import ChargeResult
+from marketplace.budgets.payments import ChargeResult
 
 
 @dataclass

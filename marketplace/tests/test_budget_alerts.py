@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from marketplace import selectors, services, tasks
+from marketplace.budgets import selectors, services, tasks
 from marketplace.models import BudgetAlert
 from marketplace.tests.factories import key, make_budget, make_commitment
 

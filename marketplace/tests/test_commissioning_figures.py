@@ -14,12 +14,12 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.tests import factories as af
+from commissioning import spend as cm
 from conftest import Cast
-from directory.models import Category, Registration, SearchLog
+from directory.models import Category, ProviderVetting, Registration, SearchLog
 from directory.tests import factories as df
-from directory.vetting_models import ProviderVetting
-from marketplace import commissioning as cm
-from marketplace import ledger, services
+from marketplace.budgets import services
+from marketplace.ledger import posting as ledger
 from marketplace.models import Account, Budget, Entry, LedgerTransaction
 from marketplace.tests.factories import key, make_budget, make_commitment
 

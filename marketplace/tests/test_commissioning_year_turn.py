@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from commissioning import spend as cm
 from conftest import Cast
-from marketplace import commissioning as cm
-from marketplace import ledger, services
+from marketplace.budgets import services
+from marketplace.ledger import posting as ledger
 from marketplace.tests.factories import key, make_budget, make_commitment
 
 

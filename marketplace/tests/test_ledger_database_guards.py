@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from marketplace import ledger, services
+from marketplace.budgets import services
+from marketplace.ledger import posting as ledger
 from marketplace.models import Entry, LedgerTransaction
 from marketplace.tests.factories import make_budget
 

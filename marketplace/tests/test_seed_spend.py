@@ -7,9 +7,9 @@ from typing import Any
 from django.core.management import call_command
 from django.db.models import Sum
 
+from commissioning import spend as cm
 from directory.models import Council, SearchLog
-from marketplace import commissioning as cm
-from marketplace.ledger import ledger_verify
+from marketplace.ledger.posting import ledger_verify
 from marketplace.models import Account, Commitment, Entry
 
 

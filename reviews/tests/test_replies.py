@@ -28,7 +28,7 @@ def test_reply_create_by_a_provider_member_tells_the_reviewer(cast, review, who,
     assert (reply.tag, reply.get_tag_display()) == ("change_made", "Change made")
     assert [m.to[0] for m in mail.outbox] == [cast.carer.email]
     assert "replied" in mail.outbox[0].subject
-    from accounts.notifications_models import Notification
+    from accounts.notifications.models import Notification
 
     inbox = Notification.objects.filter(user=cast.carer).first()  # newest first: the reply after "published"
     assert "replied" in inbox.subject and inbox.url.endswith(f"/reviews/{review.code}/")

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.tests.factories import make_person
-from directory.selectors import service_search
+from directory.search.selectors import service_search
 from directory.tests.factories import make_service
 from reviews.services import rating_rescore_all
 from reviews.tests.factories import make_published_review

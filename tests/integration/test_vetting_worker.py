@@ -18,10 +18,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from directory.tasks import vetting_check_task
+from directory.models import ProviderVetting, VettingCheck
+from directory.models.vetting import CheckKind
 from directory.tests.factories import make_provider
 from directory.tests.vetting_factories import make_insurance
-from directory.vetting_models import CheckKind, ProviderVetting, VettingCheck
+from directory.vetting.tasks import vetting_check_task
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

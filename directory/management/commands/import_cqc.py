@@ -1,5 +1,5 @@
-from directory.importers.command import RegisterImportCommand
 from directory.models import Regulator
+from directory.registers.importers.command import RegisterImportCommand
 
 
 class Command(RegisterImportCommand):

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from directory.services.postcode_import import ImportFileError, postcode_import
+from directory.geo.postcode_import import ImportFileError, postcode_import
 
 
 class Command(BaseCommand):

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from directory.services.postcode_centroids import DEFAULT_PATH, postcode_centroids_load
-from directory.services.postcode_import import ImportFileError
+from directory.geo.centroids import DEFAULT_PATH, postcode_centroids_load
+from directory.geo.postcode_import import ImportFileError
 
 
 class Command(BaseCommand):

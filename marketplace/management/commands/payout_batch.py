@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from marketplace import services
-from marketplace.money_format import pounds
+from carehub.money import pounds
+from marketplace.budgets import services
 
 
 class Command(BaseCommand):

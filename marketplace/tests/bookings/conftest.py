@@ -13,10 +13,9 @@ from django.utils import timezone
 from accounts.models import User
 from directory.models import AvailabilityWindow, Service
 from directory.tests import factories as df
-from marketplace import bookings
-from marketplace.bookings_availability import local_hour
-from marketplace.bookings_models import Booking, BookingSlot
-from marketplace.models import Budget
+from marketplace.bookings import services as bookings
+from marketplace.bookings.availability import local_hour
+from marketplace.models import Booking, BookingSlot, Budget
 from marketplace.tests.factories import key, make_budget
 
 BUDGET_PENCE = 50_000  # £500

@@ -15,8 +15,8 @@ import pytest
 from carehub import clock
 from directory.models import AvailabilityWindow, Service
 from directory.tests import factories as df
-from marketplace import bookings
-from marketplace.bookings_availability import free_hours
+from marketplace.bookings import services as bookings
+from marketplace.bookings.availability import free_hours
 from marketplace.tests.bookings.conftest import HOURLY_PENCE
 from marketplace.tests.factories import key, make_budget
 

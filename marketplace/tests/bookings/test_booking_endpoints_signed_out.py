@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from marketplace.bookings_models import Booking
+from marketplace.models import Booking
 from marketplace.tests.bookings.conftest import request_hours
 from marketplace.tests.bookings.test_messaging import enquiry
 

@@ -11,11 +11,11 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.notifications_models import Notification, OutboxMessage
-from accounts.notifications_tasks import notifications_redispatch
+from accounts.notifications.models import Notification, OutboxMessage
+from accounts.notifications.tasks import notifications_redispatch
 from carehub.celery import app
-from marketplace import bookings
-from marketplace.bookings_models import Booking
+from marketplace.bookings import services as bookings
+from marketplace.models import Booking
 from marketplace.tests.bookings.conftest import request_hours
 from marketplace.tests.factories import key
 
@@ -115,7 +115,7 @@ def test_booking_enqueues_delivery_on_the_real_broker(world: Any, django_capture
     import redis
     from django.conf import settings
 
-    from accounts.notifications_tasks import notification_deliver
+    from accounts.notifications.tasks import notification_deliver
 
     client = redis.Redis.from_url(settings.REDIS_URL)
     previous = (app.conf.task_always_eager, app.conf.broker_url)

@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from carehub import clock
-from marketplace import ledger
-from marketplace.bookings_models import Booking
+from marketplace.ledger import posting as ledger
+from marketplace.models import Booking
 from marketplace.tests.bookings.conftest import (
     BUDGET_PENCE,
     HOURLY_PENCE,
@@ -159,7 +159,7 @@ def test_my_bookings_groups(world: Any, status: str) -> None:
 
 
 def test_provider_schedules_a_one_off_with_a_date(world: Any) -> None:
-    from marketplace import bookings
+    from marketplace.bookings import services as bookings
     from marketplace.tests.factories import key
 
     booking = bookings.booking_request(

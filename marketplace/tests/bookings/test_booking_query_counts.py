@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from marketplace import messaging
+from marketplace.messaging import services as messaging
 from marketplace.tests.bookings.conftest import request_hours
 
 

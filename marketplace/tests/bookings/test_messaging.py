@@ -9,11 +9,11 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from accounts.notifications_models import Notification
+from accounts.notifications.models import Notification
 from accounts.tests import factories as af
 from carehub.errors import DomainError, NotPermitted
-from marketplace import messaging
-from marketplace.messaging_models import Message
+from marketplace.messaging import services as messaging
+from marketplace.models import Message
 from marketplace.tests.bookings.conftest import request_hours
 
 
@@ -155,7 +155,7 @@ def test_notification_preferences_page(world: Any) -> None:
     pref = world.cast.provider_owner.notification_pref
     assert (pref.email_bookings, pref.email_messages) == (True, False)
     enquiry(world)
-    from accounts.notifications_models import OutboxMessage
+    from accounts.notifications.models import OutboxMessage
 
     assert not OutboxMessage.objects.filter(user=world.cast.provider_owner).exists()
     assert OutboxMessage.objects.filter(user=world.cast.provider_staff).exists()

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from carehub.errors import DomainError
-from marketplace import ledger
+from marketplace.ledger import posting as ledger
 from marketplace.models import Commitment, LedgerTransaction
 from marketplace.tests.factories import key, make_budget
 
@@ -50,7 +50,7 @@ def run_parallel(count: int, target: Any) -> list[Any]:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("buyers", [50, 200])
 def test_budget_commit_parallel_buyers_exactly_ten_succeed(cast: Any, buyers: int) -> None:
-    from marketplace import services
+    from marketplace.budgets import services
 
     budget = make_budget(person=cast.person, funder=cast.council, allocated_pence=10 * PRICE)
 
@@ -82,7 +82,7 @@ def test_budget_commit_parallel_buyers_exactly_ten_succeed(cast: Any, buyers: in
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_payout_batches_in_parallel_pay_each_penny_once(cast: Any, finance: Any) -> None:
-    from marketplace import services
+    from marketplace.budgets import services
     from marketplace.models import Payout
 
     budget = make_budget(person=cast.person, funder=cast.council, allocated_pence=100_000)
@@ -107,7 +107,7 @@ def test_payout_batches_in_parallel_pay_each_penny_once(cast: Any, finance: Any)
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_settle_and_release_in_parallel_only_one_wins(cast: Any) -> None:
-    from marketplace import services
+    from marketplace.budgets import services
 
     budget = make_budget(person=cast.person, funder=cast.council, allocated_pence=10_000)
     commitment = services.budget_commit(

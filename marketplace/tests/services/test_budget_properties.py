@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from carehub.errors import DomainError
-from marketplace import ledger, selectors, services
-from marketplace.ledger import ledger_verify
+from marketplace.budgets import selectors, services
+from marketplace.ledger import posting as ledger
+from marketplace.ledger.posting import ledger_verify
 from marketplace.models import Account, Commitment, Payout
 from marketplace.tests.factories import key, make_budget
 

@@ -11,8 +11,8 @@ import pytest
 
 from accounts.tests import factories as af
 from carehub.errors import DomainError
-from marketplace import services
-from marketplace.ledger import NOT_ENOUGH_IN_BUDGET
+from marketplace.budgets import services
+from marketplace.ledger.posting import NOT_ENOUGH_IN_BUDGET
 from marketplace.models import Account, Commitment, Entry, IdempotencyRecord, LedgerTransaction
 from marketplace.tests.factories import key, make_budget, make_commitment
 

@@ -11,8 +11,9 @@ from django.test import override_settings
 
 from accounts.tests import factories as af
 from carehub.errors import Conflict
-from marketplace import ledger, selectors, services
-from marketplace.ledger import ledger_verify
+from marketplace.budgets import selectors, services
+from marketplace.ledger import posting as ledger
+from marketplace.ledger.posting import ledger_verify
 from marketplace.models import Account, Commitment, Entry, LedgerTransaction, Payout, TopUp
 from marketplace.tests.factories import budget_period, key, make_budget, make_commitment
 

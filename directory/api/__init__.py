@@ -1,1 +1,0 @@
-"""The directory's REST API (/api/v1/): postcode lookup and service search."""

@@ -1,0 +1,1 @@
+"""The provider portal: providers and their listings, availability, staff invitations and freshness reminders."""

@@ -1,0 +1,216 @@
+"""Forms for claims, the vetting queue and the provider portal: input shape only."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from carehub.postcodes import InvalidPostcode, normalise_postcode
+from directory.models import Category, ClientGroup, Provider, Service, Weekday
+from directory.portal.services import REGISTER_SERVICE_FIELDS
+
+
+class ClaimForm(forms.Form):
+    job_title = forms.CharField(
+        label="Your job title",
+        max_length=120,
+        error_messages={"required": "Enter your job title"},
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+    )
+    message = forms.CharField(
+        label="Anything the vetting officer should know (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    evidence = forms.FileField(
+        label="Evidence that you work for this provider",
+        help_text="A PDF, JPG or PNG under 10 MB, such as a letter on headed paper or the registration certificate.",
+        error_messages={"required": "Upload your evidence", "empty": "The file you uploaded is empty"},
+    )
+
+
+class ClaimDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[("approve", "Approve: the claimant becomes the owner"), ("reject", "Reject")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose approve or reject"},
+    )
+    reason = forms.CharField(
+        label="Reason",
+        required=False,
+        max_length=2000,
+        help_text="Needed when you reject: the claimant sees it.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ProviderForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=255, error_messages={"required": "Enter the provider's name"})
+    kind = forms.ChoiceField(
+        label="What kind of provider is it?", choices=Provider.Kind.choices, widget=forms.RadioSelect
+    )
+    description = forms.CharField(
+        label="About the provider", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    phone = forms.CharField(label="Phone", required=False, max_length=40)
+    email = forms.EmailField(label="Email", required=False, error_messages={"invalid": "Enter a real email address"})
+    website = forms.URLField(
+        label="Website", required=False, assume_scheme="https", error_messages={"invalid": "Enter a web address"}
+    )
+
+    def __init__(self, *args: Any, registered: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if registered:
+            del self.fields["name"]  # the register's name; shown read-only on the page
+
+
+class ServiceForm(forms.Form):
+    name = forms.CharField(label="Name of the service", max_length=255, error_messages={"required": "Enter a name"})
+    description = forms.CharField(
+        label="What it offers", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    categories = forms.ModelMultipleChoiceField(
+        label="Categories",
+        queryset=Category.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        to_field_name="slug",
+    )
+    client_groups = forms.ModelMultipleChoiceField(
+        label="Who it is for",
+        queryset=ClientGroup.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        to_field_name="slug",
+    )
+    delivered_at_location = forms.BooleanField(label="At your premises", required=False)
+    delivered_at_home = forms.BooleanField(label="At the person's home", required=False)
+    delivered_remotely = forms.BooleanField(label="Online or by phone", required=False)
+    service_radius_miles = forms.DecimalField(
+        label="How far do you travel to people's homes, in miles?",
+        required=False,
+        min_value=Decimal("0.5"),
+        max_value=Decimal("100"),
+        decimal_places=1,
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-4", "inputmode": "decimal"}),
+        error_messages={"invalid": "Enter a distance in miles, like 5"},
+    )
+    address_line_1 = forms.CharField(label="Address line 1", required=False, max_length=255)
+    address_line_2 = forms.CharField(label="Address line 2 (optional)", required=False, max_length=255)
+    town = forms.CharField(label="Town or city", required=False, max_length=120)
+    postcode = forms.CharField(
+        label="Postcode",
+        required=False,
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "class": "govuk-input--width-10"}),
+    )
+    phone = forms.CharField(label="Phone", required=False, max_length=40)
+    email = forms.EmailField(label="Email", required=False, error_messages={"invalid": "Enter a real email address"})
+    website = forms.URLField(
+        label="Website", required=False, assume_scheme="https", error_messages={"invalid": "Enter a web address"}
+    )
+    price = forms.DecimalField(
+        label="Price in pounds",
+        required=False,
+        min_value=Decimal("0"),
+        max_value=Decimal("100000"),
+        decimal_places=2,
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-5", "inputmode": "decimal"}),
+        error_messages={"invalid": "Enter a price in pounds, like 24.50", "min_value": "The price cannot be negative"},
+    )
+    price_unit = forms.ChoiceField(
+        label="Price is", choices=[("", "Choose")] + list(Service.PriceUnit.choices), required=False
+    )
+    price_on_request = forms.BooleanField(label="Price on request", required=False)
+
+    def __init__(self, *args: Any, registered: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if registered:
+            for name in REGISTER_SERVICE_FIELDS:
+                del self.fields[name]
+
+    @classmethod
+    def initial_for(cls, service: Service) -> dict[str, Any]:
+        initial = {name: getattr(service, name) for name in cls.base_fields if hasattr(service, name)}
+        initial["categories"] = list(service.categories.values_list("slug", flat=True))
+        initial["client_groups"] = list(service.client_groups.values_list("slug", flat=True))
+        initial["price"] = None if service.price_pence is None else Decimal(service.price_pence) / 100
+        return initial
+
+    def clean_postcode(self) -> str:
+        value = self.cleaned_data.get("postcode", "")
+        if not value:
+            return ""
+        try:
+            return normalise_postcode(value)
+        except InvalidPostcode as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("delivered_at_home") and data.get("service_radius_miles") is None:
+            self.add_error("service_radius_miles", "Say how far you travel to people's homes")
+        if data.get("price") is not None and not data.get("price_unit") and not data.get("price_on_request"):
+            self.add_error("price_unit", "Choose what the price is for, such as per hour")
+        return data
+
+    def service_data(self) -> dict[str, Any]:
+        """The cleaned data in the shape the portal services take (price in pence)."""
+        data = dict(self.cleaned_data)
+        price = data.pop("price", None)
+        data["price_pence"] = None if price is None else int((price * 100).to_integral_value())
+        return data
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(
+        label="Their email address",
+        error_messages={"required": "Enter their email address", "invalid": "Enter a real email address"},
+    )
+    role = forms.ChoiceField(
+        label="What may they do?",
+        choices=[("staff", "Staff: manage listings"), ("owner", "Owner: also invite and remove people")],
+        widget=forms.RadioSelect,
+        initial="staff",
+        error_messages={"required": "Choose what they may do"},
+    )
+
+
+class _DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class _TimeInput(forms.TimeInput):
+    input_type = "time"
+
+
+class AvailabilityWindowForm(forms.Form):
+    weekday = forms.TypedChoiceField(label="Day", choices=Weekday.choices, coerce=int)
+    starts_at = forms.TimeField(
+        label="From", widget=_TimeInput(), error_messages={"required": "Enter a start time", "invalid": "Enter a time"}
+    )
+    ends_at = forms.TimeField(
+        label="To", widget=_TimeInput(), error_messages={"required": "Enter an end time", "invalid": "Enter a time"}
+    )
+
+
+class AvailabilityExceptionForm(forms.Form):
+    date = forms.DateField(
+        label="Date",
+        widget=_DateInput(),
+        error_messages={"required": "Enter the date", "invalid": "Enter a real date"},
+    )
+    is_closed = forms.TypedChoiceField(
+        label="On that day it is",
+        choices=[("closed", "Closed"), ("open", "Open at other times")],
+        coerce=lambda value: value == "closed",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose closed or open at other times"},
+    )
+    starts_at = forms.TimeField(label="Opens at (if open)", required=False, widget=_TimeInput())
+    ends_at = forms.TimeField(label="Closes at (if open)", required=False, widget=_TimeInput())
+    note = forms.CharField(label="Note (optional)", required=False, max_length=200)

@@ -1,0 +1,71 @@
+"""The search form on the results page (a GET form that works without JavaScript)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from carehub.postcodes import InvalidPostcode, normalise_postcode
+from directory.models import Category, ClientGroup
+from directory.search.selectors import DEFAULT_RADIUS_MILES, Delivery, Ordering
+
+RADIUS_CHOICES = [(1, "1 mile"), (3, "3 miles"), (5, "5 miles"), (10, "10 miles"), (25, "25 miles"), (50, "50 miles")]
+
+
+def wider_radius(radius: int) -> int | None:
+    """The next radius up, for "search within 10 miles?"; None at the widest."""
+    wider = [value for value, _ in RADIUS_CHOICES if value > radius]
+    return wider[0] if wider else None
+
+
+class ServiceSearchForm(forms.Form):
+    postcode = forms.CharField(
+        label="Postcode",
+        max_length=16,
+        help_text="For example, G12 8QQ",
+        error_messages={"required": "Enter a postcode, like G12 8QQ"},
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "class": "govuk-input--width-10"}),
+    )
+    radius_miles = forms.TypedChoiceField(
+        label="Distance",
+        choices=RADIUS_CHOICES,
+        coerce=int,
+        required=False,
+        empty_value=DEFAULT_RADIUS_MILES,
+        initial=DEFAULT_RADIUS_MILES,
+        error_messages={"invalid_choice": "Choose a distance from the list"},
+    )
+    q = forms.CharField(label="Keywords", max_length=200, required=False, help_text="For example, dementia or lunch")
+    category = forms.MultipleChoiceField(label="Type of care", required=False, widget=forms.CheckboxSelectMultiple)
+    client_group = forms.ChoiceField(label="Who it is for", required=False)
+    delivery = forms.ChoiceField(
+        label="Where", required=False, choices=[("", "Anywhere"), *Delivery.choices], widget=forms.RadioSelect
+    )
+    max_price = forms.DecimalField(
+        label="Highest price in pounds",
+        required=False,
+        min_value=Decimal(0),
+        max_digits=9,
+        decimal_places=2,
+        help_text="Services with no price, or price on request, are left out when you set this",
+        error_messages={"invalid": "Enter a price in pounds, like 25 or 25.50"},
+    )
+    vetted = forms.BooleanField(
+        label="Only providers vetted by CareHub",
+        required=False,
+        help_text="Providers that passed every check that applies to them",
+    )
+    ordering = forms.ChoiceField(label="Sort by", required=False, choices=Ordering.choices)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = list(Category.objects.filter(parent=None).values_list("slug", "name"))
+        self.fields["client_group"].choices = [("", "Anyone"), *ClientGroup.objects.values_list("slug", "name")]
+
+    def clean_postcode(self) -> str:
+        try:
+            return normalise_postcode(self.cleaned_data["postcode"])
+        except InvalidPostcode as exc:
+            raise forms.ValidationError(exc.message) from exc

@@ -1,0 +1,224 @@
+"""Reads for the directory's pages and API: postcode lookup and service search."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
+from django.http import Http404
+
+from carehub.errors import DomainError
+from carehub.postcodes import normalise_postcode, postcode_district, postcode_sector
+from directory.models import Category, Postcode, Service
+from directory.vetting.selectors import vetted_q
+
+
+def postcode_lookup(*, postcode: str) -> Postcode | None:
+    """Geocode a postcode: the unit if known, else its sector's centroid, else its
+    district's. The returned row's ``precision`` says which was used; None when
+    even the district is unknown. Raises InvalidPostcode for a malformed postcode."""
+    unit = normalise_postcode(postcode)
+    candidates = [unit, postcode_sector(unit), postcode_district(unit)]
+    rows = {row.postcode: row for row in Postcode.objects.select_related("council").filter(postcode__in=candidates)}
+    for key in candidates:
+        if key in rows:
+            return rows[key]
+    return None
+
+
+# --- Service search ----------------------------------------------------------------------
+#
+# Radius search runs in the database on both PostgreSQL and SQLite: a bounding box on the
+# indexed latitude/longitude narrows the candidates, then the exact great-circle (haversine)
+# distance, computed in SQL, filters and orders them. The earth radius is geopy's
+# great_circle radius, so the tests can compare against geopy exactly.
+
+EARTH_RADIUS_KM = 6371.009
+KM_PER_MILE = 1.609344
+MAX_RADIUS_MILES = 50
+DEFAULT_RADIUS_MILES = 5
+
+
+class UnknownPostcode(DomainError):
+    code = "unknown_postcode"
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a search is centred: a geocoded postcode, or coordinates given directly."""
+
+    latitude: float
+    longitude: float
+    postcode: str = ""
+    precision: str = ""
+
+
+class Ordering(models.TextChoices):
+    DISTANCE = "distance", "Distance"
+    RATING = "rating", "Rating"
+    PRICE = "price", "Price (lowest first)"
+    NAME = "name", "Name (A to Z)"
+
+
+class Delivery(models.TextChoices):
+    AT_LOCATION = "at_location", "At the provider's premises"
+    AT_HOME = "at_home", "At my home"
+    REMOTELY = "remotely", "Online or by phone"
+
+
+def search_origin(*, postcode: str | None = None, lat: float | None = None, lng: float | None = None) -> Origin:
+    """Geocode a search: raises InvalidPostcode (malformed) or UnknownPostcode."""
+    if postcode:
+        row = postcode_lookup(postcode=postcode)
+        if row is None:
+            pc = normalise_postcode(postcode)
+            raise UnknownPostcode(
+                f"We could not find {pc}, or even the {postcode_district(pc)} area: check the postcode",
+                field="postcode",
+            )
+        return Origin(row.latitude, row.longitude, normalise_postcode(postcode), row.precision)
+    if lat is None or lng is None:
+        raise DomainError("Give a postcode, or both lat and lng", field="postcode")
+    return Origin(float(lat), float(lng))
+
+
+def great_circle_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """The same haversine formula as the SQL, for one pair of points in Python."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lng2 - lng1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def bounding_box(origin: Origin, radius_km: float) -> tuple[float, float, float, float]:
+    """(min_lat, max_lat, min_lng, max_lng) enclosing the circle; exact for a sphere,
+    widened by a hair so float rounding never drops a point on the boundary."""
+    angular = radius_km / EARTH_RADIUS_KM
+    dlat = math.degrees(angular)
+    cos_lat = math.cos(math.radians(origin.latitude))
+    dlng = 180.0 if cos_lat < 1e-9 else math.degrees(math.asin(min(1.0, math.sin(angular) / cos_lat)))
+    eps = 1e-6
+    return (
+        origin.latitude - dlat - eps,
+        origin.latitude + dlat + eps,
+        origin.longitude - dlng - eps,
+        origin.longitude + dlng + eps,
+    )
+
+
+def distance_km_expression(origin: Origin) -> ExpressionWrapper:
+    """Haversine distance in km from origin to each row's latitude/longitude, in SQL."""
+    lat0 = math.radians(origin.latitude)
+    half_dlat = (Radians(F("latitude")) - Value(lat0)) / Value(2.0)
+    half_dlng = (Radians(F("longitude")) - Value(math.radians(origin.longitude))) / Value(2.0)
+    a = Power(Sin(half_dlat), 2) + Value(math.cos(lat0)) * Cos(Radians(F("latitude"))) * Power(Sin(half_dlng), 2)
+    return ExpressionWrapper(Value(2 * EARTH_RADIUS_KM) * ASin(Sqrt(a)), output_field=models.FloatField())
+
+
+def _category_ids(slugs: list[str]) -> QuerySet[Category]:
+    # A top-level category matches its subcategories too.
+    return Category.objects.filter(Q(slug__in=slugs) | Q(parent__slug__in=slugs)).values("id")
+
+
+def service_search(
+    *,
+    origin: Origin | None = None,
+    radius_miles: float = DEFAULT_RADIUS_MILES,
+    categories: list[str] | None = None,
+    client_groups: list[str] | None = None,
+    delivery: str | None = None,
+    council: str | None = None,
+    max_price_pence: int | None = None,
+    q: str | None = None,
+    min_grade: int | None = None,
+    vetted: bool | None = None,
+    ordering: str = Ordering.DISTANCE,
+) -> QuerySet[Service]:
+    """Published services, filtered, and annotated with ``distance_km`` / ``distance_miles``
+    when there is an origin (then only services within ``radius_miles`` that have a
+    location). ``delivery=at_home`` keeps only services whose own service radius reaches
+    the origin. ``min_grade`` keeps registered services whose every grade is at least that on the
+    six-point scale; ``vetted`` keeps services whose provider passes every vetting check that applies to it."""
+    qs = (
+        Service.objects.filter(status=Service.Status.PUBLISHED)
+        .select_related("provider", "registration")
+        .prefetch_related(Prefetch("categories", queryset=Category.objects.only("id", "name", "slug", "parent_id")))
+    )
+    if origin is not None:
+        radius_km = float(radius_miles) * KM_PER_MILE
+        min_lat, max_lat, min_lng, max_lng = bounding_box(origin, radius_km)
+        qs = (
+            qs.filter(latitude__gte=min_lat, latitude__lte=max_lat, longitude__gte=min_lng, longitude__lte=max_lng)
+            .annotate(distance_km=distance_km_expression(origin))
+            .annotate(
+                distance_miles=ExpressionWrapper(
+                    F("distance_km") / Value(KM_PER_MILE), output_field=models.FloatField()
+                )
+            )
+            .filter(distance_km__lte=radius_km)
+        )
+    if categories:
+        through = Service.categories.through
+        qs = qs.filter(
+            Exists(through.objects.filter(service_id=OuterRef("pk"), category_id__in=_category_ids(categories)))
+        )
+    if client_groups:
+        through = Service.client_groups.through
+        qs = qs.filter(Exists(through.objects.filter(service_id=OuterRef("pk"), clientgroup__slug__in=client_groups)))
+    if delivery == Delivery.AT_LOCATION:
+        qs = qs.filter(delivered_at_location=True)
+    elif delivery == Delivery.REMOTELY:
+        qs = qs.filter(delivered_remotely=True)
+    elif delivery == Delivery.AT_HOME:
+        qs = qs.filter(delivered_at_home=True)
+        if origin is not None:
+            qs = qs.filter(service_radius_miles__isnull=False, distance_miles__lte=F("service_radius_miles"))
+    if council:
+        qs = qs.filter(Q(council__slug=council) | Q(council__gss_code=council.upper()))
+    if max_price_pence is not None:
+        qs = qs.filter(price_pence__isnull=False, price_pence__lte=max_price_pence, price_on_request=False)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(description__icontains=q) | Q(provider__name__icontains=q))
+    if min_grade is not None:
+        # Regulator grades (issue 4): every key question at least min_grade on the six-point scale.
+        qs = qs.filter(registration__lowest_grade__gte=min_grade)
+    # Vetting (issue 8): the provider's cached outcome, one JOIN, filtered on its indexed columns.
+    qs = qs.select_related("provider__vetting")
+    if vetted:
+        qs = qs.filter(vetted_q())
+    # People's ratings (reviews app): its ServiceRating rows, reached by their reverse name so the
+    # directory imports nothing from reviews; one LEFT JOIN, no query per result.
+    qs = qs.select_related("rating_summary").annotate(rating_score=F("rating_summary__score"))
+    return qs.order_by(*_order_by(ordering, has_origin=origin is not None))
+
+
+def _order_by(ordering: str, *, has_origin: bool) -> list[Any]:
+    by_distance = ["distance_km"] if has_origin else []
+    if ordering == Ordering.NAME:
+        keys: list[Any] = ["name"]
+    elif ordering == Ordering.PRICE:
+        keys = [F("price_pence").asc(nulls_last=True), *by_distance, "name"]
+    elif ordering == Ordering.RATING:
+        # The Bayesian ranking score over the last 24 months; services without one come last.
+        keys = [F("rating_score").desc(nulls_last=True), *by_distance, "name"]
+    else:
+        keys = [*by_distance, "name"]
+    return [*keys, "id"]
+
+
+def service_get_for_user(*, user: Any, code: Any) -> Service:
+    """A service's page: published services for everyone; drafts and suspended listings
+    only for members of the provider. Raises Http404 otherwise, so nothing leaks."""
+    qs = Service.objects.select_related("provider", "council", "registration").prefetch_related(
+        "categories", "client_groups"
+    )
+    visible = Q(status=Service.Status.PUBLISHED)
+    if getattr(user, "is_authenticated", False):
+        visible |= Q(provider__memberships__user=user)
+    service = qs.filter(visible, code=code).distinct().first()
+    if service is None:
+        raise Http404("No such service")
+    return service

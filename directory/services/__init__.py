@@ -1,1 +1,0 @@
-"""Writes for the directory, one module per concern (postcode import, centroids...)."""

@@ -1,0 +1,565 @@
+"""Vetting services (issue 8): which checks apply to a provider, running them,
+the provider's cached outcome, evidence uploads and officers' decisions, and
+the nightly expiry and reminders.
+
+Every check is one function from (provider, today) to an `Outcome`;
+`vetting_check_run` records it as a dated `VettingCheck` and, in the same
+transaction, rewrites the provider's `ProviderVetting` row that search filters
+on. When that rewrite takes 'Vetted' away, the provider's members are told why
+(accounts.notifications: inbox + e-mail outbox, written in the same
+transaction). Celery tasks (directory/tasks.py) load by id and call these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+
+from accounts.models import User
+from accounts.notifications.models import Notification
+from accounts.notifications.services import notify
+from accounts.permissions import Action, can, require
+from accounts.services import audit_record
+from carehub import clock
+from carehub.errors import Conflict, DomainError
+from directory.models import (
+    Provider,
+    ProviderVetting,
+    RegisteredProvider,
+    RegisterImport,
+    Registration,
+    Regulator,
+    VettingCheck,
+    VettingEvidence,
+)
+from directory.models.regulator import regulator_grade_words
+from directory.models.vetting import CheckKind, CriminalRecordScheme, TrainingTopic
+from directory.uploads import evidence_file_type
+
+Status = VettingCheck.Status
+Evidence = VettingEvidence.Kind
+REFERENCES_NEEDED = 2
+REMINDER_DAYS = (30, 7)
+
+
+# --- Which checks apply ------------------------------------------------------------
+
+
+class ProviderType:
+    REGISTERED = "registered"  # on a regulator's register (care homes, agencies, childminders)
+    MICRO = "micro"  # an unregistered small organisation or community group
+    PERSONAL_ASSISTANT = "personal_assistant"  # an unregistered individual
+
+
+APPLICABLE_CHECKS: dict[str, tuple[str, ...]] = {
+    ProviderType.REGISTERED: (CheckKind.REGISTRATION, CheckKind.INSURANCE),
+    ProviderType.MICRO: (CheckKind.INSURANCE, CheckKind.REFERENCES, CheckKind.IDENTITY, CheckKind.QUALITY_MARK),
+    ProviderType.PERSONAL_ASSISTANT: (
+        CheckKind.IDENTITY,
+        CheckKind.CRIMINAL_RECORD,
+        CheckKind.INSURANCE,
+        CheckKind.TRAINING,
+    ),
+}
+
+
+def vetting_provider_type(provider: Provider) -> str:
+    """Registered (the regulator vets it; we check the register), micro-provider, or personal assistant."""
+    registered = (
+        Registration.objects.filter(service__provider=provider).exists()
+        or RegisteredProvider.objects.filter(provider=provider).exists()
+    )
+    if registered:
+        return ProviderType.REGISTERED
+    return ProviderType.PERSONAL_ASSISTANT if provider.kind == Provider.Kind.INDIVIDUAL else ProviderType.MICRO
+
+
+def vetting_checks_applicable(provider: Provider) -> tuple[str, ...]:
+    """The checks a provider must pass to be shown as vetted."""
+    return APPLICABLE_CHECKS[vetting_provider_type(provider)]
+
+
+# --- The checks ----------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    status: str
+    detail: str
+    evidence: list[VettingEvidence] = field(default_factory=list)
+    valid_until: date | None = None
+    register_import: RegisterImport | None = None
+
+
+def _d(value: date) -> str:
+    return f"{value:%-d %B %Y}"
+
+
+def _latest(provider: Provider, kind: str) -> VettingEvidence | None:
+    return (
+        VettingEvidence.objects.filter(provider=provider, kind=kind)
+        .exclude(review=VettingEvidence.Review.REJECTED)
+        .order_by("-uploaded_at", "-pk")
+        .first()
+    )
+
+
+def _grade_words(six_point: int) -> str:
+    # lowest_grade is on the Care Inspectorate's six-point scale for both regulators.
+    return regulator_grade_words(Regulator.CARE_INSPECTORATE, six_point)
+
+
+def check_registration(provider: Provider, today: date) -> Outcome:
+    """Present and active in the most recent imported register, no grade below VETTING_MIN_GRADE."""
+    floor = settings.VETTING_MIN_GRADE
+    registrations = list(Registration.objects.filter(service__provider=provider).order_by("registration_number"))
+    if not registrations:
+        return Outcome(Status.FAILED, "No registration with a regulator was found for this provider.")
+    regulator = registrations[0].regulator
+    latest = (
+        RegisterImport.objects.filter(regulator=regulator, status=RegisterImport.Status.DONE)
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+    register = Regulator(regulator).label
+    if latest is not None:
+        register = f"the {register} register imported on {_d(clock.local_date(latest.finished_at))}"
+    active = [r for r in registrations if r.status == Registration.Status.ACTIVE]
+    if not active:
+        numbers = ", ".join(f"{r.registration_number} ({r.get_status_display().lower()})" for r in registrations)
+        return Outcome(Status.FAILED, f"Not active in {register}: {numbers}.", register_import=latest)
+    low = [r for r in active if r.lowest_grade is not None and r.lowest_grade < floor]
+    if low:
+        words = "; ".join(
+            f"{r.registration_number} has a grade of {r.lowest_grade} ({_grade_words(r.lowest_grade)})" for r in low
+        )
+        return Outcome(Status.FAILED, f"{words}, below the lowest grade we accept ({floor}).", register_import=latest)
+    numbers = ", ".join(r.registration_number for r in active)
+    return Outcome(Status.PASSED, f"Active in {register}: {numbers}.", register_import=latest)
+
+
+def check_insurance(provider: Provider, today: date) -> Outcome:
+    evidence = _latest(provider, Evidence.INSURANCE)
+    if evidence is None:
+        return Outcome(Status.FAILED, "No public liability insurance certificate has been uploaded.")
+    if not (evidence.insurer and evidence.policy_number and evidence.expires_on):
+        return Outcome(Status.FAILED, "The insurance certificate needs the insurer, policy number and expiry date.")
+    policy = f"Policy {evidence.policy_number} with {evidence.insurer}"
+    if evidence.expires_on <= today:
+        return Outcome(Status.EXPIRED, f"{policy} expired on {_d(evidence.expires_on)}.", [evidence])
+    return Outcome(Status.PASSED, f"{policy}, valid until {_d(evidence.expires_on)}.", [evidence], evidence.expires_on)
+
+
+def check_criminal_record(provider: Provider, today: date) -> Outcome:
+    """PVG (Scotland) or DBS (England and Wales): flagged once older than VETTING_CRIMINAL_RECORD_RENEWAL_DAYS."""
+    evidence = _latest(provider, Evidence.CRIMINAL_RECORD)
+    if evidence is None:
+        return Outcome(Status.FAILED, "No PVG or DBS certificate has been uploaded.")
+    if not (evidence.scheme and evidence.certificate_number and evidence.issued_on):
+        return Outcome(Status.FAILED, "The certificate needs its scheme, number and issue date.")
+    scheme = "PVG scheme membership" if evidence.scheme == CriminalRecordScheme.PVG else "DBS certificate"
+    what = f"{scheme} {evidence.certificate_number} issued on {_d(evidence.issued_on)}"
+    renew_on = evidence.issued_on + timedelta(days=settings.VETTING_CRIMINAL_RECORD_RENEWAL_DAYS)
+    if renew_on <= today:
+        return Outcome(Status.EXPIRED, f"{what} is older than our renewal period: renew it.", [evidence])
+    return Outcome(Status.PASSED, f"{what}, to renew by {_d(renew_on)}.", [evidence], renew_on)
+
+
+def _officer_confirmed(provider: Provider, kind: str, label: str, needed: int = 1) -> Outcome:
+    items = list(VettingEvidence.objects.filter(provider=provider, kind=kind).order_by("uploaded_at", "pk"))
+    approved = [e for e in items if e.review == VettingEvidence.Review.APPROVED]
+    pending = [e for e in items if e.review == VettingEvidence.Review.PENDING]
+    if len(approved) >= needed:
+        return Outcome(Status.PASSED, f"{label} confirmed by a vetting officer.", approved[-needed:])
+    if len(approved) + len(pending) >= needed:
+        return Outcome(Status.NEEDS_REVIEW, f"{label}: waiting for a vetting officer.", approved + pending)
+    if needed > 1:
+        waiting = f" ({len(pending)} waiting for a vetting officer)" if pending else ""
+        detail = f"{len(approved)} of {needed} references confirmed{waiting}."
+        return Outcome(Status.FAILED, detail, approved + pending)
+    rejected = [e for e in items if e.review == VettingEvidence.Review.REJECTED]
+    if rejected and rejected[-1].review_reason:
+        return Outcome(Status.FAILED, f"{label} was not accepted: {rejected[-1].review_reason}", rejected[-1:])
+    return Outcome(Status.FAILED, f"{label}: nothing has been uploaded yet.")
+
+
+def check_references(provider: Provider, today: date) -> Outcome:
+    return _officer_confirmed(provider, Evidence.REFERENCE, "Two references", needed=REFERENCES_NEEDED)
+
+
+def check_identity(provider: Provider, today: date) -> Outcome:
+    return _officer_confirmed(provider, Evidence.IDENTITY, "Identity")
+
+
+def check_quality_mark(provider: Provider, today: date) -> Outcome:
+    return _officer_confirmed(provider, Evidence.QUALITY_MARK, "Quality mark self-assessment")
+
+
+def check_training(provider: Provider, today: date) -> Outcome:
+    """Each topic needs a certificate no older than VETTING_TRAINING_VALID_DAYS."""
+    valid_for = timedelta(days=settings.VETTING_TRAINING_VALID_DAYS)
+    used, missing, expired, until = [], [], [], []
+    for topic in TrainingTopic:
+        evidence = (
+            VettingEvidence.objects.filter(provider=provider, kind=Evidence.TRAINING, topic=topic)
+            .exclude(review=VettingEvidence.Review.REJECTED)
+            .exclude(completed_on__isnull=True)
+            .order_by("-completed_on", "-pk")
+            .first()
+        )
+        if evidence is None:
+            missing.append(topic.label.lower())
+            continue
+        used.append(evidence)
+        if evidence.completed_on + valid_for <= today:
+            expired.append(topic.label.lower())
+        until.append(evidence.completed_on + valid_for)
+    if missing:
+        return Outcome(Status.FAILED, f"Training still to show: {', '.join(missing)}.", used)
+    if expired:
+        return Outcome(Status.EXPIRED, f"Training to refresh: {', '.join(expired)}.", used)
+    return Outcome(Status.PASSED, f"All five courses done, the first due again on {_d(min(until))}.", used, min(until))
+
+
+CHECKS: dict[str, Callable[[Provider, date], Outcome]] = {
+    CheckKind.REGISTRATION: check_registration,
+    CheckKind.INSURANCE: check_insurance,
+    CheckKind.CRIMINAL_RECORD: check_criminal_record,
+    CheckKind.REFERENCES: check_references,
+    CheckKind.IDENTITY: check_identity,
+    CheckKind.TRAINING: check_training,
+    CheckKind.QUALITY_MARK: check_quality_mark,
+}
+
+
+# --- Running a check and the provider's outcome ---------------------------------------
+
+
+def _lock_vetting(provider: Provider) -> ProviderVetting:
+    ProviderVetting.objects.get_or_create(provider=provider)
+    # One check at a time per provider: two checks finishing together must not both
+    # compute the outcome from a state that misses the other's result.
+    return ProviderVetting.objects.select_for_update().get(provider=provider)
+
+
+@transaction.atomic
+def vetting_check_run(*, provider_id: int, kind: str, today: date | None = None) -> VettingCheck:
+    """Run one check, record its dated result, and refresh the provider's vetting status.
+
+    A result equal to the current one (same status, detail and validity) only
+    moves its `checked_at` on, so nightly re-runs do not pile up identical rows."""
+    today = today or clock.today()
+    provider = Provider.objects.get(pk=provider_id)
+    vetting = _lock_vetting(provider)
+    outcome = CHECKS[kind](provider, today)
+    now = clock.now()
+    current = VettingCheck.objects.filter(provider=provider, kind=kind, is_current=True).first()
+    same = current is not None and (current.status, current.detail, current.valid_until) == (
+        outcome.status,
+        outcome.detail,
+        outcome.valid_until,
+    )
+    if same:
+        current.checked_at = now
+        current.register_import = outcome.register_import or current.register_import
+        current.save(update_fields=["checked_at", "register_import"])
+        check = current
+    else:
+        if current is not None:
+            VettingCheck.objects.filter(pk=current.pk).update(is_current=False)
+        check = VettingCheck.objects.create(
+            provider=provider,
+            kind=kind,
+            status=outcome.status,
+            detail=outcome.detail,
+            valid_until=outcome.valid_until,
+            register_import=outcome.register_import,
+            created_at=now,
+            checked_at=now,
+        )
+        check.evidence.set(outcome.evidence)
+    provider_vetting_refresh(provider=provider, vetting=vetting, today=today)
+    return check
+
+
+def provider_vetting_refresh(*, provider: Provider, vetting: ProviderVetting, today: date) -> ProviderVetting:
+    """Recompute the cached outcome from the current checks; tell the provider if 'Vetted' was taken away.
+
+    Call inside the transaction that changed a check, with the locked row."""
+    kinds = vetting_checks_applicable(provider)
+    current = {c.kind: c for c in VettingCheck.objects.filter(provider=provider, is_current=True, kind__in=kinds)}
+    problems = []
+    for kind in kinds:
+        check = current.get(kind)
+        label = CheckKind(kind).label
+        if check is None:
+            problems.append(f"{label}: not checked yet.")
+        elif check.status != Status.PASSED:
+            problems.append(f"{label}: {check.detail}")
+        elif check.valid_until is not None and check.valid_until <= today:
+            problems.append(f"{label}: expired on {_d(check.valid_until)}.")
+    was_vetted = vetting.vetted_at is not None
+    before = (vetting.vetted_at, vetting.valid_until, vetting.checks, vetting.reason)
+    vetting.checks = [
+        {
+            "kind": kind,
+            "label": CheckKind(kind).label,
+            "status": current[kind].status,
+            "checked_on": clock.local_date(current[kind].checked_at).isoformat(),
+        }
+        for kind in kinds
+        if kind in current
+    ]
+    if problems:
+        vetting.vetted_at, vetting.valid_until = None, None
+        vetting.reason = "\n".join(problems)
+    else:
+        vetting.vetted_at = vetting.vetted_at or clock.now()
+        dates = [c.valid_until for c in current.values() if c.valid_until is not None]
+        vetting.valid_until = min(dates) if dates else None
+        vetting.reason = ""
+    if (vetting.vetted_at, vetting.valid_until, vetting.checks, vetting.reason) == before:
+        return vetting  # unchanged: no write, so the search cache (bumped on save) stays warm
+    vetting.updated_at = clock.now()
+    vetting.save()
+    if was_vetted and problems:
+        audit_record(actor=None, action="provider_vetting.drop", obj=provider, reason=vetting.reason)
+        _tell_members(
+            provider,
+            subject=f"{provider.name} is no longer shown as vetted on CareHub",
+            body="We took away the 'Vetted' mark because:\n"
+            + vetting.reason
+            + "\n\nUpload new evidence to restore it.",
+            key=f"vetting:{provider.pk}:drop:{vetting.updated_at.isoformat()}",
+        )
+    return vetting
+
+
+def _tell_members(provider: Provider, *, subject: str, body: str, key: str) -> None:
+    members = User.objects.filter(provider_memberships__provider=provider).distinct()
+    url = reverse("directory:vetting-provider", kwargs={"code": provider.code})
+    # The notifications inbox has no vetting kind yet; MESSAGE reaches the inbox and e-mail.
+    notify(users=members, kind=Notification.Kind.MESSAGE, subject=subject, body=body, url=url, key=key)
+
+
+def vetting_checks_enqueue(*, provider_ids: list[int], kinds: list[str] | None = None) -> None:
+    """Queue checks after this transaction commits: the given kinds, or each provider's applicable ones."""
+    from directory.vetting.tasks import vetting_check_task
+
+    def send() -> None:
+        for provider in Provider.objects.filter(pk__in=provider_ids):
+            for kind in kinds or vetting_checks_applicable(provider):
+                vetting_check_task.delay(provider.pk, kind)
+
+    # robust: a broker outage must not turn a committed upload or decision into an error page;
+    # the provider (or an officer) can run the checks again, and the nightly tasks re-check.
+    transaction.on_commit(send, robust=True)
+
+
+def vetting_registration_checks_enqueue(*, regulator: str | None = None) -> int:
+    """Registration checks for every provider in vetting that has a registration (after an import; nightly)."""
+    registrations = Registration.objects.all()
+    if regulator:
+        registrations = registrations.filter(regulator=regulator)
+    ids = list(
+        ProviderVetting.objects.filter(provider__services__in=registrations.values("service_id"))
+        .values_list("provider_id", flat=True)
+        .distinct()
+    )
+    if ids:
+        vetting_checks_enqueue(provider_ids=ids, kinds=[CheckKind.REGISTRATION])
+    return len(ids)
+
+
+# --- Evidence --------------------------------------------------------------------------
+
+OFFICER_CONFIRMS = {Evidence.REFERENCE, Evidence.IDENTITY, Evidence.QUALITY_MARK}
+REQUIRED_FACTS: dict[str, tuple[tuple[str, str], ...]] = {
+    Evidence.INSURANCE: (
+        ("insurer", "Enter the insurer"),
+        ("policy_number", "Enter the policy number"),
+        ("expires_on", "Enter the date the policy ends"),
+    ),
+    Evidence.CRIMINAL_RECORD: (
+        ("scheme", "Choose PVG or DBS"),
+        ("certificate_number", "Enter the certificate or membership number"),
+        ("issued_on", "Enter the date it was issued"),
+    ),
+    Evidence.TRAINING: (("topic", "Choose the course"), ("completed_on", "Enter the date you completed it")),
+    Evidence.REFERENCE: (
+        ("referee_name", "Enter the referee's name"),
+        ("referee_contact", "Enter how to contact the referee"),
+    ),
+}
+FACT_FIELDS = (
+    "insurer",
+    "policy_number",
+    "expires_on",
+    "scheme",
+    "certificate_number",
+    "issued_on",
+    "topic",
+    "completed_on",
+    "referee_name",
+    "referee_contact",
+    "note",
+)
+
+
+CERTIFICATE_DIGITS = {CriminalRecordScheme.PVG: 16, CriminalRecordScheme.DBS: 12}
+
+
+def _certificate_number(scheme: str, number: str) -> str:
+    """A PVG scheme membership number has 16 digits, a DBS certificate number 12 (spaces allowed)."""
+    if scheme not in CERTIFICATE_DIGITS:
+        raise DomainError("Choose PVG or DBS", field="scheme")
+    digits = number.replace(" ", "").replace("-", "")
+    if not digits.isdigit() or len(digits) != CERTIFICATE_DIGITS[scheme]:
+        label = CriminalRecordScheme(scheme).label.split(" (")[0]
+        raise DomainError(
+            f"A {label} number has {CERTIFICATE_DIGITS[scheme]} digits, like the one on the certificate.",
+            field="certificate_number",
+        )
+    return digits
+
+
+@transaction.atomic
+def vetting_evidence_upload(
+    *, actor: User, provider: Provider, kind: str, file: UploadedFile, today: date | None = None, **facts: Any
+) -> VettingEvidence:
+    """A provider member uploads evidence; its checks run after commit.
+
+    Raises NotPermitted for anyone but the provider's members, DomainError for a
+    file of the wrong type or size or missing facts (nothing is stored then)."""
+    require(actor, Action.PROVIDER_MANAGE, provider)
+    today = today or clock.today()
+    if kind not in Evidence.values:
+        raise DomainError("Choose what the evidence is.", field="kind")
+    for name, message in REQUIRED_FACTS.get(kind, ()):
+        if not facts.get(name):
+            raise DomainError(message, field=name)
+    for name in ("issued_on", "completed_on"):
+        if facts.get(name) and facts[name] > today:
+            raise DomainError("The date must be today or in the past.", field=name)
+    if kind == Evidence.INSURANCE and facts["expires_on"] <= today:
+        raise DomainError("This policy has already ended: upload your current certificate.", field="expires_on")
+    if kind == Evidence.CRIMINAL_RECORD:
+        facts["certificate_number"] = _certificate_number(facts["scheme"], facts["certificate_number"])
+    content_type, extension = evidence_file_type(file, field="file")
+    values = {
+        name: facts.get(name) or ("" if name not in ("expires_on", "issued_on", "completed_on") else None)
+        for name in FACT_FIELDS
+    }
+    evidence = VettingEvidence(
+        provider=provider,
+        kind=kind,
+        original_name=(file.name or "")[:255],
+        content_type=content_type,
+        extension=extension,
+        uploaded_by=actor,
+        review=VettingEvidence.Review.PENDING if kind in OFFICER_CONFIRMS else VettingEvidence.Review.NOT_NEEDED,
+        **values,
+    )
+    evidence.file.save(f"upload{extension}", file, save=False)
+    evidence.save()
+    ProviderVetting.objects.get_or_create(provider=provider)
+    audit_record(actor=actor, action="vetting_evidence.upload", obj=evidence, provider=provider.pk, kind=kind)
+    vetting_checks_enqueue(provider_ids=[provider.pk])
+    return evidence
+
+
+@transaction.atomic
+def vetting_evidence_decide(*, actor: User, evidence: VettingEvidence, approve: bool, reason: str) -> VettingEvidence:
+    """A vetting officer confirms or rejects evidence (a reference, identity, a quality mark...).
+
+    A rejection needs a reason, which the provider is told. Audited; the checks re-run after commit."""
+    require(actor, Action.VETTING_REVIEW)
+    reason = reason.strip()
+    if not approve and not reason:
+        raise DomainError("Give the reason for rejecting the evidence.", field="reason")
+    locked = VettingEvidence.objects.select_for_update().get(pk=evidence.pk)
+    if locked.review != VettingEvidence.Review.PENDING:
+        raise Conflict("This evidence has already been decided.")
+    locked.review = VettingEvidence.Review.APPROVED if approve else VettingEvidence.Review.REJECTED
+    locked.reviewed_by, locked.reviewed_at, locked.review_reason = actor, clock.now(), reason
+    locked.save(update_fields=["review", "reviewed_by", "reviewed_at", "review_reason"])
+    audit_record(
+        actor=actor,
+        action="vetting_evidence.approve" if approve else "vetting_evidence.reject",
+        obj=locked,
+        provider=locked.provider_id,
+        reason=reason,
+    )
+    if not approve:
+        _tell_members(
+            locked.provider,
+            subject=f"Your {locked.get_kind_display().lower()} was not accepted",
+            body=f"A vetting officer did not accept it. Their reason: {reason}",
+            key=f"vetting:evidence:{locked.code}:rejected",
+        )
+    vetting_checks_enqueue(provider_ids=[locked.provider_id])
+    return locked
+
+
+@transaction.atomic
+def vetting_checks_request(*, actor: User, provider: Provider) -> None:
+    """Run every check that applies now (a provider member or a vetting officer asks); audited."""
+    if not can(actor, Action.VETTING_REVIEW):
+        require(actor, Action.PROVIDER_MANAGE, provider)
+    ProviderVetting.objects.get_or_create(provider=provider)
+    audit_record(actor=actor, action="provider_vetting.request", obj=provider)
+    vetting_checks_enqueue(provider_ids=[provider.pk])
+
+
+# --- Nightly: expiry and reminders -------------------------------------------------------
+
+
+def vetting_expire(*, today: date | None = None) -> int:
+    """Re-run every passed check whose evidence has run out: it becomes 'expired' and the status drops."""
+    today = today or clock.today()
+    due = list(
+        VettingCheck.objects.filter(is_current=True, status=Status.PASSED, valid_until__lte=today).values_list(
+            "provider_id", "kind"
+        )
+    )
+    for provider_id, kind in due:
+        vetting_check_run(provider_id=provider_id, kind=kind, today=today)
+    return len(due)
+
+
+def vetting_remind(*, today: date | None = None) -> int:
+    """Tell providers 30 and 7 days before a passed check's evidence runs out; each reminder once."""
+    today = today or clock.today()
+    sent = 0
+    horizon = today + timedelta(days=max(REMINDER_DAYS))
+    due = VettingCheck.objects.filter(
+        is_current=True, status=Status.PASSED, valid_until__gt=today, valid_until__lte=horizon
+    ).select_related("provider")
+    for check in due:
+        days_left = (check.valid_until - today).days
+        threshold = min(d for d in REMINDER_DAYS if days_left <= d)
+        with transaction.atomic():
+            # The claim: only one run moves reminded_days down to this threshold.
+            claimed = (
+                VettingCheck.objects.filter(pk=check.pk)
+                .filter(Q(reminded_days__isnull=True) | Q(reminded_days__gt=threshold))
+                .update(reminded_days=threshold)
+            )
+            if not claimed:
+                continue
+            _tell_members(
+                check.provider,
+                subject=f"{check.get_kind_display()} runs out on {_d(check.valid_until)}",
+                body=f"{check.detail}\nUpload new evidence before {_d(check.valid_until)} to stay vetted on CareHub.",
+                key=f"vetting:remind:{check.pk}:{threshold}",
+            )
+        sent += 1
+    return sent

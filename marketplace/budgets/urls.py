@@ -1,0 +1,33 @@
+"""URLs of budgets: pages (in marketplace.urls) and the budget, commitment and payout API (in marketplace.api_urls)."""
+
+from django.urls import path
+
+from marketplace.budgets import api, views
+
+urlpatterns = [
+    path("budgets/", views.budget_list, name="budget-list"),
+    path("budgets/<uuid:code>/", views.budget_detail, name="budget-detail"),
+    path("budgets/<uuid:code>/statement/", views.budget_statement, name="budget-statement"),
+    path("budgets/<uuid:code>/alert/", views.budget_alert, name="budget-alert"),
+    path("budgets/<uuid:code>/top-up/", views.budget_topup, name="budget-topup"),
+]
+
+api_urlpatterns = [
+    path("budgets/", api.BudgetListApi.as_view(), name="budget-list"),
+    path("budgets/<uuid:code>/", api.BudgetDetailApi.as_view(), name="budget-detail"),
+    path("budgets/<uuid:code>/statement/", api.BudgetStatementApi.as_view(), name="budget-statement"),
+    path("budgets/<uuid:code>/commitments/", api.BudgetCommitApi.as_view(), name="budget-commit"),
+    path("budgets/<uuid:code>/topups/", api.BudgetTopUpApi.as_view(), name="budget-topup"),
+    path("budgets/<uuid:code>/allocations/", api.BudgetAllocateApi.as_view(), name="budget-allocate"),
+    path("budgets/<uuid:code>/alert/", api.BudgetAlertApi.as_view(), name="budget-alert"),
+    *(
+        path(
+            f"commitments/<uuid:code>/{operation}/",
+            api.CommitmentActionApi.as_view(operation=operation),
+            name=f"commitment-{operation}",
+        )
+        for operation in ("release", "settle", "refund")
+    ),
+    path("payouts/batches/", api.PayoutBatchCreateApi.as_view(), name="payout-batch-create"),
+    path("payouts/<uuid:code>/result/", api.PayoutResultApi.as_view(), name="payout-result"),
+]

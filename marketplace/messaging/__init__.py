@@ -1,0 +1,1 @@
+"""Messaging: threads between people (or their carers) and providers, about a service or a booking."""

@@ -1,0 +1,126 @@
+"""Message pages and the notifications inbox. Plain forms, no JavaScript."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from accounts.models import PersonProfile
+from accounts.notifications import services as notifications
+from accounts.selectors import people_user_may_act_for
+from carehub.errors import DomainError, NotFound
+from carehub.forms import add_domain_error
+from directory.search.selectors import service_get_for_user
+from marketplace.messaging import services as messaging
+from marketplace.models.messaging import MAX_MESSAGE_LENGTH
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label="Your message",
+        max_length=MAX_MESSAGE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Write a message"},
+    )
+
+
+class EnquiryForm(MessageForm):
+    person = forms.ModelChoiceField(
+        queryset=PersonProfile.objects.none(),
+        label="Who is it about?",
+        empty_label=None,
+        error_messages={"invalid_choice": "Choose someone you may write for"},
+    )
+
+    def __init__(self, *args: object, people: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = lambda p: p.display_name
+        self.order_fields(["person", "body"])
+
+
+@login_required
+def thread_list(request: HttpRequest) -> HttpResponse:
+    threads = messaging.thread_list_for_user(user=request.user)
+    return render(request, "marketplace/thread_list.html", {"threads": threads})
+
+
+@login_required
+def thread_start(request: HttpRequest, service_code: uuid.UUID) -> HttpResponse:
+    service = service_get_for_user(user=request.user, code=service_code)
+    people = people_user_may_act_for(user=request.user, scope_field="can_book")
+    form = EnquiryForm(request.POST if request.method == "POST" else None, people=people)
+    if request.method == "POST" and form.is_valid():
+        try:
+            thread = messaging.thread_start_enquiry(
+                actor=request.user, service=service, person=form.cleaned_data["person"], body=form.cleaned_data["body"]
+            )
+        except DomainError as error:
+            add_domain_error(form, error, default_field="body")
+        else:
+            messages.success(request, "Your message has been sent.")
+            return redirect("marketplace:thread-detail", code=thread.code)
+    context = {"service": service, "form": form, "has_people": people.exists()}
+    return render(request, "marketplace/thread_start.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def thread_detail(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    try:
+        thread = messaging.thread_get_for_user(user=request.user, code=code)
+    except NotFound:
+        return render(request, "404.html", status=404)
+    form = MessageForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            messaging.message_send(actor=request.user, thread=thread, body=form.cleaned_data["body"])
+        except DomainError as error:
+            add_domain_error(form, error, default_field="body")
+        else:
+            messages.success(request, "Your message has been sent.")
+            return redirect("marketplace:thread-detail", code=thread.code)
+    messaging.thread_mark_read(actor=request.user, thread=thread)
+    context = {"thread": thread, "thread_messages": thread.messages.select_related("author"), "form": form}
+    return render(request, "marketplace/thread_detail.html", context, status=400 if form.errors else 200)
+
+
+class PreferencesForm(forms.Form):
+    email_bookings = forms.BooleanField(label="E-mail me about bookings", required=False)
+    email_messages = forms.BooleanField(label="E-mail me about new messages", required=False)
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """The in-app inbox, and which notifications also come by e-mail."""
+    pref = notifications.notification_preferences(request.user)
+    form = PreferencesForm(initial={"email_bookings": pref.email_bookings, "email_messages": pref.email_messages})
+    if request.method == "POST" and "save_preferences" in request.POST:
+        form = PreferencesForm(request.POST)
+        if form.is_valid():
+            notifications.notification_preferences_set(actor=request.user, **form.cleaned_data)
+            messages.success(request, "Your e-mail choices have been saved.")
+            return redirect("marketplace:notification-list")
+    elif request.method == "POST":
+        notifications.notification_mark_all_read(actor=request.user)
+        messages.success(request, "All notifications are marked as read.")
+        return redirect("marketplace:notification-list")
+    items = notifications.notification_list_for_user(user=request.user)[:100]
+    return render(request, "marketplace/notification_list.html", {"items": items, "form": form})
+
+
+@login_required
+def booking_thread(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    """The booking's conversation, started on first use."""
+    from marketplace.bookings.selectors import booking_get_for_user
+
+    try:
+        booking = booking_get_for_user(user=request.user, code=code)
+    except NotFound:
+        return render(request, "404.html", status=404)
+    thread = messaging.thread_for_booking(booking=booking)
+    return redirect("marketplace:thread-detail", code=thread.code)

@@ -52,6 +52,11 @@ def _object_id(obj: Any, attr: str, label: str) -> int | None:
     return getattr(obj, attr, None)
 
 
+def is_platform_finance(user: User | AnonymousUser) -> bool:
+    """Platform finance staff (superusers) run payouts and may act on any budget."""
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
 def is_vetting_officer(user: User | AnonymousUser) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False

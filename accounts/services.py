@@ -18,6 +18,7 @@ from carehub import clock
 from carehub.errors import Conflict, DomainError, NotFound
 
 INVITATION_LIFETIME = timedelta(days=7)
+SYSTEM_EMAIL = "system@carehub.invalid"
 
 
 def audit_record(*, actor: User | None, action: str, obj: Any, **detail: Any) -> AuditEvent:
@@ -202,3 +203,13 @@ def provider_invitation_accept(*, actor: User, token: str) -> ProviderMembership
     membership = provider_membership_add(user=actor, provider=invitation.provider, role=invitation.role)
     audit_record(actor=actor, action="provider_invitation.accept", obj=invitation)
     return membership
+
+
+def system_actor() -> User:
+    """The actor recorded for tasks and commands (an account nobody can sign in to)."""
+    user = User.objects.filter(email=SYSTEM_EMAIL).first()
+    if user is None:
+        user = User.objects.create_user(email=SYSTEM_EMAIL, password=None, full_name="CareHub system")
+        User.objects.filter(pk=user.pk).update(is_superuser=True)
+        user.refresh_from_db()
+    return user

@@ -31,6 +31,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from accounts.models import PersonProfile, User
+from accounts.services import system_actor
 from carehub import clock
 from commissioning.spend import financial_year
 from directory.models import (
@@ -44,7 +45,7 @@ from directory.models import (
     SearchLog,
     Service,
 )
-from marketplace.budgets.services import platform_fee, system_actor
+from marketplace.budgets.services import platform_fee
 from marketplace.models import Account, Budget, Commitment, Entry, LedgerTransaction
 
 ENTRIES_PER_ALLOCATION = 2

@@ -2,7 +2,8 @@
 
 from marketplace.bookings import urls as bookings
 from marketplace.budgets import urls as budgets
+from marketplace.payouts import urls as payouts
 
 app_name = "marketplace-api"
 
-urlpatterns = [*budgets.api_urlpatterns, *bookings.api_urlpatterns]
+urlpatterns = [*budgets.api_urlpatterns, *payouts.api_urlpatterns, *bookings.api_urlpatterns]

@@ -12,14 +12,16 @@ from django.db import transaction
 
 from accounts.demo import DEMO_USERS
 from accounts.models import PersonProfile, User
+from accounts.services import system_actor
 from carehub import clock
 from carehub.demo import replay_clock
 from directory.models import Category, Council, Provider, Service
+from marketplace import ledger
 from marketplace.bookings import services as bookings
 from marketplace.budgets import services
-from marketplace.ledger import posting as ledger
 from marketplace.messaging import services as messaging
 from marketplace.models import Booking, Budget
+from marketplace.payouts import services as payouts
 
 VISIT_PENCE = 4_900  # two hours at £24.50
 
@@ -37,7 +39,7 @@ def _at(day: date, hour: int = 10) -> datetime:
 def _direct_payment(*, person: PersonProfile, council: Council, year: tuple[date, date], name: str, key: str) -> Budget:
     """A direct payment for one budget year, funded on its first day (or, for next year's,
     six weeks ago, when the council set it up)."""
-    system = services.system_actor()
+    system = system_actor()
     opened = min(_at(year[0], 9), _at(clock.today() - YEAR_TURN_OVERLAP, 9))
     with ledger.posting_time(opened):
         budget = services.budget_create(
@@ -55,7 +57,7 @@ def seed(*, provider: Provider, council: Council) -> Budget | None:
     person = PersonProfile.objects.filter(user__email__iexact=DEMO_USERS["person"][0]).first()
     if person is None or Budget.objects.filter(person=person).exists():
         return None
-    system = services.system_actor()
+    system = system_actor()
     today = clock.today()
     start, end = clock.budget_year(today)
     categories = Category.objects.in_bulk(["personal-care", "day-centres"], field_name="slug")
@@ -116,9 +118,9 @@ def seed(*, provider: Provider, council: Council) -> Budget | None:
                     )  # fmt: skip
         day += timedelta(days=7)
 
-    batch = services.payout_batch_create(actor=system, idempotency_key=k("payouts"))
+    batch = payouts.payout_batch_create(actor=system, idempotency_key=k("payouts"))
     for payout in batch.payouts.all():
-        services.payout_mark_paid(actor=system, payout=payout, idempotency_key=k(f"paid-{payout.pk}"))
+        payouts.payout_mark_paid(actor=system, payout=payout, idempotency_key=k(f"paid-{payout.pk}"))
     services.budget_alert_set(actor=person.user, budget=budget, threshold_pence=100_000)
 
     with ledger.posting_time(_at(today - timedelta(days=20))):

@@ -16,7 +16,7 @@ from accounts.demo import DEMO_USERS
 from carehub.demo import replay_clock
 from directory.models import ProviderVetting, RegisterImport, Registration, SearchLog, Service
 from directory.tests.register_fixtures import ci_row, write_ci
-from marketplace.ledger.posting import ledger_verify
+from marketplace.ledger import ledger_verify
 from marketplace.models import Booking, MessageThread
 from reviews.models import Review
 

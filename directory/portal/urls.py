@@ -1,4 +1,5 @@
-"""URLs of the provider portal and claims: pages (`urlpatterns`, in directory.urls) and API (`api_urlpatterns`, in directory.api_urls)."""
+"""URLs of the provider portal and claims: pages (`urlpatterns`, in directory.urls) and API
+(`api_urlpatterns`, in directory.api_urls)."""
 
 from django.urls import path
 

@@ -1,1 +1,2 @@
-"""The regulators' registers (Care Inspectorate, CQC): file importers, the sync engine, grades and how they are shown."""
+"""The regulators' registers (Care Inspectorate, CQC): file importers, the sync engine,
+grades and how they are shown."""

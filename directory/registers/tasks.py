@@ -1,4 +1,5 @@
-"""Celery tasks for register imports. Names are the old module paths (directory.tasks.*), so queued messages and beat entries still run."""
+"""Celery tasks for register imports. Names are the old module paths (directory.tasks.*),
+so queued messages and beat entries still run."""
 
 from __future__ import annotations
 

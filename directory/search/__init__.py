@@ -1,1 +1,2 @@
-"""Finding services near a postcode: the radius search, its answer cache, the anonymous search log, the results and service pages and the search API."""
+"""Finding services near a postcode: the radius search, its answer cache, the anonymous
+search log, the results and service pages and the search API."""

@@ -1,4 +1,5 @@
-"""Celery tasks for vetting: each loads by id and calls one service (names kept from directory.tasks, which beat uses)."""
+"""Celery tasks for vetting: each loads by id and calls one service (names kept from
+directory.tasks, which beat uses)."""
 
 from __future__ import annotations
 

@@ -1,1 +1,2 @@
-"""Bookings: requests, the state machine from requested to completed, hourly slots from availability, and recurring plans."""
+"""Bookings: requests, the state machine from requested to completed, hourly slots from
+availability, and recurring plans."""

@@ -20,14 +20,13 @@ from rest_framework.views import APIView
 
 from accounts.models import PersonProfile
 from accounts.notifications import services as notifications
-from carehub.api import Pagination
+from carehub.api import IDEMPOTENCY_HEADER, Pagination, idempotency_key, validated
 from carehub.errors import NotFound
 from directory.models import Service
 from marketplace.bookings import plans as bookings_plans
 from marketplace.bookings import selectors as bookings_selectors
 from marketplace.bookings import services as bookings
 from marketplace.bookings.availability import free_hours
-from marketplace.budgets.api import IDEMPOTENCY_HEADER, idempotency_key, validated
 from marketplace.messaging import services as messaging
 
 

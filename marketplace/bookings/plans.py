@@ -21,11 +21,12 @@ from accounts.models import CarerLink, PersonProfile, ProviderMembership, User
 from accounts.notifications.models import Notification
 from accounts.notifications.services import notify
 from accounts.permissions import Action, can
-from accounts.services import audit_record
+from accounts.services import audit_record, system_actor
 from carehub import clock
 from carehub.errors import DomainError, NotPermitted
 from carehub.money import format_pence
 from directory.models import Service
+from marketplace import ledger
 from marketplace.bookings.availability import hour_is_open
 from marketplace.bookings.services import (
     MAX_HOURS,
@@ -34,8 +35,6 @@ from marketplace.bookings.services import (
     person_side_users,
     provider_side_users,
 )
-from marketplace.budgets import services
-from marketplace.ledger import posting as ledger
 from marketplace.ledger.idempotency import idempotent_run
 from marketplace.models import Booking, RecurringPlan
 
@@ -153,7 +152,7 @@ def recurring_plan_create(
 def recurring_plan_commit_week(*, plan: RecurringPlan, now: datetime | None = None) -> list[Booking]:
     """Book (and commit the money for) the plan's visits in the next 7 days that are not booked yet."""
     now = now or clock.now()
-    actor = services.system_actor()
+    actor = system_actor()
     booked = set(plan.bookings.values_list("starts_at", flat=True))
     made, skipped = [], []
     for day in plan.visit_dates():

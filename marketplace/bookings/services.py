@@ -36,8 +36,8 @@ from django.utils import timezone
 from accounts.models import CarerLink, PersonProfile, ProviderMembership, User
 from accounts.notifications.models import Notification
 from accounts.notifications.services import notify
-from accounts.permissions import Action, can
-from accounts.services import audit_record
+from accounts.permissions import Action, can, is_platform_finance
+from accounts.services import audit_record, system_actor
 from carehub import clock
 from carehub.errors import Conflict, DomainError, NotPermitted
 from carehub.money import format_pence
@@ -556,7 +556,7 @@ def booking_auto_complete(*, booking: Booking, now: datetime | None = None) -> B
     now = now or clock.now()
     if booking.delivered_at is None or booking.delivered_at > now - AUTO_COMPLETE_AFTER:
         raise Conflict("This booking was delivered less than 7 days ago.")
-    actor = services.system_actor()
+    actor = system_actor()
 
     def run() -> Booking:
         _move(
@@ -608,7 +608,7 @@ def booking_resolve_dispute(
 ) -> Booking:
     """Platform staff settle a dispute: pay the provider `pay_pence` (0 to the full
     amount; the rest goes back to the budget). Zero cancels the booking."""
-    if not services.is_platform_finance(actor):
+    if not is_platform_finance(actor):
         raise NotPermitted("Only CareHub staff can resolve a dispute.")
     reason = _reason(reason, required=True)
     if isinstance(pay_pence, bool) or not isinstance(pay_pence, int) or not 0 <= pay_pence <= booking.amount_pence:

@@ -1,1 +1,2 @@
-"""Personal budgets: allocation, top-ups, commitments for care, settlement and refunds, alerts, statements and forecasts."""
+"""Personal budgets: allocation, top-ups, commitments for care, settlement and refunds,
+alerts, statements and forecasts."""

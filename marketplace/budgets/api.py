@@ -10,7 +10,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -19,31 +19,12 @@ from rest_framework.views import APIView
 
 from accounts.models import PersonProfile
 from carehub import clock
-from carehub.api import Pagination
-from carehub.errors import DomainError, NotFound
+from carehub.api import IDEMPOTENCY_HEADER, Pagination, idempotency_key, validated
+from carehub.errors import DomainError
 from directory.models import Category, Council, Provider
 from marketplace.budgets import selectors, services
 from marketplace.ledger.fields import PenceField
-from marketplace.models import Budget, Commitment, LedgerTransaction, Payout, PayoutBatch, TopUp
-
-IDEMPOTENCY_HEADER = OpenApiParameter(
-    name="Idempotency-Key",
-    type=str,
-    location=OpenApiParameter.HEADER,
-    required=True,
-    description="A unique key per intended operation (a UUID). Retrying with the same key returns the first result "
-    "and moves no money; the same key with different parameters is refused with 422.",
-)
-
-
-def idempotency_key(request: Request) -> str:
-    return request.headers.get("Idempotency-Key", "")
-
-
-def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+from marketplace.models import Budget, Commitment, LedgerTransaction, TopUp
 
 
 class BudgetOutput(serializers.Serializer):
@@ -351,60 +332,3 @@ class BudgetAlertApi(APIView):
         data = validated(self.Input, request.data)
         services.budget_alert_set(actor=request.user, budget=budget, threshold_pence=data["threshold_pence"])
         return Response(BudgetOutput(selectors.budget_get_for_user(user=request.user, code=code)).data)
-
-
-class PayoutOutput(serializers.Serializer):
-    code = serializers.UUIDField()
-    provider = serializers.UUIDField(source="provider.code")
-    provider_name = serializers.CharField(source="provider.name")
-    amount_pence = serializers.IntegerField()
-    status = serializers.CharField()
-
-
-class PayoutBatchCreateApi(APIView):
-    permission_classes = [IsAuthenticated]
-
-    class Output(serializers.Serializer):
-        class Meta:
-            ref_name = "PayoutBatchCreateOutput"
-
-        code = serializers.UUIDField()
-        created_at = serializers.DateTimeField()
-        payouts = PayoutOutput(many=True)
-        remittance_csv = serializers.CharField()
-
-    @extend_schema(request=None, responses={201: Output}, parameters=[IDEMPOTENCY_HEADER], summary="Run a payout batch")
-    def post(self, request: Request) -> Response:
-        batch: PayoutBatch = services.payout_batch_create(actor=request.user, idempotency_key=idempotency_key(request))
-        batch = PayoutBatch.objects.prefetch_related("payouts__provider").get(pk=batch.pk)
-        return Response(self.Output(batch).data, status=status.HTTP_201_CREATED)
-
-
-class PayoutResultApi(APIView):
-    permission_classes = [IsAuthenticated]
-
-    class Input(serializers.Serializer):
-        class Meta:
-            ref_name = "PayoutResultInput"
-
-        paid = serializers.BooleanField()
-        failure_reason = serializers.CharField(max_length=200, required=False, default="")
-
-    @extend_schema(
-        request=Input, responses=PayoutOutput, parameters=[IDEMPOTENCY_HEADER], summary="Record a payout result"
-    )
-    def post(self, request: Request, code: Any) -> Response:
-        if not services.is_platform_finance(request.user):
-            raise NotFound("Payout not found.")
-        payout = Payout.objects.select_related("provider").filter(code=code).first()
-        if payout is None:
-            raise NotFound("Payout not found.")
-        data = validated(self.Input, request.data)
-        key = idempotency_key(request)
-        if data["paid"]:
-            payout = services.payout_mark_paid(actor=request.user, payout=payout, idempotency_key=key)
-        else:
-            payout = services.payout_mark_failed(
-                actor=request.user, payout=payout, reason=data["failure_reason"] or "Not given", idempotency_key=key
-            )
-        return Response(PayoutOutput(payout).data)

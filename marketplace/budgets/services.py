@@ -4,24 +4,21 @@ audit event. See marketplace/ledger.py for the ledger's design."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 
 from accounts.models import PersonProfile, User
-from accounts.permissions import Action, can, require
+from accounts.permissions import Action, can, is_platform_finance, require
 from accounts.services import audit_record
 from carehub import clock
 from carehub.errors import Conflict, DomainError, NotPermitted
-from carehub.money import pounds
 from directory.models import Category, Council, Provider
+from marketplace import ledger
 from marketplace.budgets.payments import payment_gateway
-from marketplace.ledger import posting as ledger
 from marketplace.ledger.idempotency import idempotent_claim, idempotent_record_result, idempotent_run
 from marketplace.models import (
     Account,
@@ -30,42 +27,14 @@ from marketplace.models import (
     Commitment,
     IdempotencyRecord,
     LedgerTransaction,
-    Payout,
-    PayoutBatch,
     TopUp,
 )
 
-SYSTEM_EMAIL = "system@carehub.invalid"
 MAX_REFERENCE_LENGTH = 100
 
 
 class PaymentDeclined(DomainError):
     code = "payment_declined"
-
-
-def system_actor() -> User:
-    """The actor recorded for tasks and commands (an account nobody can sign in to)."""
-    user = User.objects.filter(email=SYSTEM_EMAIL).first()
-    if user is None:
-        user = User.objects.create_user(email=SYSTEM_EMAIL, password=None, full_name="CareHub system")
-        User.objects.filter(pk=user.pk).update(is_superuser=True)
-        user.refresh_from_db()
-    return user
-
-
-def is_platform_finance(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_superuser)
-
-
-def check_amount(amount_pence: object, *, field: str = "amount_pence") -> int:
-    """Amounts are whole pence: 1250 is £12.50. Refuse anything else."""
-    if isinstance(amount_pence, bool) or not isinstance(amount_pence, int):
-        raise DomainError("Enter the amount in whole pence, for example 1250 for £12.50.", field=field)
-    if amount_pence <= 0:
-        raise DomainError("The amount must be more than 0 pence.", field=field)
-    if amount_pence > ledger.MAX_AMOUNT_PENCE:
-        raise DomainError("That amount is too large. Amounts are in pence: £12.50 is 1250.", field=field)
-    return amount_pence
 
 
 def platform_fee(amount_pence: int) -> int:
@@ -137,7 +106,7 @@ def budget_allocate(
         raise NotPermitted("Only the funding council can allocate money to this budget.")
     if budget.kind == Budget.Kind.SELF_FUNDED:
         raise DomainError("A self-funded budget is paid into with a top-up, not an allocation.")
-    check_amount(amount_pence)
+    ledger.check_amount(amount_pence)
     effective_on = effective_on or clock.today()
     if not budget.period_start <= effective_on <= budget.period_end:
         raise DomainError(
@@ -185,7 +154,7 @@ def budget_commit(
     "There is not enough left in this budget".
     """
     _require_person_side(actor, budget)
-    check_amount(amount_pence)
+    ledger.check_amount(amount_pence)
     reference = (reference or "").strip()
     if not reference or len(reference) > MAX_REFERENCE_LENGTH:
         raise DomainError(f"Give a booking reference of 1 to {MAX_REFERENCE_LENGTH} characters.", field="reference")
@@ -276,7 +245,7 @@ def budget_settle(
     settles that and releases the rest to the budget."""
     budget = commitment.budget
     _require_person_side(actor, budget)
-    amount = commitment.amount_pence if amount_pence is None else check_amount(amount_pence)
+    amount = commitment.amount_pence if amount_pence is None else ledger.check_amount(amount_pence)
     if amount > commitment.amount_pence:
         raise DomainError("You cannot pay more than the money set aside for this booking.", field="amount_pence")
     fee = platform_fee(amount)
@@ -328,7 +297,7 @@ def budget_refund(
     fee on the refunded part is returned too, so the person gets it all back."""
     if not (can(actor, Action.PROVIDER_MANAGE, commitment) or is_platform_finance(actor)):
         raise NotPermitted("Only the provider can refund this booking.")
-    check_amount(amount_pence)
+    ledger.check_amount(amount_pence)
     budget = commitment.budget
 
     def run() -> LedgerTransaction:
@@ -382,7 +351,7 @@ def budget_topup(*, actor: User, budget: Budget, amount_pence: int, idempotency_
     require(actor, Action.PERSON_MANAGE_BUDGET, budget)
     if budget.kind != Budget.Kind.SELF_FUNDED:
         raise DomainError("Only a self-funded budget can be topped up. Ask your council about this budget.")
-    check_amount(amount_pence)
+    ledger.check_amount(amount_pence)
     gateway = payment_gateway()
 
     with transaction.atomic():
@@ -493,125 +462,3 @@ def _budget_alerts_after_spend(*, budget: Budget, amount_pence: int) -> None:
         alert.save()
         alert_id = alert.pk
         transaction.on_commit(lambda alert_id=alert_id: tasks.budget_alert_send.delay(alert_id))
-
-
-# --- Payouts ---------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def payout_batch_create(*, actor: User, idempotency_key: str) -> PayoutBatch:
-    """Move every provider's positive payable balance to payouts clearing,
-    one Payout each, and write the CSV remittance for council finance.
-    Money in clearing cannot be picked up by another batch: never paid twice."""
-    if not is_platform_finance(actor):
-        raise NotPermitted("Only platform finance staff can run payouts.")
-
-    def run() -> PayoutBatch:
-        batch = PayoutBatch.objects.create(created_by=actor, created_at=ledger.ledger_now())
-        clearing = ledger.account_payouts_clearing()
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(
-            ["payout_reference", "provider_code", "provider_name", "amount_pence", "amount_gbp", "batch_date"]
-        )
-        # Lock the positive payable balances and clearing in ascending id order (the ledger's lock
-        # order) and read them under the lock: a parallel batch waits here, then finds them at zero.
-        locked = list(
-            Account.objects.select_for_update()
-            .filter(Q(kind=Account.Kind.PROVIDER_PAYABLE, balance_pence__gt=0) | Q(pk=clearing.pk))
-            .order_by("pk")
-        )
-        payables = [account for account in locked if account.kind == Account.Kind.PROVIDER_PAYABLE]
-        providers = Provider.objects.in_bulk([account.provider_id for account in payables])
-        for account in payables:
-            account.provider = providers[account.provider_id]
-            amount = account.balance_pence
-            payout = Payout.objects.create(batch=batch, provider=account.provider, amount_pence=amount)
-            ledger.ledger_post(
-                reason=LedgerTransaction.Reason.PAYOUT,
-                actor=actor,
-                reference=str(payout.code),
-                memo=f"Payout to {account.provider.name}",
-                entries=[(account, -amount), (clearing, amount)],
-            )
-            writer.writerow(
-                [
-                    payout.code,
-                    account.provider.code,
-                    account.provider.name,
-                    amount,
-                    pounds(amount),
-                    f"{batch.created_at:%Y-%m-%d}",
-                ]
-            )
-        PayoutBatch.objects.filter(pk=batch.pk).update(remittance_csv=out.getvalue())
-        batch.refresh_from_db()
-        audit_record(actor=actor, action="payout_batch.create", obj=batch, payouts=batch.payouts.count())
-        return batch
-
-    return idempotent_run(actor=actor, key=idempotency_key, operation="payout_batch_create", params={}, run=run)[0]
-
-
-@transaction.atomic
-def payout_mark_paid(*, actor: User, payout: Payout, idempotency_key: str) -> Payout:
-    """The bank confirmed the payment: clearing → paid to the provider."""
-    if not is_platform_finance(actor):
-        raise NotPermitted("Only platform finance staff can record payouts.")
-
-    def run() -> Payout:
-        if (
-            Payout.objects.filter(pk=payout.pk, status=Payout.Status.PENDING).update(
-                status=Payout.Status.PAID, completed_at=ledger.ledger_now()
-            )
-            != 1
-        ):
-            raise Conflict("This payout has already been recorded as paid or failed.")
-        ledger.ledger_post(
-            reason=LedgerTransaction.Reason.PAYOUT_PAID,
-            actor=actor,
-            reference=str(payout.code),
-            memo=f"Paid to {payout.provider.name}",
-            entries=[
-                (ledger.account_payouts_clearing(), -payout.amount_pence),
-                (ledger.account_provider_paid(payout.provider_id), payout.amount_pence),
-            ],
-        )
-        audit_record(actor=actor, action="payout.paid", obj=payout, amount_pence=payout.amount_pence)
-        payout.refresh_from_db()
-        return payout
-
-    return idempotent_run(
-        actor=actor, key=idempotency_key, operation="payout_mark_paid", params={"payout": str(payout.code)}, run=run
-    )[0]
-
-
-@transaction.atomic
-def payout_mark_failed(*, actor: User, payout: Payout, reason: str, idempotency_key: str) -> Payout:
-    """The bank rejected the payment: the money goes back to the provider's payable balance."""
-    if not is_platform_finance(actor):
-        raise NotPermitted("Only platform finance staff can record payouts.")
-
-    def run() -> Payout:
-        if (
-            Payout.objects.filter(pk=payout.pk, status=Payout.Status.PENDING).update(
-                status=Payout.Status.FAILED, completed_at=ledger.ledger_now(), failure_reason=reason[:255]
-            )
-            != 1
-        ):
-            raise Conflict("This payout has already been recorded as paid or failed.")
-        ledger.ledger_post(
-            reason=LedgerTransaction.Reason.PAYOUT_FAILED,
-            actor=actor,
-            reference=str(payout.code),
-            memo=f"Payout failed: {reason}"[:255],
-            entries=[
-                (ledger.account_payouts_clearing(), -payout.amount_pence),
-                (ledger.account_provider_payable(payout.provider_id), payout.amount_pence),
-            ],
-        )
-        audit_record(actor=actor, action="payout.failed", obj=payout, reason=reason)
-        payout.refresh_from_db()
-        return payout
-
-    params = {"payout": str(payout.code), "reason": reason}
-    return idempotent_run(actor=actor, key=idempotency_key, operation="payout_mark_failed", params=params, run=run)[0]

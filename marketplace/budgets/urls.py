@@ -1,4 +1,4 @@
-"""URLs of budgets: pages (in marketplace.urls) and the budget, commitment and payout API (in marketplace.api_urls)."""
+"""URLs of budgets: pages (in marketplace.urls) and the budget and commitment API (in marketplace.api_urls)."""
 
 from django.urls import path
 
@@ -28,6 +28,4 @@ api_urlpatterns = [
         )
         for operation in ("release", "settle", "refund")
     ),
-    path("payouts/batches/", api.PayoutBatchCreateApi.as_view(), name="payout-batch-create"),
-    path("payouts/<uuid:code>/result/", api.PayoutResultApi.as_view(), name="payout-result"),
 ]

@@ -67,6 +67,17 @@ from marketplace.models import Account, Budget, Commitment, Entry, LedgerTransac
 MAX_AMOUNT_PENCE = 100_000_000  # £1,000,000: anything above is a mistake (pounds sent as pence twice over)
 
 
+def check_amount(amount_pence: object, *, field: str = "amount_pence") -> int:
+    """Amounts are whole pence: 1250 is £12.50. Refuse anything else."""
+    if isinstance(amount_pence, bool) or not isinstance(amount_pence, int):
+        raise DomainError("Enter the amount in whole pence, for example 1250 for £12.50.", field=field)
+    if amount_pence <= 0:
+        raise DomainError("The amount must be more than 0 pence.", field=field)
+    if amount_pence > MAX_AMOUNT_PENCE:
+        raise DomainError("That amount is too large. Amounts are in pence: £12.50 is 1250.", field=field)
+    return amount_pence
+
+
 class UnbalancedPosting(Exception):
     """A programming error: the entries do not sum to zero."""
 
@@ -100,43 +111,6 @@ def posting_time(at: datetime) -> Iterator[None]:
 
 def ledger_now() -> datetime:
     return _posting_time.get() or clock.now()
-
-
-def _platform_account(kind: str) -> Account:
-    account, _ = Account.objects.get_or_create(kind=kind, budget=None, council=None, provider=None)
-    return account
-
-
-def account_budget_available(budget: Budget) -> Account:
-    return Account.objects.get_or_create(kind=Account.Kind.BUDGET_AVAILABLE, budget=budget)[0]
-
-
-def account_budget_committed(budget: Budget) -> Account:
-    return Account.objects.get_or_create(kind=Account.Kind.BUDGET_COMMITTED, budget=budget)[0]
-
-
-def account_council_funding(council_id: int) -> Account:
-    return Account.objects.get_or_create(kind=Account.Kind.COUNCIL_FUNDING, council_id=council_id)[0]
-
-
-def account_provider_payable(provider_id: int) -> Account:
-    return Account.objects.get_or_create(kind=Account.Kind.PROVIDER_PAYABLE, provider_id=provider_id)[0]
-
-
-def account_provider_paid(provider_id: int) -> Account:
-    return Account.objects.get_or_create(kind=Account.Kind.PROVIDER_PAID, provider_id=provider_id)[0]
-
-
-def account_platform_fees() -> Account:
-    return _platform_account(Account.Kind.PLATFORM_FEES)
-
-
-def account_payouts_clearing() -> Account:
-    return _platform_account(Account.Kind.PAYOUTS_CLEARING)
-
-
-def account_topup_receipts() -> Account:
-    return _platform_account(Account.Kind.TOPUP_RECEIPTS)
 
 
 def _insufficient_message(account: Account) -> str:

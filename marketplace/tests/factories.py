@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from accounts.models import PersonProfile, User
+from accounts.services import system_actor
 from carehub import clock
 from directory.models import Council, Provider
 from marketplace.budgets import services
@@ -39,7 +40,7 @@ def make_budget(
     **overrides: Any,
 ) -> Budget:
     """A budget opened and (optionally) funded through the services, so the ledger stays sound."""
-    actor = services.system_actor()
+    actor = system_actor()
     kind = kind or (Budget.Kind.DIRECT_PAYMENT if funder else Budget.Kind.SELF_FUNDED)
     start, end = budget_period()
     fields = {"period_start": start, "period_end": end, **overrides}
@@ -59,7 +60,7 @@ def make_commitment(
     *, budget: Budget, provider: Provider, amount_pence: int, actor: User | None = None, **extra: Any
 ) -> Commitment:
     return services.budget_commit(
-        actor=actor or services.system_actor(),
+        actor=actor or system_actor(),
         budget=budget,
         amount_pence=amount_pence,
         reference=extra.pop("reference", f"booking-{next(_seq)}"),

@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from accounts.services import system_actor
 from marketplace.budgets import selectors, services, tasks
 from marketplace.models import BudgetAlert
 from marketplace.tests.factories import key, make_budget, make_commitment
@@ -57,7 +58,7 @@ def test_budget_alert_when_planned_spend_would_run_out_before_period_end(
         period_end=today + timedelta(days=100),
     )
     services.budget_allocate(
-        actor=services.system_actor(), budget=budget, amount_pence=10_000, idempotency_key=key(), effective_on=today
+        actor=system_actor(), budget=budget, amount_pence=10_000, idempotency_key=key(), effective_on=today
     )
     first = make_commitment(budget=budget, provider=cast.provider, amount_pence=5_000)
     services.budget_settle(actor=cast.person.user, commitment=first, idempotency_key=key())

@@ -13,13 +13,14 @@ import pytest
 from django.db.models import Sum
 from django.utils import timezone
 
+from accounts.services import system_actor
 from accounts.tests import factories as af
 from commissioning import spend as cm
 from conftest import Cast
 from directory.models import Category, ProviderVetting, Registration, SearchLog
 from directory.tests import factories as df
+from marketplace import ledger
 from marketplace.budgets import services
-from marketplace.ledger import posting as ledger
 from marketplace.models import Account, Budget, Entry, LedgerTransaction
 from marketplace.tests.factories import key, make_budget, make_commitment
 
@@ -51,7 +52,7 @@ class World:
 def settle(commitment: Any, day: date, amount_pence: int | None = None) -> Any:
     with ledger.posting_time(at(day)):
         return services.budget_settle(
-            actor=services.system_actor(), commitment=commitment, idempotency_key=key(), amount_pence=amount_pence
+            actor=system_actor(), commitment=commitment, idempotency_key=key(), amount_pence=amount_pence
         )
 
 
@@ -69,11 +70,11 @@ def world(cast: Cast) -> World:
         budget=dp, provider=cast.other_provider, amount_pence=5_000, category=transport, due_on=date(2026, 6, 1)
     )
     c3 = make_commitment(budget=dp, provider=cast.provider, amount_pence=3_000, category=care_homes)
-    services.budget_release(actor=services.system_actor(), commitment=c3, idempotency_key=key())
+    services.budget_release(actor=system_actor(), commitment=c3, idempotency_key=key())
     # Council-managed: £100 of personal care set aside, £80 delivered in June, then £10 refunded.
     c4 = make_commitment(budget=managed, provider=cast.other_provider, amount_pence=10_000, category=personal_care)
     settle(c4, date(2026, 6, 20), amount_pence=8_000)
-    services.budget_refund(actor=services.system_actor(), commitment=c4, amount_pence=1_000, idempotency_key=key())
+    services.budget_refund(actor=system_actor(), commitment=c4, amount_pence=1_000, idempotency_key=key())
     # Someone else's money: Edinburgh's budget and a self-funder, both spending with the same providers.
     other = make_budget(person=cast.other_person, funder=cast.other_council, allocated_pence=70_000)
     settle(make_commitment(budget=other, provider=cast.provider, amount_pence=9_000, category=care_homes), TODAY)

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from accounts.services import system_actor
 from commissioning import spend as cm
 from conftest import Cast
+from marketplace import ledger
 from marketplace.budgets import services
-from marketplace.ledger import posting as ledger
 from marketplace.tests.factories import key, make_budget, make_commitment
 
 
@@ -28,7 +29,7 @@ def test_spend_paid_just_after_midnight_on_1_april_is_in_the_new_budget_year(cas
     ):
         commitment = make_commitment(budget=budget, provider=cast.provider, amount_pence=amount)
         with ledger.posting_time(paid_at):
-            services.budget_settle(actor=services.system_actor(), commitment=commitment, idempotency_key=key())
+            services.budget_settle(actor=system_actor(), commitment=commitment, idempotency_key=key())
 
     old_year = {
         m["month"]: m["spent_pence"] for m in cm.spend_by_month(cm.Filters(cast.council, cm.period_parse("2026-27")))

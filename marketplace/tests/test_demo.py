@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from marketplace.ledger.posting import ledger_verify
+from marketplace.ledger import ledger_verify
 from marketplace.models import Budget, LedgerTransaction
 
 pytestmark = pytest.mark.django_db

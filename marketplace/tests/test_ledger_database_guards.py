@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from marketplace.budgets import services
-from marketplace.ledger import posting as ledger
+from accounts.services import system_actor
+from marketplace import ledger
 from marketplace.models import Entry, LedgerTransaction
 from marketplace.tests.factories import make_budget
 
@@ -27,7 +27,7 @@ def test_postgres_refuses_to_commit_unbalanced_entries_or_delete(cast: Any) -> N
     budget = make_budget(person=cast.person, funder=cast.council, allocated_pence=1_000)
     account = ledger.account_budget_available(budget)
     with pytest.raises(DatabaseError, match="unbalanced"), transaction.atomic():
-        txn = LedgerTransaction.objects.create(reason="allocation", actor=services.system_actor(), budget=budget)
+        txn = LedgerTransaction.objects.create(reason="allocation", actor=system_actor(), budget=budget)
         with connection.cursor() as cursor:
             cursor.execute(
                 "INSERT INTO marketplace_entry (transaction_id, account_id, amount_pence) VALUES (%s, %s, 5)",

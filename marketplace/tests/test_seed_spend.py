@@ -9,7 +9,7 @@ from django.db.models import Sum
 
 from commissioning import spend as cm
 from directory.models import Council, SearchLog
-from marketplace.ledger.posting import ledger_verify
+from marketplace.ledger import ledger_verify
 from marketplace.models import Account, Commitment, Entry
 
 

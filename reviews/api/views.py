@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from accounts.models import PersonProfile
 from accounts.permissions import Action, can
-from carehub.api import Pagination
+from carehub.api import Pagination, validated
 from carehub.errors import DomainError, NotFound, NotPermitted
 from directory.models import Provider, Service
 from reviews import selectors, services
@@ -43,12 +43,6 @@ class WriteThrottled:
         if self.request.method in ("GET", "HEAD", "OPTIONS"):  # type: ignore[attr-defined]
             return []
         return [ScopedRateThrottle(), ReviewsIpThrottle()]
-
-
-def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class ReplyOutput(serializers.Serializer):

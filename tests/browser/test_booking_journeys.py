@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from accounts.tests import factories as af
 from directory.tests import factories as df
-from marketplace.ledger import posting as ledger
+from marketplace import ledger
 from marketplace.models import Booking
 from marketplace.tests.bookings.conftest import BUDGET_PENCE, HOURLY_PENCE, make_hourly_service, move_to_past
 from marketplace.tests.factories import make_budget

@@ -8,8 +8,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from accounts.services import system_actor
 from carehub.money import pounds
-from marketplace.budgets import services
+from marketplace.payouts import services as payouts
 
 
 class Command(BaseCommand):
@@ -20,8 +21,8 @@ class Command(BaseCommand):
         parser.add_argument("--idempotency-key", default="", help="Re-running with the same key returns the same batch")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        batch = services.payout_batch_create(
-            actor=services.system_actor(), idempotency_key=options["idempotency_key"] or str(uuid.uuid4())
+        batch = payouts.payout_batch_create(
+            actor=system_actor(), idempotency_key=options["idempotency_key"] or str(uuid.uuid4())
         )
         if options["output"]:
             options["output"].write_text(batch.remittance_csv, encoding="utf-8")

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from accounts.tests import factories as af
 from carehub.testing.clock import QUIET_INSTANT
-from marketplace.ledger import posting as ledger
+from marketplace import ledger
 from marketplace.models import Commitment, Entry, LedgerTransaction
 from marketplace.tests.factories import key, make_budget, make_commitment
 

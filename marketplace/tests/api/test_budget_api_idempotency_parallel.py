@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from marketplace.ledger import posting as ledger
+from marketplace import ledger
 from marketplace.models import Commitment, IdempotencyRecord, LedgerTransaction
 from marketplace.tests.factories import make_budget
 from marketplace.tests.services.test_budget_concurrency import run_parallel

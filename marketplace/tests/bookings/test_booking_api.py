@@ -9,7 +9,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.tests import factories as af
-from marketplace.ledger import posting as ledger
+from marketplace import ledger
 from marketplace.models import Booking
 from marketplace.tests.bookings.conftest import BUDGET_PENCE, HOURLY_PENCE, move_to_past, request_hours, tomorrow_at
 

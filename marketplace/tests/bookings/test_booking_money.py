@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from accounts.tests import factories as af
 from carehub.errors import Conflict, NotPermitted
+from marketplace import ledger
 from marketplace.bookings import services as bookings
-from marketplace.ledger import posting as ledger
 from marketplace.models import Booking, Commitment
 from marketplace.tests.bookings.conftest import BUDGET_PENCE, HOURLY_PENCE, drive, request_hours
 from marketplace.tests.factories import key

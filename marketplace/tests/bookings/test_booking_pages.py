@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from carehub import clock
-from marketplace.ledger import posting as ledger
+from marketplace import ledger
 from marketplace.models import Booking
 from marketplace.tests.bookings.conftest import (
     BUDGET_PENCE,

@@ -11,8 +11,8 @@ from django.utils import timezone
 from accounts.tests import factories as af
 from carehub.errors import Conflict, DomainError, NotPermitted
 from directory.models import AvailabilityException
+from marketplace import ledger
 from marketplace.bookings import services as bookings
-from marketplace.ledger import posting as ledger
 from marketplace.models import Booking, BookingSlot, Commitment, IdempotencyRecord, LedgerTransaction
 from marketplace.tests.bookings.conftest import (
     BUDGET_PENCE,

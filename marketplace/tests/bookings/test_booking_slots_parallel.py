@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
+from marketplace import ledger
 from marketplace.bookings import services as bookings
-from marketplace.ledger import posting as ledger
 from marketplace.models import Booking, BookingSlot
 from marketplace.tests.bookings.conftest import BUDGET_PENCE, HOURLY_PENCE, request_hours, tomorrow_at
 from marketplace.tests.factories import key

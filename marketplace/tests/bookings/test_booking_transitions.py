@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from carehub.errors import Conflict
+from marketplace import ledger
 from marketplace.bookings import services as bookings
-from marketplace.ledger import posting as ledger
 from marketplace.models import Booking, BookingEvent, Commitment
 from marketplace.tests.bookings.conftest import BUDGET_PENCE, drive, move_to_past
 from marketplace.tests.factories import key

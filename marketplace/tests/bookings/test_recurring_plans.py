@@ -14,8 +14,8 @@ from django.utils import timezone
 from accounts.notifications.models import Notification
 from accounts.tests import factories as af
 from carehub.errors import DomainError, NotPermitted
+from marketplace import ledger
 from marketplace.bookings import plans as bookings_plans
-from marketplace.ledger import posting as ledger
 from marketplace.models import Booking, Budget, RecurringPlan
 from marketplace.tests.bookings.conftest import BUDGET_PENCE, HOURLY_PENCE, request_hours
 from marketplace.tests.factories import key

@@ -11,8 +11,9 @@ from django.core.management import call_command
 from django.db import connection
 
 from carehub.errors import DomainError
-from marketplace.ledger import posting as ledger
+from marketplace import ledger
 from marketplace.models import Commitment, LedgerTransaction
+from marketplace.payouts import services as payouts
 from marketplace.tests.factories import key, make_budget
 
 PRICE = 1_000
@@ -96,7 +97,7 @@ def test_payout_batches_in_parallel_pay_each_penny_once(cast: Any, finance: Any)
     payable = sum(ledger.account_provider_payable(p.pk).balance_pence for p in (cast.provider, cast.other_provider))
     ledger.account_payouts_clearing()  # exists already, as in production: nothing else serialises the batches
 
-    results = run_parallel(10, lambda i: services.payout_batch_create(actor=finance, idempotency_key=key()))
+    results = run_parallel(10, lambda i: payouts.payout_batch_create(actor=finance, idempotency_key=key()))
     assert [r for r in results if isinstance(r, Exception)] == []
     assert sum(Payout.objects.values_list("amount_pence", flat=True)) == payable
     assert Payout.objects.count() == 2

@@ -10,10 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from carehub.errors import DomainError
+from marketplace import ledger
 from marketplace.budgets import selectors, services
-from marketplace.ledger import posting as ledger
-from marketplace.ledger.posting import ledger_verify
+from marketplace.ledger import ledger_verify
 from marketplace.models import Account, Commitment, Payout
+from marketplace.payouts import services as payouts
 from marketplace.tests.factories import key, make_budget
 
 pytestmark = pytest.mark.django_db
@@ -49,15 +50,15 @@ def apply(op: str, amount: int, index: int, *, cast: Any, finance: Any, budget: 
     elif op == "allocate":
         services.budget_allocate(actor=finance, budget=budget, amount_pence=amount, idempotency_key=key())
     elif op == "payout":
-        services.payout_batch_create(actor=finance, idempotency_key=key())
+        payouts.payout_batch_create(actor=finance, idempotency_key=key())
     elif op == "payout_result":
-        payouts = list(Payout.objects.filter(status=Payout.Status.PENDING).order_by("pk"))
-        if payouts:
-            payout = payouts[index % len(payouts)]
+        pending = list(Payout.objects.filter(status=Payout.Status.PENDING).order_by("pk"))
+        if pending:
+            payout = pending[index % len(pending)]
             if amount:
-                services.payout_mark_paid(actor=finance, payout=payout, idempotency_key=key())
+                payouts.payout_mark_paid(actor=finance, payout=payout, idempotency_key=key())
             else:
-                services.payout_mark_failed(actor=finance, payout=payout, reason="bounced", idempotency_key=key())
+                payouts.payout_mark_failed(actor=finance, payout=payout, reason="bounced", idempotency_key=key())
     elif held:
         commitment = Commitment.objects.get(pk=held[index % len(held)].pk)
         if op == "release":

@@ -12,8 +12,9 @@ import pytest
 from accounts.tests import factories as af
 from carehub.errors import DomainError
 from marketplace.budgets import services
-from marketplace.ledger.posting import NOT_ENOUGH_IN_BUDGET
+from marketplace.ledger import NOT_ENOUGH_IN_BUDGET
 from marketplace.models import Account, Commitment, Entry, IdempotencyRecord, LedgerTransaction
+from marketplace.payouts import services as payouts
 from marketplace.tests.factories import key, make_budget, make_commitment
 
 pytestmark = pytest.mark.django_db
@@ -160,7 +161,7 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], Callable[[], Any]], int, str]]
     ),  # fmt: skip
     (
         "payout batch by a provider",
-        lambda w: lambda: services.payout_batch_create(actor=w["cast"].provider_owner, idempotency_key=key()),
+        lambda w: lambda: payouts.payout_batch_create(actor=w["cast"].provider_owner, idempotency_key=key()),
         403,
         "finance",
     ),  # fmt: skip

@@ -9,12 +9,14 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
+from accounts.services import system_actor
 from accounts.tests import factories as af
 from carehub.errors import Conflict
+from marketplace import ledger
 from marketplace.budgets import selectors, services
-from marketplace.ledger import posting as ledger
-from marketplace.ledger.posting import ledger_verify
+from marketplace.ledger import ledger_verify
 from marketplace.models import Account, Commitment, Entry, LedgerTransaction, Payout, TopUp
+from marketplace.payouts import services as payouts
 from marketplace.tests.factories import budget_period, key, make_budget, make_commitment
 
 pytestmark = pytest.mark.django_db
@@ -76,18 +78,18 @@ def test_budget_full_life_cycle_every_balance(cast: Any, finance: Any) -> None:
         "payable": 28_500, "fees": 1_500, "clearing": 0, "paid": 0,
     }  # fmt: skip
 
-    batch = services.payout_batch_create(actor=finance, idempotency_key=key())
+    batch = payouts.payout_batch_create(actor=finance, idempotency_key=key())
     payout = batch.payouts.get()
     assert payout.amount_pence == 28_500
     assert f"{payout.code},{cast.provider.code},Kelvin Companions,28500,285.00" in batch.remittance_csv
     assert balances(budget, cast.provider)["payable"] == 0
     assert balances(budget, cast.provider)["clearing"] == 28_500
     # A second batch finds nothing to pay: the money is already in clearing.
-    assert services.payout_batch_create(actor=finance, idempotency_key=key()).payouts.count() == 0
+    assert payouts.payout_batch_create(actor=finance, idempotency_key=key()).payouts.count() == 0
 
-    services.payout_mark_paid(actor=finance, payout=payout, idempotency_key=key())
+    payouts.payout_mark_paid(actor=finance, payout=payout, idempotency_key=key())
     with pytest.raises(Conflict):
-        services.payout_mark_paid(actor=finance, payout=payout, idempotency_key=key())
+        payouts.payout_mark_paid(actor=finance, payout=payout, idempotency_key=key())
     assert balances(budget, cast.provider)["clearing"] == 0
     assert balances(budget, cast.provider)["paid"] == 28_500
 
@@ -118,14 +120,14 @@ def test_payout_failed_returns_money_to_payable_and_next_batch_pays_it(cast: Any
     commitment = make_commitment(budget=budget, provider=cast.provider, amount_pence=4_000)
     services.budget_settle(actor=cast.person.user, commitment=commitment, idempotency_key=key())
     payable = ledger.account_provider_payable(cast.provider.pk).balance_pence
-    payout = services.payout_batch_create(actor=finance, idempotency_key=key()).payouts.get()
-    failed = services.payout_mark_failed(actor=finance, payout=payout, reason="Account closed", idempotency_key=key())
+    payout = payouts.payout_batch_create(actor=finance, idempotency_key=key()).payouts.get()
+    failed = payouts.payout_mark_failed(actor=finance, payout=payout, reason="Account closed", idempotency_key=key())
     assert failed.status == Payout.Status.FAILED
     assert ledger.account_provider_payable(cast.provider.pk).balance_pence == payable
     assert ledger.account_payouts_clearing().balance_pence == 0
     with pytest.raises(Conflict):
-        services.payout_mark_paid(actor=finance, payout=payout, idempotency_key=key())
-    again = services.payout_batch_create(actor=finance, idempotency_key=key()).payouts.get()
+        payouts.payout_mark_paid(actor=finance, payout=payout, idempotency_key=key())
+    again = payouts.payout_batch_create(actor=finance, idempotency_key=key()).payouts.get()
     assert again.amount_pence == payable
     assert ledger_verify() == []
 
@@ -147,7 +149,7 @@ def test_budget_topup_goes_through_gateway_outside_a_transaction(cast: Any, fake
 def test_ledger_reverse_posts_a_mirror_and_keeps_the_original(cast: Any) -> None:
     budget = make_budget(person=cast.person, funder=cast.council, allocated_pence=5_000)
     original = LedgerTransaction.objects.get(budget=budget, reason="allocation")
-    correction = ledger.ledger_reverse(actor=services.system_actor(), original=original)
+    correction = ledger.ledger_reverse(actor=system_actor(), original=original)
     assert ledger.account_budget_available(budget).balance_pence == 0
     assert sorted(correction.entries.values_list("amount_pence", flat=True)) == [-5_000, 5_000]
     assert LedgerTransaction.objects.filter(pk=original.pk).exists()
@@ -160,7 +162,7 @@ def test_ledger_post_refuses_unbalanced_entries_and_writes_nothing(cast: Any) ->
     before = Entry.objects.count()
     for entries in ([(available, 100), (funding, -99)], [(available, 100)], [(available, 1.5), (funding, -1.5)]):
         with pytest.raises(ledger.UnbalancedPosting):
-            ledger.ledger_post(reason="allocation", actor=services.system_actor(), entries=entries)
+            ledger.ledger_post(reason="allocation", actor=system_actor(), entries=entries)
     assert Entry.objects.count() == before
     assert Account.objects.get(pk=available.pk).balance_pence == 0
 

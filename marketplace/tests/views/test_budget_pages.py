@@ -12,8 +12,8 @@ from django.urls import reverse
 from accounts.tests import factories as af
 from carehub.testing.clock import QUIET_INSTANT
 from directory.models import Category
+from marketplace import ledger
 from marketplace.budgets import services
-from marketplace.ledger import posting as ledger
 from marketplace.models import LedgerTransaction, TopUp
 from marketplace.tests.factories import key, make_budget, make_commitment
 

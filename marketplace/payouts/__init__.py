@@ -1,0 +1,1 @@
+"""Payouts: providers' payable balances paid to their bank accounts in batches, with a CSV remittance."""

@@ -17,7 +17,6 @@ from carehub import clock
 from directory.models import (
     AvailabilityException,
     AvailabilityWindow,
-    ListingClaim,
     Provider,
     Service,
     ServiceConfirmation,
@@ -81,33 +80,6 @@ def service_last_confirmed(*, service: Service) -> ServiceConfirmation | None:
 def service_needs_confirming(last_confirmed_at: Any, created_at: Any) -> bool:
     """Flagged (never hidden) when nobody at the provider confirmed the details for 6 months."""
     return (last_confirmed_at or created_at) < clock.now() - CONFIRM_EVERY
-
-
-def claim_list_for_officer(*, user: Any, status: str = ListingClaim.Status.PENDING) -> QuerySet[ListingClaim]:
-    if not can(user, Action.VETTING_REVIEW):
-        return ListingClaim.objects.none()
-    return (
-        ListingClaim.objects.filter(status=status)
-        .select_related("provider", "service", "claimant", "decided_by")
-        .order_by("created_at", "id")
-    )
-
-
-def claim_get_for_officer(*, user: Any, code: Any) -> ListingClaim:
-    claim = (
-        ListingClaim.objects.select_related("provider", "service", "claimant", "decided_by").filter(code=code).first()
-        if can(user, Action.VETTING_REVIEW)
-        else None
-    )
-    if claim is None:
-        raise Http404("No such claim")
-    return claim
-
-
-def claim_list_for_claimant(*, user: Any) -> QuerySet[ListingClaim]:
-    if not getattr(user, "is_authenticated", False):
-        return ListingClaim.objects.none()
-    return ListingClaim.objects.filter(claimant=user).select_related("provider").order_by("-created_at")
 
 
 def availability_windows(*, service: Service) -> QuerySet[AvailabilityWindow]:

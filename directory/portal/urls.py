@@ -1,4 +1,4 @@
-"""URLs of the provider portal and claims: pages (`urlpatterns`, in directory.urls) and API
+"""URLs of the provider portal: pages (`urlpatterns`, in directory.urls) and API
 (`api_urlpatterns`, in directory.api_urls)."""
 
 from django.urls import path
@@ -6,10 +6,6 @@ from django.urls import path
 from directory.portal import api, views
 
 urlpatterns = [
-    path("services/<uuid:code>/claim/", views.claim_create, name="claim-create"),
-    path("vetting/claims/", views.claim_queue, name="claim-queue"),
-    path("vetting/claims/<uuid:code>/", views.claim_review, name="claim-review"),
-    path("vetting/claims/<uuid:code>/evidence/", views.claim_evidence, name="claim-evidence"),
     path("portal/", views.portal_home, name="portal-home"),
     path("portal/providers/new/", views.portal_provider_create, name="portal-provider-create"),
     path("portal/providers/<uuid:code>/", views.portal_provider, name="portal-provider"),

@@ -7,101 +7,30 @@ that is not the user's.
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import Action, can
 from accounts.services import provider_invitation_create
 from carehub.errors import DomainError
-from carehub.forms import add_domain_error
-from directory.models import Provider, Service
+from carehub.forms import add_domain_error, form_status, posted
+from directory.claims import selectors as claim_selectors
+from directory.models import Provider
 from directory.portal import selectors, services
 from directory.portal.forms import (
     AvailabilityExceptionForm,
     AvailabilityWindowForm,
-    ClaimDecisionForm,
-    ClaimForm,
     InviteForm,
     ProviderForm,
     ServiceForm,
 )
 from directory.registers.display import service_registration
-from directory.uploads import evidence_file_response
-
-
-def _posted(request: HttpRequest) -> Any:
-    # Bind on every POST, even an empty one, so it gets the error summary rather than a blank form.
-    return request.POST if request.method == "POST" else None
-
-
-def _status(form: object) -> int:
-    return 400 if getattr(form, "errors", None) else 200
-
-
-# --- Claiming a listing -------------------------------------------------------------
-
-
-@login_required
-def claim_create(request: HttpRequest, code: UUID) -> HttpResponse:
-    service = Service.objects.select_related("provider", "registration").filter(code=code).first()
-    if service is None or service.status != Service.Status.PUBLISHED or service_registration(service) is None:
-        raise Http404("No such listing")
-    if services.provider_is_claimed(service.provider):
-        context = {"service": service, "registration": service.registration, "claimed": True}
-        return render(request, "directory/claims/claim_form.html", context, status=409)
-    form = ClaimForm(_posted(request), request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.listing_claim_create(actor=request.user, service=service, **form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, "Thank you. A vetting officer will check your evidence and reply by email.")
-            return redirect("directory:portal-home")
-    context = {"form": form, "service": service, "registration": service.registration}
-    return render(request, "directory/claims/claim_form.html", context, status=_status(form))
-
-
-@login_required
-def claim_queue(request: HttpRequest) -> HttpResponse:
-    if not can(request.user, Action.VETTING_REVIEW):
-        raise Http404("No such page")
-    claims = selectors.claim_list_for_officer(user=request.user)
-    return render(request, "directory/claims/queue.html", {"claims": claims})
-
-
-@login_required
-def claim_review(request: HttpRequest, code: UUID) -> HttpResponse:
-    claim = selectors.claim_get_for_officer(user=request.user, code=code)
-    form = ClaimDecisionForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            if form.cleaned_data["decision"] == "approve":
-                services.listing_claim_approve(actor=request.user, claim=claim)
-                messages.success(request, f"{claim.claimant.full_name} is now the owner of {claim.provider.name}.")
-            else:
-                services.listing_claim_reject(actor=request.user, claim=claim, reason=form.cleaned_data["reason"])
-                messages.success(request, f"The claim by {claim.claimant.full_name} was rejected.")
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            return redirect("directory:claim-queue")
-    return render(request, "directory/claims/review.html", {"claim": claim, "form": form}, status=_status(form))
-
-
-@login_required
-def claim_evidence(request: HttpRequest, code: UUID) -> FileResponse:
-    """Evidence is served only through this permission-checked view (MEDIA_ROOT has no URL)."""
-    claim = selectors.claim_get_for_officer(user=request.user, code=code)
-    return evidence_file_response(claim.evidence)
-
 
 # --- The provider portal ------------------------------------------------------------
 
@@ -111,8 +40,8 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     providers = selectors.provider_list_for_member(user=request.user)
     context = {
         "providers": providers,
-        "claims": selectors.claim_list_for_claimant(user=request.user),
-        "claims_waiting": selectors.claim_list_for_officer(user=request.user).count()
+        "claims": claim_selectors.claim_list_for_claimant(user=request.user),
+        "claims_waiting": claim_selectors.claim_list_for_officer(user=request.user).count()
         if can(request.user, Action.VETTING_REVIEW)
         else None,
     }
@@ -121,12 +50,12 @@ def portal_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def portal_provider_create(request: HttpRequest) -> HttpResponse:
-    form = ProviderForm(_posted(request), initial={"kind": Provider.Kind.INDIVIDUAL})
+    form = ProviderForm(posted(request), initial={"kind": Provider.Kind.INDIVIDUAL})
     if request.method == "POST" and form.is_valid():
         provider = services.provider_create(actor=request.user, **form.cleaned_data)
         messages.success(request, f"{provider.name} is on CareHub. Now add what you offer.")
         return redirect("directory:portal-provider", code=provider.code)
-    return render(request, "directory/portal/provider_form.html", {"form": form}, status=_status(form))
+    return render(request, "directory/portal/provider_form.html", {"form": form}, status=form_status(form))
 
 
 @login_required
@@ -150,13 +79,13 @@ def portal_provider_edit(request: HttpRequest, code: UUID) -> HttpResponse:
     provider = selectors.provider_get_for_member(user=request.user, code=code)
     registered_as = getattr(provider, "registered_as", None)
     initial = {name: getattr(provider, name) for name in services.PROVIDER_FIELDS}
-    form = ProviderForm(_posted(request), initial=initial, registered=registered_as is not None)
+    form = ProviderForm(posted(request), initial=initial, registered=registered_as is not None)
     if request.method == "POST" and form.is_valid():
         services.provider_update(actor=request.user, provider=provider, data=form.cleaned_data)
         messages.success(request, "The provider's details have been saved.")
         return redirect("directory:portal-provider", code=provider.code)
     context = {"form": form, "provider": provider, "registered_as": registered_as}
-    return render(request, "directory/portal/provider_edit.html", context, status=_status(form))
+    return render(request, "directory/portal/provider_edit.html", context, status=form_status(form))
 
 
 @login_required
@@ -165,7 +94,7 @@ def portal_provider_invite(request: HttpRequest, code: UUID) -> HttpResponse:
     provider = selectors.provider_get_for_member(user=request.user, code=code)
     if not can(request.user, Action.PROVIDER_MANAGE_MEMBERS, provider):
         raise PermissionDenied("Only the provider's owners can invite people.")
-    form = InviteForm(_posted(request))
+    form = InviteForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             provider_invitation_create(actor=request.user, provider=provider, **form.cleaned_data)
@@ -175,13 +104,13 @@ def portal_provider_invite(request: HttpRequest, code: UUID) -> HttpResponse:
             messages.success(request, f"We have sent an invitation to {form.cleaned_data['email']}.")
             return redirect("directory:portal-provider", code=provider.code)
     context = {"form": form, "provider": provider}
-    return render(request, "directory/portal/invite.html", context, status=_status(form))
+    return render(request, "directory/portal/invite.html", context, status=form_status(form))
 
 
 @login_required
 def portal_service_create(request: HttpRequest, code: UUID) -> HttpResponse:
     provider = selectors.provider_get_for_member(user=request.user, code=code)
-    form = ServiceForm(_posted(request))
+    form = ServiceForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             service = services.service_create(actor=request.user, provider=provider, data=form.service_data())
@@ -191,14 +120,14 @@ def portal_service_create(request: HttpRequest, code: UUID) -> HttpResponse:
             messages.success(request, f"{service.name} is saved as a draft. Publish it when it is ready.")
             return redirect("directory:portal-service", code=service.code)
     context = {"form": form, "provider": provider, "service": None}
-    return render(request, "directory/portal/service_form.html", context, status=_status(form))
+    return render(request, "directory/portal/service_form.html", context, status=form_status(form))
 
 
 @login_required
 def portal_service(request: HttpRequest, code: UUID) -> HttpResponse:
     service = selectors.service_get_for_member(user=request.user, code=code)
     registration = service_registration(service)
-    form = ServiceForm(_posted(request), initial=ServiceForm.initial_for(service), registered=registration is not None)
+    form = ServiceForm(posted(request), initial=ServiceForm.initial_for(service), registered=registration is not None)
     if request.method == "POST" and form.is_valid():
         try:
             services.service_update(actor=request.user, service=service, data=form.service_data())
@@ -214,7 +143,7 @@ def portal_service(request: HttpRequest, code: UUID) -> HttpResponse:
         "registration": registration,
         "last_confirmed": selectors.service_last_confirmed(service=service),
     }
-    return render(request, "directory/portal/service_form.html", context, status=_status(form))
+    return render(request, "directory/portal/service_form.html", context, status=form_status(form))
 
 
 def _status_change(request: HttpRequest, code: UUID, change: str) -> HttpResponse:
@@ -264,9 +193,9 @@ def portal_service_availability(request: HttpRequest, code: UUID) -> HttpRespons
     """Weekly availability and dated exceptions; one page, each form posts an `action`."""
     service = selectors.service_get_for_member(user=request.user, code=code)
     action = request.POST.get("action") if request.method == "POST" else None
-    window_form = AvailabilityWindowForm(_posted(request) if action == "add-window" else None, prefix="window")
+    window_form = AvailabilityWindowForm(posted(request) if action == "add-window" else None, prefix="window")
     exception_form = AvailabilityExceptionForm(
-        _posted(request) if action == "add-exception" else None, prefix="exception"
+        posted(request) if action == "add-exception" else None, prefix="exception"
     )
     form = window_form if action == "add-window" else exception_form
     try:

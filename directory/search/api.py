@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from carehub.api import Pagination
 from carehub.postcodes import InvalidPostcode, normalise_postcode
+from directory.geo.selectors import postcode_lookup
 from directory.models import Postcode, Service
 from directory.registers.display import regulator_summary
 from directory.search.cache import search_cache_get_or_compute
@@ -26,7 +27,6 @@ from directory.search.selectors import (
     MAX_RADIUS_MILES,
     Delivery,
     Ordering,
-    postcode_lookup,
     search_origin,
     service_search,
 )

@@ -1,4 +1,4 @@
-"""Reads for the directory's pages and API: postcode lookup and service search."""
+"""Reads for the search pages and API: the radius search and a service for its page."""
 
 from __future__ import annotations
 
@@ -12,23 +12,10 @@ from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
 from django.http import Http404
 
 from carehub.errors import DomainError
-from carehub.postcodes import normalise_postcode, postcode_district, postcode_sector
-from directory.models import Category, Postcode, Service
+from carehub.postcodes import normalise_postcode, postcode_district
+from directory.geo.selectors import postcode_lookup
+from directory.models import Category, Service
 from directory.vetting.selectors import vetted_q
-
-
-def postcode_lookup(*, postcode: str) -> Postcode | None:
-    """Geocode a postcode: the unit if known, else its sector's centroid, else its
-    district's. The returned row's ``precision`` says which was used; None when
-    even the district is unknown. Raises InvalidPostcode for a malformed postcode."""
-    unit = normalise_postcode(postcode)
-    candidates = [unit, postcode_sector(unit), postcode_district(unit)]
-    rows = {row.postcode: row for row in Postcode.objects.select_related("council").filter(postcode__in=candidates)}
-    for key in candidates:
-        if key in rows:
-            return rows[key]
-    return None
-
 
 # --- Service search ----------------------------------------------------------------------
 #

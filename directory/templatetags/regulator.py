@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 
+from directory.claims.services import provider_is_claimed
 from directory.models import Service
 from directory.models.regulator import regulator_grade_words
 from directory.portal.selectors import (
@@ -15,7 +16,6 @@ from directory.portal.selectors import (
     service_last_confirmed,
     service_needs_confirming,
 )
-from directory.portal.services import provider_is_claimed
 from directory.registers.display import no_location_reason, service_registration
 
 register = template.Library()

@@ -11,8 +11,8 @@ from django.core.management import CommandError, call_command
 
 from directory.geo.centroids import DEFAULT_PATH, postcode_centroids_build, postcode_centroids_load
 from directory.geo.postcode_import import postcode_import, read_codelist
+from directory.geo.selectors import postcode_lookup
 from directory.models import Council, Postcode
-from directory.search.selectors import postcode_lookup
 
 # Real Code-Point Open rows (fixed-width postcodes, BNG eastings/northings).
 GLASGOW = [

@@ -1,7 +1,7 @@
 import pytest
 
 from carehub.postcodes import InvalidPostcode
-from directory.search.selectors import postcode_lookup
+from directory.geo.selectors import postcode_lookup
 from directory.tests.factories import make_council, make_postcode
 
 

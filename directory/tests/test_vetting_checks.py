@@ -20,7 +20,7 @@ from directory.search.selectors import service_search
 from directory.tests.factories import make_provider, make_service
 from directory.tests.register_fixtures import ci_row, make_categories, make_client_groups, make_postcodes, write_ci
 from directory.tests.vetting_factories import make_all_evidence, make_evidence, make_insurance, make_vetted
-from directory.vetting.services import (
+from directory.vetting.checks import (
     ProviderType,
     check_criminal_record,
     check_identity,
@@ -29,12 +29,10 @@ from directory.vetting.services import (
     check_references,
     check_registration,
     check_training,
-    vetting_check_run,
     vetting_checks_applicable,
-    vetting_expire,
     vetting_provider_type,
-    vetting_remind,
 )
+from directory.vetting.services import vetting_check_run, vetting_expire, vetting_remind
 
 TODAY = date(2026, 6, 1)
 Status = VettingCheck.Status

@@ -10,7 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from directory.models import Provider, VettingEvidence
 from directory.models.vetting import CriminalRecordScheme, TrainingTopic
-from directory.vetting.services import vetting_check_run, vetting_checks_applicable
+from directory.vetting.checks import vetting_checks_applicable
+from directory.vetting.services import vetting_check_run
 
 PDF = b"%PDF-1.4 certificate"
 PNG = b"\x89PNG\r\n\x1a\n fake image"

@@ -21,13 +21,9 @@ from directory.models import VettingEvidence
 from directory.models.vetting import CheckKind
 from directory.uploads import evidence_file_response
 from directory.vetting import selectors
+from directory.vetting.checks import vetting_checks_applicable
 from directory.vetting.forms import FIELDS_BY_KIND, VettingDecisionForm, VettingEvidenceForm
-from directory.vetting.services import (
-    vetting_checks_applicable,
-    vetting_checks_request,
-    vetting_evidence_decide,
-    vetting_evidence_upload,
-)
+from directory.vetting.services import vetting_checks_request, vetting_evidence_decide, vetting_evidence_upload
 
 # Which evidence each check needs, for the provider's page.
 EVIDENCE_FOR_CHECK = {

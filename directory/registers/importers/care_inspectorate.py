@@ -19,7 +19,7 @@ from directory.registers.importers.files import (
     parse_postcode,
     read_text,
 )
-from directory.registers.importers.sync import RegisterRecord
+from directory.registers.importers.records import RegisterRecord
 from directory.registers.importers.taxonomy import (
     CI_AT_HOME,
     NO_COUNCIL,

@@ -25,7 +25,7 @@ from directory.registers.importers.files import (
     parse_postcode,
     read_text,
 )
-from directory.registers.importers.sync import RegisterRecord
+from directory.registers.importers.records import RegisterRecord
 from directory.registers.importers.taxonomy import CQC_AT_HOME, CQC_SERVICE_TYPE_CATEGORIES, CQC_SPECIALISM_GROUPS
 
 PREAMBLE_LINES = 4

@@ -13,7 +13,7 @@ from typing import IO
 
 from carehub.errors import DomainError
 from carehub.postcodes import InvalidPostcode, normalise_postcode
-from directory.registers.importers.sync import RegisterRecord, RowError
+from directory.registers.importers.records import RegisterRecord, RowError
 
 
 class RegisterFileInvalid(DomainError):

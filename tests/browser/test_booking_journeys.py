@@ -16,7 +16,7 @@ from accounts.tests import factories as af
 from directory.tests import factories as df
 from marketplace import ledger
 from marketplace.models import Booking
-from marketplace.tests.bookings.conftest import BUDGET_PENCE, HOURLY_PENCE, make_hourly_service, move_to_past
+from marketplace.tests.booking_world import BUDGET_PENCE, HOURLY_PENCE, make_hourly_service, move_to_past
 from marketplace.tests.factories import make_budget
 from tests.browser.accessibility import assert_accessible
 

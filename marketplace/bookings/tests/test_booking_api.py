@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from accounts.tests import factories as af
 from marketplace import ledger
 from marketplace.models import Booking
-from marketplace.tests.bookings.conftest import BUDGET_PENCE, HOURLY_PENCE, move_to_past, request_hours, tomorrow_at
+from marketplace.tests.booking_world import BUDGET_PENCE, HOURLY_PENCE, move_to_past, request_hours, tomorrow_at
 
 
 def api(user: Any) -> APIClient:

@@ -11,7 +11,7 @@ from carehub.errors import Conflict
 from marketplace import ledger
 from marketplace.bookings import services as bookings
 from marketplace.models import Booking, BookingEvent, Commitment
-from marketplace.tests.bookings.conftest import BUDGET_PENCE, drive, move_to_past
+from marketplace.tests.booking_world import BUDGET_PENCE, drive, move_to_past
 from marketplace.tests.factories import key
 
 S = Booking.Status

@@ -17,7 +17,7 @@ from directory.models import AvailabilityWindow, Service
 from directory.tests import factories as df
 from marketplace.bookings import services as bookings
 from marketplace.bookings.availability import free_hours
-from marketplace.tests.bookings.conftest import HOURLY_PENCE
+from marketplace.tests.booking_world import HOURLY_PENCE
 from marketplace.tests.factories import key, make_budget
 
 FORWARD = date(2027, 3, 28)  # 01:00 GMT → 02:00 BST

@@ -12,9 +12,9 @@ from django.db import IntegrityError, transaction
 from marketplace import ledger
 from marketplace.bookings import services as bookings
 from marketplace.models import Booking, BookingSlot
-from marketplace.tests.bookings.conftest import BUDGET_PENCE, HOURLY_PENCE, request_hours, tomorrow_at
+from marketplace.tests.booking_world import BUDGET_PENCE, HOURLY_PENCE, request_hours, tomorrow_at
 from marketplace.tests.factories import key
-from marketplace.tests.services.test_budget_concurrency import run_parallel
+from marketplace.tests.parallel import run_parallel
 
 
 def test_booking_slot_constraint_refuses_a_second_active_row(world: Any) -> None:

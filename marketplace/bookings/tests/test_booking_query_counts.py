@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from marketplace.messaging import services as messaging
-from marketplace.tests.bookings.conftest import request_hours
+from marketplace.tests.booking_world import request_hours
 
 
 def queries(client: Client, url: str) -> int:

@@ -17,7 +17,7 @@ from carehub.errors import DomainError, NotPermitted
 from marketplace import ledger
 from marketplace.bookings import plans as bookings_plans
 from marketplace.models import Booking, Budget, RecurringPlan
-from marketplace.tests.bookings.conftest import BUDGET_PENCE, HOURLY_PENCE, request_hours
+from marketplace.tests.booking_world import BUDGET_PENCE, HOURLY_PENCE, request_hours
 from marketplace.tests.factories import key
 
 

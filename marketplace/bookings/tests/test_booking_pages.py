@@ -12,7 +12,7 @@ from django.urls import reverse
 from carehub import clock
 from marketplace import ledger
 from marketplace.models import Booking
-from marketplace.tests.bookings.conftest import (
+from marketplace.tests.booking_world import (
     BUDGET_PENCE,
     HOURLY_PENCE,
     drive,

@@ -14,7 +14,7 @@ from directory.models import AvailabilityException
 from marketplace import ledger
 from marketplace.bookings import services as bookings
 from marketplace.models import Booking, BookingSlot, Commitment, IdempotencyRecord, LedgerTransaction
-from marketplace.tests.bookings.conftest import (
+from marketplace.tests.booking_world import (
     BUDGET_PENCE,
     HOURLY_PENCE,
     drive,

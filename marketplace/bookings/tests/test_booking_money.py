@@ -15,7 +15,7 @@ from carehub.errors import Conflict, NotPermitted
 from marketplace import ledger
 from marketplace.bookings import services as bookings
 from marketplace.models import Booking, Commitment
-from marketplace.tests.bookings.conftest import BUDGET_PENCE, HOURLY_PENCE, drive, request_hours
+from marketplace.tests.booking_world import BUDGET_PENCE, HOURLY_PENCE, drive, request_hours
 from marketplace.tests.factories import key
 
 

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from marketplace import ledger
 from marketplace.models import Commitment, IdempotencyRecord, LedgerTransaction
 from marketplace.tests.factories import make_budget
-from marketplace.tests.services.test_budget_concurrency import run_parallel
+from marketplace.tests.parallel import run_parallel
 
 
 @pytest.mark.postgres

@@ -14,11 +14,11 @@ from django.urls import reverse
 from accounts.tests import factories as af
 from carehub import clock
 from commissioning import spend as cm
+from commissioning.tests.test_commissioning_figures import settle
 from commissioning.views import VIEWS
 from conftest import Cast
 from directory.tests import factories as df
 from marketplace.tests.factories import make_budget, make_commitment
-from marketplace.tests.test_commissioning_figures import settle
 
 API_VIEWS = (
     "summary",

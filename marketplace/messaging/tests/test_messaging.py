@@ -14,7 +14,7 @@ from accounts.tests import factories as af
 from carehub.errors import DomainError, NotPermitted
 from marketplace.messaging import services as messaging
 from marketplace.models import Message
-from marketplace.tests.bookings.conftest import request_hours
+from marketplace.tests.booking_world import request_hours
 
 
 def enquiry(world: Any, body: str = "Do you cover Partick?") -> Any:

@@ -2,49 +2,23 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from carehub.errors import DomainError
 from marketplace import ledger
 from marketplace.models import Commitment, LedgerTransaction
 from marketplace.payouts import services as payouts
 from marketplace.tests.factories import key, make_budget
+from marketplace.tests.parallel import run_parallel
 
 PRICE = 1_000
 # The test server allows 100 connections shared with other test runs; like a
 # connection pooler (PgBouncer) in production, at most this many requests hold
 # a connection at once, the rest of the parallel requests queue for one.
-MAX_CONNECTIONS = 50
-
-
-def run_parallel(count: int, target: Any) -> list[Any]:
-    """Start `count` threads together; each uses its own connection and closes it."""
-    barrier = threading.Barrier(count)
-    pool = threading.BoundedSemaphore(MAX_CONNECTIONS)
-    results: list[Any] = [None] * count
-
-    def worker(i: int) -> None:
-        barrier.wait()
-        with pool:
-            try:
-                results[i] = target(i)
-            except Exception as exc:  # noqa: BLE001 - recorded and asserted by the test
-                results[i] = exc
-            finally:
-                connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 @pytest.mark.postgres

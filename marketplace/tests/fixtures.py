@@ -1,3 +1,6 @@
+"""Shared marketplace fixtures, registered from the root conftest.py: a fake payment
+gateway and platform finance staff."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

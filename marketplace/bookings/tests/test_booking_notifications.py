@@ -16,7 +16,7 @@ from accounts.notifications.tasks import notifications_redispatch
 from carehub.celery import app
 from marketplace.bookings import services as bookings
 from marketplace.models import Booking
-from marketplace.tests.bookings.conftest import request_hours
+from marketplace.tests.booking_world import request_hours
 from marketplace.tests.factories import key
 
 UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"

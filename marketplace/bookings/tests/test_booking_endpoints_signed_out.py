@@ -9,9 +9,9 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from marketplace.messaging.tests.test_messaging import enquiry
 from marketplace.models import Booking
-from marketplace.tests.bookings.conftest import request_hours
-from marketplace.tests.bookings.test_messaging import enquiry
+from marketplace.tests.booking_world import request_hours
 
 
 def test_signed_out_visitors_are_refused_everywhere(world: Any) -> None:

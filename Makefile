@@ -66,10 +66,11 @@ test-dates: setup
 check: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 	SECRET_KEY=check-deploy-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n') ALLOWED_HOSTS=carehub.example \
 		$(PY) manage.py check --deploy --fail-level WARNING
-	$(PY) -m bandit -q -c pyproject.toml -r accounts directory marketplace reviews carehub
+	$(PY) -m bandit -q -c pyproject.toml -r accounts directory marketplace commissioning reviews carehub
 	$(PY) -m pip_audit -r requirements.txt --progress-spinner off $$(sed -n 's/^\([A-Z]*-[0-9-]*\).*/--ignore-vuln \1/p' docs/security/pip-audit-ignore.txt 2>/dev/null)
 
 bench: migrate

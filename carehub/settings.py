@@ -143,8 +143,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, Celery -------------------------------------------------------------
 
 REDIS_URL = env_str("REDIS_URL")
+# Redis down must cost a request milliseconds, not seconds (issue 16, docs/reliability.md): short
+# socket timeouts for the cache and the broker, a cache miss instead of an error (carehub/cache.py),
+# no broker reconnect loop when publishing (the outbox and the beat re-send tasks cover what is lost).
+REDIS_SOCKET_TIMEOUT = env_int("REDIS_SOCKET_TIMEOUT_MS", 500) / 1000
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "carehub.cache.FailSoftRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": REDIS_SOCKET_TIMEOUT, "socket_timeout": REDIS_SOCKET_TIMEOUT},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -161,7 +171,16 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 660)
 # Retry delays (at most CELERY_TASK_MAX_RETRY_DELAY) stay far below the Redis
 # visibility timeout, or Redis would hand an unacknowledged task out twice.
 CELERY_BROKER_VISIBILITY_TIMEOUT = env_int("CELERY_BROKER_VISIBILITY_TIMEOUT", 3600)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT,
+    # Publishing gives up at the first refused connection (kombu's default retry waited ~6 s).
+    # Workers reconnect on their own terms (CELERY_BROKER_CONNECTION_RETRY*).
+    "max_retries": 0,
+    "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+}
+# Nothing reads task results except the diagnostic healthcheck task (which asks for them): without
+# this, every enqueue subscribes to the result store first and retries for ~20 s when Redis is down.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
 CELERY_TASK_DEFAULT_RETRY_DELAY = 30
 CELERY_TASK_MAX_RETRY_DELAY = 600

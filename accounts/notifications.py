@@ -25,7 +25,6 @@ from carehub import clock
 
 logger = logging.getLogger(__name__)
 
-REDISPATCH_AFTER = timedelta(minutes=2)
 EMAIL_PREFERENCE = {Notification.Kind.BOOKING: "email_bookings", Notification.Kind.MESSAGE: "email_messages"}
 
 
@@ -113,7 +112,7 @@ def outbox_deliver(outbox_id: int) -> bool:
 
 
 def outbox_undelivered(*, older_than: datetime | None = None) -> QuerySet[OutboxMessage]:
-    cutoff = older_than or clock.now() - REDISPATCH_AFTER
+    cutoff = older_than or clock.now() - timedelta(seconds=settings.NOTIFICATIONS_REDISPATCH_AFTER_SECONDS)
     return OutboxMessage.objects.filter(delivered_at__isnull=True, created_at__lte=cutoff)
 
 

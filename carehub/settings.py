@@ -183,7 +183,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
 CELERY_TASK_DEFAULT_RETRY_DELAY = 30
-CELERY_TASK_MAX_RETRY_DELAY = 600
+CELERY_TASK_MAX_RETRY_DELAY = env_int("CELERY_TASK_MAX_RETRY_DELAY", 600)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -199,9 +199,11 @@ CELERY_BEAT_SCHEDULE: dict = {
 # Reviews (issue 7): publish reviews whose 72-hour provider preview is over; nightly rescore.
 CELERY_BEAT_SCHEDULE["reviews-publish-due"] = {"task": "reviews.tasks.reviews_publish_due_task", "schedule": 300.0}
 # Bookings (issue 6): re-send notifications the broker never took; pay for care unconfirmed 7 days after delivery.
+# The outbox's safety net: e-mails still undelivered this long after their change are sent by the beat task.
+NOTIFICATIONS_REDISPATCH_AFTER_SECONDS = env_int("NOTIFICATIONS_REDISPATCH_AFTER_SECONDS", 120)
 CELERY_BEAT_SCHEDULE["accounts-notifications-redispatch"] = {
     "task": "accounts.notifications_tasks.notifications_redispatch",
-    "schedule": 300.0,
+    "schedule": float(env_int("NOTIFICATIONS_REDISPATCH_EVERY_SECONDS", 300)),
 }
 CELERY_BEAT_SCHEDULE["marketplace-bookings-auto-complete"] = {
     "task": "marketplace.bookings_tasks.bookings_auto_complete_task",

@@ -20,6 +20,7 @@ class Mail:
     to: tuple[str, ...]
     subject: str
     body: str
+    message_id: str
 
 
 @dataclass
@@ -76,7 +77,8 @@ class _Handler(socketserver.StreamRequestHandler):
                 message = email.message_from_bytes(bytes(raw), policy=email.policy.default)
                 body = message.get_body()
                 text = body.get_content() if body is not None else ""
-                mail = Mail(tuple(recipients), " ".join(str(message["Subject"]).split()), text)
+                subject = " ".join(str(message["Subject"]).split())
+                mail = Mail(tuple(recipients), subject, text, str(message["Message-ID"] or ""))
                 self._say("250 queued")
                 with self.box.lock:
                     self.box.mails.append(mail)

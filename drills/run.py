@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import collections
 import json
+import os
 import re
 import secrets
 import signal
@@ -286,12 +287,15 @@ class Runner:
         )
         kinds = collections.Counter(f"{k}:{r.status}" for _, k, r in log)
         d.figures["by_kind"] = json.dumps(dict(sorted(kinds.items()))).replace(" ", "")
+        before = [r for t, _, r in log if t < down_at]
+        baseline = percentile([r.seconds for r in before], 95)
         p95 = percentile([r.seconds for r in during], 95)
         slowest = max((r.seconds for r in during), default=0)
-        d.figures.update(outage_p95_s=f"{p95:.3f}", outage_max_s=f"{slowest:.3f}")
+        d.figures.update(before_p95_s=f"{baseline:.3f}", outage_p95_s=f"{p95:.3f}", outage_max_s=f"{slowest:.3f}")
         d.expect(len(during) >= 20, "too few requests during the outage to judge")
-        d.expect(p95 <= 0.5, f"p95 {p95:.2f} s during the outage")
-        d.expect(slowest < 2, f"a request waited {slowest:.1f} s during the outage")
+        # 0.5 s; on a machine so busy that the p95 with Redis up is already near it, no worse than 1.5x that.
+        d.expect(p95 <= max(0.5, 1.5 * baseline), f"p95 {p95:.2f} s during the outage (before: {baseline:.2f} s)")
+        d.expect(slowest < 3, f"a request waited {slowest:.1f} s during the outage")
         d.expect(server_errors([r for *_, r in log]) == 0, "server errors")
 
         # Once Redis is back: every e-mail of the window goes out exactly once.
@@ -305,19 +309,19 @@ class Runner:
             d.broken.append(str(exc))
         time.sleep(2)  # the last SMTP conversations finish
         rows = self.world_call("outbox", {"since": since})["rows"]
-        mails = collections.Counter((m.to, m.subject) for m in self.box.snapshot())
-        expected = collections.Counter(((row["to"],), " ".join(row["subject"].split())) for row in rows)
+        sent = collections.Counter(m.message_id for m in self.box.snapshot())
+        expected = {row["message_id"] for row in rows}
         bookings_ok = sum(1 for _, k, r in log if k == "booking" and r.status == 201)
-        booking_mails = sum(1 for row in rows if ":requested:" in row["key"])
+        booking_mails = sum(1 for row in rows if ":requested:" in row["key"] and row["in_window"])
         d.figures.update(outbox_rows=len(rows), delivered=sum(row["delivered"] for row in rows))
-        d.figures.update(emails_received=sum(mails.values()), bookings_made=bookings_ok, booking_emails=booking_mails)
-        lost = sum((expected - mails).values())
-        doubled = sum((mails - expected).values())
-        d.figures.update(lost=lost, sent_twice=doubled)
-        if lost or doubled:
-            print("lost:", list((expected - mails).items())[:3], "extra:", list((mails - expected).items())[:3])
+        d.figures.update(emails_received=sum(sent.values()), bookings_made=bookings_ok, booking_emails=booking_mails)
+        lost = len(expected - set(sent))
+        doubled = sum(n - 1 for n in sent.values() if n > 1)
+        strangers = len(set(sent) - expected)
+        d.figures.update(lost=lost, sent_twice=doubled, unexpected=strangers)
         d.expect(lost == 0, f"{lost} e-mails never sent")
         d.expect(doubled == 0, f"{doubled} e-mails sent twice")
+        d.expect(strangers == 0, f"{strangers} e-mails not in the outbox")
         d.expect(booking_mails == bookings_ok, "a booking made during the outage has no e-mail in the outbox")
         return d
 
@@ -326,8 +330,8 @@ class Runner:
     def drill_worker_killed(self) -> Drill:
         d = Drill("4", "worker killed mid-task")
         self.box.clear()
-        self.box.delay = 0.05  # each e-mail takes 50 ms at the mail server: deliveries are in flight when we kill
-        cfg = {
+        self.box.delay = 0.2  # each e-mail takes 200 ms at the mail server: deliveries are in flight when we kill
+        cfg: dict[str, Any] = {
             "tag": uuid.uuid4().hex[:8],
             "emails": self.args.kill_emails,
             "checks": self.args.kill_checks,
@@ -335,28 +339,27 @@ class Runner:
             "register_rows": self.args.kill_import_rows,
         }
         work = self.world_call("enqueue_work", cfg)
-        cfg.update(providers=work["providers"], import_=work["import"])
+        cfg.update(providers=work["providers"], import_id=work["import"])
         cfg["import"] = work["import"]
         state = lambda: self.world_call("work_state", cfg)  # noqa: E731
 
-        # First a pool process dies (out of memory, a hard time limit): the worker hands its task out again.
-        wait_until(lambda: state()["outbox_delivered"] >= 10, 90, "deliveries to start", interval=0.5)
-        children = self.stack.worker_children()
-        if children:
-            import os
-
-            os.kill(children[0], signal.SIGKILL)
-        time.sleep(3)
-        # Then the whole worker dies (a lost node), with the import in the middle of its batches.
+        # First the pool processes die (out of memory, a hard time limit) half-way through the import:
+        # the worker's main process hands their tasks out again at once.
         try:
-            wait_until(lambda: (s := state())["import_processed"] > 0 or s["import_status"] == "done", 120,
-                       "the import to start", interval=0.5)  # fmt: skip
+            wait_until(lambda: (s := state())["import_processed"] >= 1000 and s["import_status"] == "running", 120,
+                       "the import to commit its first batch", interval=0.3)  # fmt: skip
         except RuntimeError as exc:
             d.broken.append(str(exc))
+        first = state()
+        for pid in self.stack.worker_children():
+            os.kill(pid, signal.SIGKILL)
+        # Then the whole worker dies (a lost node) with e-mails in flight.
+        wait_until(lambda: state()["outbox_delivered"] >= 10, 120, "deliveries to resume", interval=0.3)
         at_kill = state()
         self.stack.worker_kill()
-        d.figures.update(
-            killed_at=f"emails {at_kill['outbox_delivered']}/{at_kill['outbox_total']} checks "
+        d.figures["pool_killed_at"] = f"import {first['import_processed']}/{first['import_total']}"
+        d.figures["worker_killed_at"] = (
+            f"emails {at_kill['outbox_delivered']}/{at_kill['outbox_total']} checks "
             f"{at_kill['providers_checked']}/{len(work['providers'])} import "
             f"{at_kill['import_processed']}/{at_kill['import_total']}({at_kill['import_status']})"
         )
@@ -374,24 +377,25 @@ class Runner:
             )
 
         try:
-            wait_until(finished, 180, "the work to finish after the restart", interval=1)
+            wait_until(finished, 240, "the work to finish after the restart", interval=1)
         except RuntimeError as exc:
             d.broken.append(str(exc))
         time.sleep(2)
         final = state()
         self.box.delay = 0
-        sent = collections.Counter(
-            m.subject for m in self.box.snapshot() if m.subject.startswith(f"Drill {cfg['tag']}")
-        )
-        d.figures.update(recovered_in=f"{time.monotonic() - restarted:.0f}s", emails=f"{len(sent)}/{cfg['emails']}")
-        d.figures.update(emails_twice=sum(1 for n in sent.values() if n > 1))
+        mine = [m for m in self.box.snapshot() if m.subject.startswith(f"Drill {cfg['tag']} ")]
+        sent = collections.Counter(m.message_id for m in mine)
+        subjects = {m.subject for m in mine}
+        d.figures.update(recovered_in=f"{time.monotonic() - restarted:.0f}s", emails=f"{len(subjects)}/{cfg['emails']}")
+        d.figures.update(transmissions=len(mine), resent_same_message_id=sum(n - 1 for n in sent.values()))
         d.figures.update(checks=f"{final['providers_checked']}/{len(work['providers'])}")
         d.figures.update(check_duplicates=final["providers_with_duplicate_rows"], import_status=final["import_status"])
         d.figures.update(services=final["registered_services"], import_rows=final["import_total"])
-        d.expect(len(sent) == cfg["emails"], f"{cfg['emails'] - len(sent)} e-mails never sent")
-        d.expect(all(n == 1 for n in sent.values()), "an e-mail was sent twice")
+        d.expect(len(subjects) == cfg["emails"], f"{cfg['emails'] - len(subjects)} e-mails never sent")
+        d.expect(len(sent) == len(subjects), "an e-mail went out under two Message-IDs")
         d.expect(final["providers_checked"] == len(work["providers"]), "a vetting check never ran")
         d.expect(final["providers_with_duplicate_rows"] == 0, "a vetting check was recorded twice")
+        d.expect(final["current_rows"] == len(work["providers"]), "a provider has no or two current checks")
         d.expect(final["import_status"] == "done", f"the import is {final['import_status']}")
         errors = (final["import_counts"] or {}).get("errors", 0)
         d.expect(final["registered_services"] == final["import_total"] - errors, "services missing after the import")
@@ -502,15 +506,13 @@ class Runner:
         probe = Client(self.stack.base_url)
         page = probe.request("GET", "/accounts/password/reset/")
         probe._keep_cookies(page)
-        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.body)
-        form_token = token.group(1).decode() if token else ""
+        found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.body)
+        token = found.group(1).decode() if found else ""
         self.box.clear()
         answers = {}
         for email in (target, f"nobody-{uuid.uuid4().hex[:6]}@example.com"):
             replies = [
-                probe.request(
-                    "POST", "/accounts/password/reset/", form={"email": email, "csrfmiddlewaretoken": form_token}
-                )
+                probe.request("POST", "/accounts/password/reset/", form={"email": email, "csrfmiddlewaretoken": token})
                 for _ in range(5)
             ]
             answers[email] = {(r.status, r.headers.get("location", ""), len(r.body)) for r in replies}
@@ -608,7 +610,7 @@ def main() -> int:
     args.redis_down = 30
     args.kill_emails = 100 if short else 300
     args.kill_checks = 50 if short else 200
-    args.kill_import_rows = 3000 if short else 10_780
+    args.kill_import_rows = 10_780
     args.pg_down = 5
     args.logins = 1000
     args.review_posts = 200 if short else 1000

@@ -29,7 +29,7 @@ from django.db import transaction  # noqa: E402
 from django.db.models import Count, Q  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from accounts.notifications import notify  # noqa: E402
+from accounts.notifications import notify, outbox_message_id  # noqa: E402
 from accounts.notifications_models import Notification, OutboxMessage  # noqa: E402
 from accounts.tests import factories as af  # noqa: E402
 from directory.models import AvailabilityWindow, Council, Nation, Provider, RegisterImport, Regulator, Service  # noqa: E402
@@ -93,25 +93,11 @@ def seed(cfg: dict[str, Any]) -> dict[str, Any]:
 
 
 def enqueue_work(cfg: dict[str, Any]) -> dict[str, Any]:
-    """Outbox e-mails, vetting checks and one register import, all queued on commit."""
+    """One register import, then outbox e-mails and vetting checks, all queued on commit."""
     from directory.importers.services import register_import_start
     from directory.tasks import vetting_check_task
 
-    owner = User.objects.get(email="drills-owner@example.com")
     tag = cfg["tag"]
-    with transaction.atomic():
-        for i in range(cfg["emails"]):
-            notify(
-                users=[owner],
-                kind=Notification.Kind.BOOKING,
-                subject=f"Drill {tag} e-mail {i}",
-                body=f"Drill {tag} e-mail {i}",
-                url="/bookings/",
-                key=f"drill:{tag}:{i}",
-            )
-    providers = [df.make_provider(name=f"Drills vetting {tag} {i}").pk for i in range(cfg["checks"])]
-    for provider_id in providers:
-        vetting_check_task.delay(provider_id, "insurance")
     source = Path(cfg["register"])
     rows = cfg["register_rows"]
     media = Path(os.environ["MEDIA_ROOT"]) / "drills"
@@ -129,6 +115,20 @@ def enqueue_work(cfg: dict[str, Any]) -> dict[str, Any]:
     run.save()
     with transaction.atomic():
         register_import_start(actor=None, register_import=run)
+    owner = User.objects.get(email="drills-owner@example.com")
+    with transaction.atomic():
+        for i in range(cfg["emails"]):
+            notify(
+                users=[owner],
+                kind=Notification.Kind.BOOKING,
+                subject=f"Drill {tag} e-mail {i}",
+                body=f"Drill {tag} e-mail {i}",
+                url="/bookings/",
+                key=f"drill:{tag}:{i}",
+            )
+    providers = [df.make_provider(name=f"Drills vetting {tag} {i}").pk for i in range(cfg["checks"])]
+    for provider_id in providers:
+        vetting_check_task.delay(provider_id, "insurance")
     return {"providers": providers, "import": run.pk, "rows": rows}
 
 
@@ -190,7 +190,14 @@ def outbox(cfg: dict[str, Any]) -> dict[str, Any]:
     rows = OutboxMessage.objects.select_related("user").filter(Q(created_at__gte=since) | Q(delivered_at__gte=since))
     return {
         "rows": [
-            {"key": m.key, "to": m.user.email, "subject": m.subject, "delivered": m.delivered_at is not None}
+            {
+                "key": m.key,
+                "to": m.user.email,
+                "subject": m.subject,
+                "message_id": outbox_message_id(m),
+                "delivered": m.delivered_at is not None,
+                "in_window": m.created_at.isoformat() >= since,
+            }
             for m in rows
         ],
     }

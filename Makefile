@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: setup venv assets migrate run test test-dates check bench clean
+.PHONY: setup venv assets migrate run test test-dates check bench drills clean
 
 setup: venv assets
 
@@ -77,6 +77,11 @@ bench: migrate
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) bench/run.py $(BENCH_ARGS)
 	$(PY) bench/dashboard.py $(BENCH_DASHBOARD_ARGS)
+
+# Fault and load drills on a private stack (PostgreSQL, Redis, gunicorn, Celery) on loopback: drills/run.py,
+# figures in docs/reliability.md. DRILLS_ARGS=--short is CI's version; --only 1,3 runs some of them.
+drills: setup
+	$(PY) drills/run.py $(DRILLS_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules static/build static/govuk staticfiles

@@ -144,8 +144,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, Celery -------------------------------------------------------------
 
 REDIS_URL = env_str("REDIS_URL")
+# Redis down must cost a request milliseconds, not seconds (issue 16, docs/reliability.md): short
+# socket timeouts for the cache and the broker, a cache miss instead of an error (carehub/cache.py),
+# no broker reconnect loop when publishing (the outbox and the beat re-send tasks cover what is lost).
+REDIS_SOCKET_TIMEOUT = env_int("REDIS_SOCKET_TIMEOUT_MS", 500) / 1000
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "carehub.cache.FailSoftRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": REDIS_SOCKET_TIMEOUT, "socket_timeout": REDIS_SOCKET_TIMEOUT},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -162,10 +172,19 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 660)
 # Retry delays (at most CELERY_TASK_MAX_RETRY_DELAY) stay far below the Redis
 # visibility timeout, or Redis would hand an unacknowledged task out twice.
 CELERY_BROKER_VISIBILITY_TIMEOUT = env_int("CELERY_BROKER_VISIBILITY_TIMEOUT", 3600)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT,
+    # Publishing gives up at the first refused connection (kombu's default retry waited ~6 s).
+    # Workers reconnect on their own terms (CELERY_BROKER_CONNECTION_RETRY*).
+    "max_retries": 0,
+    "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+}
+# Nothing reads task results except the diagnostic healthcheck task (which asks for them): without
+# this, every enqueue subscribes to the result store first and retries for ~20 s when Redis is down.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
 CELERY_TASK_DEFAULT_RETRY_DELAY = 30
-CELERY_TASK_MAX_RETRY_DELAY = 600
+CELERY_TASK_MAX_RETRY_DELAY = env_int("CELERY_TASK_MAX_RETRY_DELAY", 600)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -181,9 +200,11 @@ CELERY_BEAT_SCHEDULE: dict = {
 # Reviews (issue 7): publish reviews whose 72-hour provider preview is over; nightly rescore.
 CELERY_BEAT_SCHEDULE["reviews-publish-due"] = {"task": "reviews.tasks.reviews_publish_due_task", "schedule": 300.0}
 # Bookings (issue 6): re-send notifications the broker never took; pay for care unconfirmed 7 days after delivery.
+# The outbox's safety net: e-mails still undelivered this long after their change are sent by the beat task.
+NOTIFICATIONS_REDISPATCH_AFTER_SECONDS = env_int("NOTIFICATIONS_REDISPATCH_AFTER_SECONDS", 120)
 CELERY_BEAT_SCHEDULE["accounts-notifications-redispatch"] = {
     "task": "accounts.notifications_tasks.notifications_redispatch",
-    "schedule": 300.0,
+    "schedule": float(env_int("NOTIFICATIONS_REDISPATCH_EVERY_SECONDS", 300)),
 }
 CELERY_BEAT_SCHEDULE["marketplace-bookings-auto-complete"] = {
     "task": "marketplace.bookings_tasks.bookings_auto_complete_task",

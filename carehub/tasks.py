@@ -13,7 +13,7 @@ from django.db import connection
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="carehub.tasks.healthcheck")
+@shared_task(name="carehub.tasks.healthcheck", ignore_result=False)
 def healthcheck() -> dict[str, Any]:
     """Report the worker's view of the database: run from an operator's shell
     (`healthcheck.delay().get(timeout=30)`) it proves broker → worker → result

@@ -10,12 +10,14 @@ with a conditional update, so two deliveries of one message send one e-mail.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, QuerySet
 
@@ -25,7 +27,6 @@ from carehub import clock
 
 logger = logging.getLogger(__name__)
 
-REDISPATCH_AFTER = timedelta(minutes=2)
 EMAIL_PREFERENCE = {Notification.Kind.BOOKING: "email_bookings", Notification.Kind.MESSAGE: "email_messages"}
 
 
@@ -108,12 +109,23 @@ def outbox_deliver(outbox_id: int) -> bool:
         )
         if claimed != 1:
             return False
-        send_mail(subject=message.subject, message=message.body, from_email=None, recipient_list=[message.user.email])
+        EmailMessage(
+            subject=message.subject, body=message.body, to=[message.user.email],
+            headers={"Message-ID": outbox_message_id(message)},
+        ).send()  # fmt: skip
     return True
 
 
+def outbox_message_id(message: OutboxMessage) -> str:
+    """The same Message-ID on every attempt: if a worker dies after the mail server took the
+    e-mail but before the claim commits, the re-sent copy is recognisably the same message
+    (mail servers and clients drop repeats of a Message-ID). SMTP itself cannot be exactly once."""
+    digest = hashlib.sha256(message.key.encode()).hexdigest()[:24]
+    return f"<outbox-{message.pk}-{digest}@{urlsplit(settings.SITE_URL).hostname or 'carehub'}>"
+
+
 def outbox_undelivered(*, older_than: datetime | None = None) -> QuerySet[OutboxMessage]:
-    cutoff = older_than or clock.now() - REDISPATCH_AFTER
+    cutoff = older_than or clock.now() - timedelta(seconds=settings.NOTIFICATIONS_REDISPATCH_AFTER_SECONDS)
     return OutboxMessage.objects.filter(delivered_at__isnull=True, created_at__lte=cutoff)
 
 

@@ -73,7 +73,7 @@ def test_settings_without_redis_url_run_tasks_eagerly_with_a_local_memory_cache(
 def test_settings_with_redis_url_use_redis_for_cache_broker_and_results(tmp_path: Path) -> None:
     url = "redis://redis.example:6379/2"
     loaded = load_settings(tmp_path, REDIS_URL=url)
-    assert loaded["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert loaded["cache"] == "carehub.cache.FailSoftRedisCache"
     assert loaded["cache_location"] == url
     assert loaded["broker"] == loaded["celery_broker"] == url
     assert loaded["result_backend"] == url

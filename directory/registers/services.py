@@ -15,6 +15,7 @@ from directory.models import RegisterImport, Regulator
 from directory.registers.importers.care_inspectorate import parse_care_inspectorate
 from directory.registers.importers.cqc import parse_cqc
 from directory.registers.importers.files import ParsedFile, RegisterFileInvalid
+from directory.registers.importers.run_lock import RunLock, register_import_run_lock
 from directory.registers.importers.sync import ProgressCallback, register_sync
 from directory.vetting.services import vetting_registration_checks_enqueue
 
@@ -102,12 +103,21 @@ def register_import_start(*, actor: User | None, register_import: RegisterImport
 
 
 def register_import_process(*, register_import_id: int) -> RegisterImport:
-    """Run a queued import of an uploaded file; a bad file marks the run failed with the reason."""
-    claimed = RegisterImport.objects.filter(
-        pk=register_import_id, status__in=[RegisterImport.Status.PENDING, RegisterImport.Status.FAILED]
+    """Run a queued import of an uploaded file; a bad file marks the run failed with the reason.
+    A run abandoned by a dead worker is taken over by the redelivered task (run_lock.py)."""
+    with register_import_run_lock(register_import_id) as lock:
+        return _process(register_import_id=register_import_id, lock=lock)
+
+
+def _process(*, register_import_id: int, lock: RunLock) -> RegisterImport:
+    claimable = [RegisterImport.Status.PENDING, RegisterImport.Status.FAILED]
+    if lock is RunLock.HELD:
+        claimable.append(RegisterImport.Status.RUNNING)
+    claimed = lock is not RunLock.BUSY and RegisterImport.objects.filter(
+        pk=register_import_id, status__in=claimable
     ).update(status=RegisterImport.Status.RUNNING, started_at=clock.now(), stage="Reading the file")
     register_import = RegisterImport.objects.get(pk=register_import_id)
-    if not claimed:  # already running or done: a redelivered task must not import twice
+    if not claimed:  # running in a live process, or done: a redelivered task must not import twice
         return register_import
     try:
         if not register_import.file:

@@ -3,7 +3,7 @@
 Every request that moves money (requesting, and each transition) carries an
 `Idempotency-Key` header: the same key again returns the first result.
 Refusals come back through the shared handler: 400 bad input, 403 not
-permitted, 404 not yours, 409 wrong state or slot taken.
+permitted, 404 not yours, 409 wrong state, slot taken or not enough in the budget.
 """
 
 from __future__ import annotations

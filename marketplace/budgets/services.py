@@ -461,4 +461,5 @@ def _budget_alerts_after_spend(*, budget: Budget, amount_pence: int) -> None:
     for alert in alerts:
         alert.save()
         alert_id = alert.pk
-        transaction.on_commit(lambda alert_id=alert_id: tasks.budget_alert_send.delay(alert_id))
+        # robust: the change has committed; if the broker is down, budget_alerts_resend sends it later.
+        transaction.on_commit(lambda alert_id=alert_id: tasks.budget_alert_send.delay(alert_id), robust=True)

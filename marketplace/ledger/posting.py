@@ -83,8 +83,11 @@ class UnbalancedPosting(Exception):
 
 
 class InsufficientFunds(DomainError):
-    """A non-negative account would go below zero."""
+    """A non-negative account would go below zero.
 
+    409, not 400: the request is well formed, the budget's state refuses it (issue 16)."""
+
+    status_code = 409
     code = "insufficient_funds"
 
     def __init__(self, message: str, *, account: Account) -> None:

@@ -41,7 +41,11 @@ def test_vetting_insurance_check_runs_in_a_real_worker_and_records_its_result(
     provider = make_provider(name="Partick Lunch Club")
     make_insurance(provider, timezone.localdate() + timedelta(days=90))
 
-    result = vetting_check_task.apply_async((provider.pk, CheckKind.INSURANCE), queue=worker_queue)
+    result = vetting_check_task.apply_async(
+        (provider.pk, CheckKind.INSURANCE),
+        queue=worker_queue,
+        ignore_result=False,  # results are off by default
+    )
     try:
         status = result.get(timeout=60)
     except Exception as exc:

@@ -94,3 +94,20 @@ def test_preferences_default_to_email() -> None:
     pref = notifications.notification_preferences(af.make_user())
     assert (pref.email_bookings, pref.email_messages) == (True, True)
     assert not NotificationPreference.objects.exists()
+
+
+def test_outbox_redelivery_after_a_lost_claim_keeps_the_message_id(cast: Any) -> None:
+    """A worker killed after the mail server took the e-mail, before the claim committed:
+    the row is delivered again, and the copy carries the same Message-ID (issue 16)."""
+    notifications.notify(
+        users=[cast.outsider], kind="booking", subject="Booking accepted", body="Yes", url="/b/", key="ev:mid"
+    )
+    message = OutboxMessage.objects.get(key=f"ev:mid:{cast.outsider.pk}")
+    assert notifications.outbox_deliver(message.pk) is True
+    OutboxMessage.objects.filter(pk=message.pk).update(delivered_at=None)  # the claim never committed
+    assert notifications.outbox_deliver(message.pk) is True
+
+    first, second = mail.outbox
+    assert first.extra_headers["Message-ID"] == second.extra_headers["Message-ID"]
+    assert first.extra_headers["Message-ID"].startswith(f"<outbox-{message.pk}-")
+    assert "Message-ID: <outbox-" in first.message().as_string()

@@ -67,7 +67,7 @@ def test_booking_api_refusals(world: Any) -> None:
     beyond = post(
         person, url, {**request_body(world, hour=8, hours=12), "starts_at": tomorrow_at(8, days=6).isoformat()}
     )
-    assert beyond.status_code == 400 and "not enough" in beyond.json()["detail"]
+    assert beyond.status_code == 409 and "not enough" in beyond.json()["detail"]
     no_scope = af.make_user()
     af.make_carer_link(carer=no_scope, person=world.cast.person, can_book=False)
     assert post(api(no_scope), url, request_body(world, hour=15)).status_code == 403

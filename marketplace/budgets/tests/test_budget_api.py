@@ -103,12 +103,13 @@ def test_budget_commit_api_refuses_bad_amounts_with_400(cast: Any, budget: Any, 
     assert Commitment.objects.count() == 0
 
 
-def test_budget_commit_api_over_budget_is_400_with_plain_message(cast: Any, budget: Any) -> None:
+def test_budget_commit_api_over_budget_is_409_with_plain_message(cast: Any, budget: Any) -> None:
     response = client_for(cast.person.user).post(
         commit_url(budget), commit_body(cast, amount_pence=50_001), format="json", HTTP_IDEMPOTENCY_KEY=key()
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["detail"] == "There is not enough left in this budget"
+    assert response.json()["code"] == "insufficient_funds"
 
 
 def test_budget_commit_api_needs_an_idempotency_key(cast: Any, budget: Any) -> None:

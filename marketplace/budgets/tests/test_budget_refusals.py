@@ -76,7 +76,7 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], Callable[[], Any]], int, str]]
     ("pence as text", lambda w: commit(w, amount="1250"), 400, "whole pence"),
     ("boolean", lambda w: commit(w, amount=True), 400, "whole pence"),
     ("absurd", lambda w: commit(w, amount=10**12), 400, "too large"),
-    ("more than is left", lambda w: commit(w, amount=8_501), 400, NOT_ENOUGH_IN_BUDGET),
+    ("more than is left", lambda w: commit(w, amount=8_501), 409, NOT_ENOUGH_IN_BUDGET),
     ("empty reference", lambda w: commit(w, reference="  "), 400, "booking reference"),
     (
         "care planned outside the period",

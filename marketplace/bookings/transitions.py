@@ -1,10 +1,10 @@
 """The booking state machine: one table of transitions, and the one function that runs a row.
 
-    requested ─accept─> accepted ─schedule─> scheduled ─deliver─> delivered ─confirm──────> completed
-      │  └─decline─> declined                                      │  │  └─auto_complete (7 days)─┘ ^
-      └────────────cancel (either side, from any open status)─> cancelled   └─dispute─> disputed ─┤
-                                                                      ^            resolve_paid ──┘
-                                                                      └──────── resolve_refunded
+  requested ─accept─> accepted ─schedule─> scheduled ─deliver─> delivered ─confirm, auto_complete─> completed
+      │                                                             │                                   ^
+      ├─decline─> declined                                          └─dispute─> disputed ─resolve_paid──┘
+      │                                                                             │
+      └─cancel (from requested, accepted or scheduled)─> cancelled <─resolve_refunded─┘
 
 Like django-oscar's order pipeline, every move is written down once, in TRANSITIONS:
 the statuses it may start from, the status it leads to, who may take it, what it
@@ -74,7 +74,8 @@ class Reason(StrEnum):
 
 @dataclass(frozen=True)
 class Transition:
-    action: str  # its name in URLs, in the table test's ids, and in the service `booking_<action>`
+    # Its name in URLs and test ids; its service is booking_<action> (the resolve_* rows: booking_resolve_dispute).
+    action: str
     sources: tuple[str, ...]  # the statuses it may start from; none: it creates the booking
     target: str
     sides: frozenset[Side]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import CarerLink, PersonProfile, ProviderMembership, User
 
@@ -25,3 +25,18 @@ def people_user_may_act_for(*, user: User, scope_field: str = "can_view") -> Que
 def provider_ids_for_member(*, user: User) -> QuerySet[ProviderMembership]:
     """The providers this user belongs to, as a subquery of ``provider_id`` values."""
     return ProviderMembership.objects.filter(user=user).values("provider_id")
+
+
+# Who to tell. Every app that notifies "the person's side" or "a provider" asks here, so a
+# change to who counts (a new carer scope, a suspended member) is made once.
+
+
+def person_side_users(*, person: PersonProfile) -> QuerySet[User]:
+    """The person and the carers they let see their affairs (an active link with `can_view`)."""
+    carers = CarerLink.objects.filter(person=person, status=CarerLink.Status.ACTIVE, can_view=True)
+    return User.objects.filter(Q(pk=person.user_id) | Q(pk__in=carers.values("carer_id"))).order_by("pk")
+
+
+def provider_member_users(*, provider_id: int) -> QuerySet[User]:
+    """Everyone who works for the provider (owners and staff; one membership each)."""
+    return User.objects.filter(provider_memberships__provider_id=provider_id).order_by("pk")

@@ -20,8 +20,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, F, Q, Sum
 from django.urls import reverse
 
-from accounts.models import PersonProfile, ProviderMembership, User
+from accounts.models import PersonProfile, User
 from accounts.permissions import Action, can, require
+from accounts.selectors import provider_member_users
 from accounts.services import audit_record
 from carehub import clock
 from carehub.errors import Conflict, DomainError, NotPermitted
@@ -145,9 +146,7 @@ def review_submit(
     audit_record(actor=actor, action="review.submit", obj=review, status=review.status, hold_reasons=reasons)
     if review.status == Review.Status.PENDING:
         notify.tell(
-            user_ids=list(
-                ProviderMembership.objects.filter(provider_id=service.provider_id).values_list("user_id", flat=True)
-            ),
+            user_ids=list(provider_member_users(provider_id=service.provider_id).values_list("pk", flat=True)),
             subject=f"New review of {service.name}",
             body="A new review will be published in 72 hours. You can read it now and ask us to check it.",
             url=reverse("reviews:provider-list"),

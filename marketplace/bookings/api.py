@@ -99,7 +99,8 @@ class BookingDetailApi(APIView):
 
 
 class BookingActionApi(APIView):
-    """POST /bookings/<code>/<action>/ for accept, decline, schedule, deliver, confirm, dispute, cancel."""
+    """POST /bookings/<code>/<action>/ for each person's or provider's action of the state machine
+    (transitions.USER_ACTIONS: accept, decline, schedule, deliver, confirm, dispute, cancel)."""
 
     permission_classes = [IsAuthenticated]
     action: str = ""
@@ -114,14 +115,13 @@ class BookingActionApi(APIView):
     def post(self, request: Request, code: Any) -> Response:
         booking = bookings_selectors.booking_get_for_user(user=request.user, code=code)
         data = validated(self.Input, request.data)
-        kwargs: dict[str, Any] = {
-            "actor": request.user,
-            "booking": booking,
-            "idempotency_key": idempotency_key(request),
-        }
-        if self.action in ("decline", "dispute", "cancel"):
-            kwargs["reason"] = data["reason"]
-        booking = getattr(bookings, f"booking_{self.action}")(**kwargs)
+        booking = bookings.booking_act(
+            actor=request.user,
+            booking=booking,
+            action=self.action,
+            idempotency_key=idempotency_key(request),
+            reason=data["reason"],
+        )
         return Response(BookingOutput(booking).data)
 
 

@@ -21,6 +21,7 @@ from accounts.models import CarerLink, PersonProfile, ProviderMembership, User
 from accounts.notifications.models import Notification
 from accounts.notifications.services import notify
 from accounts.permissions import Action, can
+from accounts.selectors import person_side_users, provider_member_users
 from accounts.services import audit_record, system_actor
 from carehub import clock
 from carehub.errors import DomainError, NotPermitted
@@ -28,13 +29,7 @@ from carehub.money import format_pence
 from directory.models import Service
 from marketplace import ledger
 from marketplace.bookings.availability import hour_is_open
-from marketplace.bookings.services import (
-    MAX_HOURS,
-    _booking_create,
-    booking_budget_for,
-    person_side_users,
-    provider_side_users,
-)
+from marketplace.bookings.services import MAX_HOURS, _booking_create, booking_budget_for
 from marketplace.ledger.idempotency import idempotent_run
 from marketplace.models import Booking, RecurringPlan
 
@@ -124,7 +119,11 @@ def recurring_plan_create(
         plan.save()
         audit_record(actor=actor, action="recurring_plan.create", obj=plan, total_pence=plan.total_pence)
         notify(
-            users=[u for u in [*person_side_users(person), *provider_side_users(service.provider_id)] if u != actor],
+            users=[
+                u
+                for u in [*person_side_users(person=person), *provider_member_users(provider_id=service.provider_id)]
+                if u != actor
+            ],
             kind=Notification.Kind.BOOKING,
             subject=f"Regular visits planned: {service.name}",
             body=f"{plan.visits_per_week} a week for {weeks} weeks from {starts_on:%-d %B}. "
@@ -178,7 +177,7 @@ def recurring_plan_commit_week(*, plan: RecurringPlan, now: datetime | None = No
             skipped.append(f"{clock.local_time(start):%A %-d %B %H:%M}: {error.message}")
     if skipped:
         notify(
-            users=person_side_users(plan.person),
+            users=person_side_users(person=plan.person),
             kind=Notification.Kind.BOOKING,
             subject=f"Some regular visits could not be booked: {plan.service.name}",
             body="\n".join(skipped),

@@ -1,48 +1,53 @@
-"""Booking services: the state machine of issue 6, one function per transition.
+"""Booking services: requesting a booking, and one service per transition of the state machine.
 
-    requested ──accept──> accepted ──schedule──> scheduled ──deliver──> delivered ──confirm──> completed
-        │                    │                       │                      │  └─(7 days)─auto_complete─┘
-        └─decline            └──────cancel (either side, any open status)───┘      └─dispute─> disputed
-                                                                                     (admin: resolve)
+The table of transitions, and the function that runs a row, are in transitions.py:
+each service here checks who is asking (`require_side`) and its own input, then runs
+its row once per idempotency key (`idempotent_run`): the guarded status change, the
+ledger movement, a BookingEvent and the notification, in one transaction (ADR 6).
+The ledger calls use keys derived from the booking ("booking-<code>-settle"), so a
+booking's money moves at most once per kind whatever keys the callers send.
 
-Money (marketplace.services, through the ledger): committed when requested,
-released when declined or cancelled (or settled in part when the person
-cancels late: the rule copied onto the booking), settled to the provider
-when completed. Each transition checks permission, then state (a conditional
-UPDATE on the status, so two parallel transitions cannot both win), moves
-the money in the same transaction, records a BookingEvent and notifies the
-other side through the outbox (accounts.notifications).
-
-Idempotency: each call takes the caller's key (idempotent_run). The ledger
-calls inside use keys derived from the booking code ("booking-<code>-settle"),
-so the money of one booking can move at most once per kind whatever the caller's keys.
-
-Permission: the person's side (the person or a carer with the 'book' scope)
-requests, confirms, disputes and cancels; the provider's members accept,
-decline, schedule, deliver and cancel. budget_settle accepts the person's
-side or platform staff; auto-completion and dispute resolution run as the
-system actor / a superuser, which budget_settle treats as platform finance.
+Money (marketplace.budgets, through the ledger): committed when requested, released
+when declined or cancelled (or settled in part when the person's side cancels late,
+by the rule copied onto the booking), settled to the provider when completed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.urls import reverse
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import CarerLink, PersonProfile, ProviderMembership, User
-from accounts.notifications.models import Notification
-from accounts.notifications.services import notify
-from accounts.permissions import Action, can, is_platform_finance
+from accounts.models import PersonProfile, User
+from accounts.permissions import Action, can
 from accounts.services import audit_record, system_actor
 from carehub import clock
-from carehub.errors import Conflict, DomainError, NotPermitted
+from carehub.errors import Conflict, DomainError, NotFound, NotPermitted
 from carehub.money import format_pence
 from directory.models import Service
+from marketplace.bookings import transitions
 from marketplace.bookings.availability import hour_is_open
+from marketplace.bookings.transitions import (
+    ACCEPT,
+    AUTO_COMPLETE,
+    CANCEL,
+    CONFIRM,
+    DECLINE,
+    DELIVER,
+    DISPUTE,
+    REQUEST,
+    RESOLVE_PAID,
+    RESOLVE_REFUNDED,
+    SCHEDULE,
+    Reason,
+    Transition,
+    ledger_key,
+    notify_both_sides,
+)
 from marketplace.budgets import services
 from marketplace.ledger.idempotency import idempotent_run
 from marketplace.models import Booking, BookingEvent, BookingSlot, Budget
@@ -55,129 +60,6 @@ S = Booking.Status
 
 class SlotTaken(Conflict):
     code = "slot_taken"
-
-
-_STATE_MESSAGES = {
-    S.REQUESTED: "is still waiting for the provider",
-    S.ACCEPTED: "has been accepted but not scheduled yet",
-    S.SCHEDULED: "is scheduled and not yet delivered",
-    S.DELIVERED: "has been delivered and is waiting for confirmation",
-    S.COMPLETED: "has already been completed",
-    S.DECLINED: "was declined",
-    S.CANCELLED: "was cancelled",
-    S.DISPUTED: "is disputed and with our team",
-}
-
-
-# --- Who is on which side ---------------------------------------------------------------------------
-
-
-def person_side_users(person: PersonProfile) -> list[User]:
-    carers = [
-        link.carer
-        for link in CarerLink.objects.filter(
-            person=person, status=CarerLink.Status.ACTIVE, can_view=True
-        ).select_related("carer")
-    ]
-    return [person.user, *carers]
-
-
-def provider_side_users(provider_id: int) -> list[User]:
-    return [m.user for m in ProviderMembership.objects.filter(provider_id=provider_id).select_related("user")]
-
-
-def is_person_side(user: User, booking: Booking) -> bool:
-    return can(user, Action.PERSON_BOOK, booking)
-
-
-def is_provider_side(user: User, booking: Booking) -> bool:
-    return can(user, Action.PROVIDER_MANAGE, booking)
-
-
-def _require_person_side(actor: User, booking: Booking) -> None:
-    if not is_person_side(actor, booking):
-        raise NotPermitted("Only the person, or a carer they allow to book, can do that.")
-
-
-def _require_provider_side(actor: User, booking: Booking) -> None:
-    if not is_provider_side(actor, booking):
-        raise NotPermitted("Only the provider of this booking can do that.")
-
-
-# --- Shared steps -------------------------------------------------------------------------------------
-
-
-def _reason(reason: str, *, required: bool, field: str = "reason") -> str:
-    reason = (reason or "").strip()
-    if required and not reason:
-        raise DomainError("Give a reason.", field=field)
-    if len(reason) > 500:
-        raise DomainError("Keep the reason to 500 characters or fewer.", field=field)
-    return reason
-
-
-def _move(
-    booking: Booking, *, actor: User, to: str, allowed_from: tuple[str, ...], reason: str = "", **fields: Any
-) -> None:
-    """The state guard: a conditional UPDATE, so of two parallel transitions only one wins."""
-    if (
-        Booking.objects.filter(pk=booking.pk, status__in=allowed_from).update(status=to, status_reason=reason, **fields)
-        != 1
-    ):
-        current = Booking.objects.filter(pk=booking.pk).values_list("status", flat=True).first()
-        raise Conflict(f"This booking {_STATE_MESSAGES.get(current, 'cannot change now')}: it cannot be {_VERB[to]}.")
-    BookingEvent.objects.create(booking=booking, actor=actor, from_status=booking.status, to_status=to, reason=reason)
-    audit_record(actor=actor, action=f"booking.{to}", obj=booking, from_status=booking.status, reason=reason)
-    booking.refresh_from_db()
-
-
-_VERB = {
-    S.ACCEPTED: "accepted",
-    S.DECLINED: "declined",
-    S.SCHEDULED: "scheduled",
-    S.DELIVERED: "marked as delivered",
-    S.COMPLETED: "confirmed",
-    S.CANCELLED: "cancelled",
-    S.DISPUTED: "disputed",
-}
-
-
-def _notify(booking: Booking, *, actor: User, event: str, subject: str, body: str) -> None:
-    users = [u for u in [*person_side_users(booking.person), *provider_side_users(booking.provider_id)] if u != actor]
-    notify(
-        users=users,
-        kind=Notification.Kind.BOOKING,
-        subject=subject,
-        body=body,
-        url=reverse("marketplace:booking-detail", args=[booking.code]),
-        key=f"booking:{booking.code}:{event}",
-    )
-
-
-def _ledger_key(booking: Booking, step: str) -> str:
-    return f"booking-{booking.code}-{step}"
-
-
-def _release(booking: Booking, *, actor: User, memo: str) -> None:
-    BookingSlot.objects.filter(booking=booking).update(active=False)
-    services.budget_release(
-        actor=actor, commitment=booking.commitment, idempotency_key=_ledger_key(booking, "release"), memo=memo
-    )
-
-
-def _settle(booking: Booking, *, actor: User, amount_pence: int | None = None) -> None:
-    services.budget_settle(
-        actor=actor,
-        commitment=booking.commitment,
-        idempotency_key=_ledger_key(booking, "settle"),
-        amount_pence=amount_pence,
-    )
-
-
-def _run(*, actor: User, key: str, operation: str, booking: Booking, params: dict[str, Any], run: Any) -> Booking:
-    return idempotent_run(
-        actor=actor, key=key, operation=operation, params={"booking": str(booking.code), **params}, run=run
-    )[0]
 
 
 # --- Request ------------------------------------------------------------------------------------------
@@ -330,71 +212,69 @@ def _booking_create(
         amount_pence=booking.amount_pence,
         reference=f"booking-{booking.code}",
         provider=service.provider,
-        idempotency_key=_ledger_key(booking, "commit"),
+        idempotency_key=ledger_key(booking, "commit"),
         description=f"{service.name} ({service.provider.name})"[:255],
         category=service.categories.first(),
         due_on=clock.local_date(starts_at) if starts_at else None,
     )
     booking.save(update_fields=["commitment"])
-    BookingEvent.objects.create(booking=booking, actor=actor, to_status=S.REQUESTED, reason=note[:500])
-    audit_record(actor=actor, action="booking.requested", obj=booking, amount_pence=booking.amount_pence)
-    _notify(
-        booking,
-        actor=actor,
-        event="requested",
-        subject=f"New booking request: {service.name}",
-        body=f"{person.display_name} asked to book {service.name} ({format_pence(booking.amount_pence)}).",
-    )
+    BookingEvent.objects.create(booking=booking, actor=actor, to_status=REQUEST.target, reason=note[:500])
+    audit_record(actor=actor, action=f"booking.{REQUEST.target}", obj=booking, amount_pence=booking.amount_pence)
+    notify_both_sides(REQUEST, booking=booking, actor=actor)
     return booking
 
 
-# --- Provider's side ----------------------------------------------------------------------------------
+# --- Transitions -------------------------------------------------------------------------------------------
+
+
+def _reason(t: Transition, reason: str) -> str:
+    reason = (reason or "").strip()
+    if t.reason is Reason.REQUIRED and not reason:
+        raise DomainError("Give a reason.", field="reason")
+    if len(reason) > 500:
+        raise DomainError("Keep the reason to 500 characters or fewer.", field="reason")
+    return reason
+
+
+def _take(
+    t: Transition,
+    *,
+    actor: User,
+    booking: Booking,
+    sides: frozenset[transitions.Side],
+    key: str,
+    reason: str = "",
+    now: datetime | None = None,
+    operation: str = "",
+    params: dict[str, Any] | None = None,
+    **apply: Any,
+) -> Booking:
+    """Check the reason, then run row `t` once per (actor, key): a retry returns the first
+    result and moves nothing. `operation` defaults to the service's name, booking_<action>."""
+    reason = _reason(t, reason)
+    params = {"booking": str(booking.code), **({"reason": reason} if t.asks_reason else {}), **(params or {})}
+
+    def run() -> Booking:
+        return transitions.transition_apply(
+            t, actor=actor, sides=sides, booking=booking, now=now or clock.now(), reason=reason, **apply
+        )
+
+    operation = operation or f"booking_{t.action}"
+    return idempotent_run(actor=actor, key=key, operation=operation, params=params, run=run)[0]
 
 
 @transaction.atomic
 def booking_accept(*, actor: User, booking: Booking, idempotency_key: str) -> Booking:
-    _require_provider_side(actor, booking)
-
-    def run() -> Booking:
-        _move(booking, actor=actor, to=S.ACCEPTED, allowed_from=(S.REQUESTED,))
-        _notify(
-            booking,
-            actor=actor,
-            event="accepted",
-            subject=f"Booking accepted: {booking.service.name}",
-            body=f"{booking.provider.name} accepted your booking.",
-        )
-        return booking
-
-    return _run(actor=actor, key=idempotency_key, operation="booking_accept", booking=booking, params={}, run=run)
+    """The provider takes the request on."""
+    sides = transitions.require_side(ACCEPT, actor=actor, booking=booking)
+    return _take(ACCEPT, actor=actor, booking=booking, sides=sides, key=idempotency_key)
 
 
 @transaction.atomic
 def booking_decline(*, actor: User, booking: Booking, reason: str, idempotency_key: str) -> Booking:
     """Decline a request (a reason is required); the money goes back to the budget."""
-    _require_provider_side(actor, booking)
-    reason = _reason(reason, required=True)
-
-    def run() -> Booking:
-        _move(booking, actor=actor, to=S.DECLINED, allowed_from=(S.REQUESTED,), reason=reason)
-        _release(booking, actor=actor, memo="Booking declined: money returned to the budget")
-        _notify(
-            booking,
-            actor=actor,
-            event="declined",
-            subject=f"Booking declined: {booking.service.name}",
-            body=f"{booking.provider.name} declined: {reason}",
-        )
-        return booking
-
-    return _run(
-        actor=actor,
-        key=idempotency_key,
-        operation="booking_decline",
-        booking=booking,
-        params={"reason": reason},
-        run=run,
-    )
+    sides = transitions.require_side(DECLINE, actor=actor, booking=booking)
+    return _take(DECLINE, actor=actor, booking=booking, sides=sides, key=idempotency_key, reason=reason)
 
 
 @transaction.atomic
@@ -402,7 +282,7 @@ def booking_schedule(
     *, actor: User, booking: Booking, idempotency_key: str, starts_at: datetime | None = None
 ) -> Booking:
     """Fix the time of an accepted booking. Hourly bookings keep their slots; a one-off may be given a time."""
-    _require_provider_side(actor, booking)
+    sides = transitions.require_side(SCHEDULE, actor=actor, booking=booking)
     if starts_at is not None:
         if booking.kind == Booking.Kind.HOURLY:
             raise DomainError("An hourly booking keeps the hours the person chose.", field="starts_at")
@@ -410,141 +290,87 @@ def booking_schedule(
             raise DomainError("That time has passed: choose a time in the future.", field="starts_at")
     if starts_at is None and booking.starts_at is None:
         raise DomainError("Choose when the care will happen.", field="starts_at")
-
-    def run() -> Booking:
-        fields = {"starts_at": starts_at} if starts_at else {}
-        _move(booking, actor=actor, to=S.SCHEDULED, allowed_from=(S.ACCEPTED,), **fields)
-        when = clock.local_time(booking.starts_at)
-        _notify(
-            booking,
-            actor=actor,
-            event="scheduled",
-            subject=f"Booking scheduled: {booking.service.name}",
-            body=f"It is scheduled for {when:%-d %B %Y at %H:%M}.",
-        )
-        return booking
-
-    return _run(
+    return _take(
+        SCHEDULE,
         actor=actor,
-        key=idempotency_key,
-        operation="booking_schedule",
         booking=booking,
+        sides=sides,
+        key=idempotency_key,
         params={"starts_at": starts_at},
-        run=run,
+        **({"starts_at": starts_at} if starts_at else {}),
     )
 
 
 @transaction.atomic
 def booking_deliver(*, actor: User, booking: Booking, idempotency_key: str) -> Booking:
     """The provider says the care happened. The person confirms, or it completes itself after 7 days."""
-    _require_provider_side(actor, booking)
+    sides = transitions.require_side(DELIVER, actor=actor, booking=booking)
     now = clock.now()
     if booking.status == S.SCHEDULED and booking.starts_at and booking.starts_at > now:
         raise DomainError("You can mark the care as delivered once it has started.")
-
-    def run() -> Booking:
-        _move(booking, actor=actor, to=S.DELIVERED, allowed_from=(S.SCHEDULED,), delivered_at=now)
-        _notify(
-            booking,
-            actor=actor,
-            event="delivered",
-            subject=f"Please confirm: {booking.service.name}",
-            body=f"{booking.provider.name} says the care was delivered. Confirm it, or tell us if something was wrong. "
-            "If we hear nothing, it is paid in 7 days.",
-        )
-        return booking
-
-    return _run(actor=actor, key=idempotency_key, operation="booking_deliver", booking=booking, params={}, run=run)
-
-
-# --- Person's side --------------------------------------------------------------------------------------
+    return _take(
+        DELIVER,
+        actor=actor,
+        booking=booking,
+        sides=sides,
+        key=idempotency_key,
+        now=now,
+        # Also in the guard, in case the booking was scheduled for later since `booking` was read.
+        where=~Q(starts_at__gt=now),
+        delivered_at=now,
+    )
 
 
 @transaction.atomic
 def booking_confirm(*, actor: User, booking: Booking, idempotency_key: str) -> Booking:
     """The person (or carer) confirms delivery: the committed money is paid to the provider."""
-    _require_person_side(actor, booking)
-
-    def run() -> Booking:
-        _move(booking, actor=actor, to=S.COMPLETED, allowed_from=(S.DELIVERED,), completed_at=clock.now())
-        _settle(booking, actor=actor)
-        _notify(
-            booking,
-            actor=actor,
-            event="completed",
-            subject=f"Booking confirmed: {booking.service.name}",
-            body=f"Confirmed. {format_pence(booking.amount_pence)} is paid to {booking.provider.name}.",
-        )
-        return booking
-
-    return _run(actor=actor, key=idempotency_key, operation="booking_confirm", booking=booking, params={}, run=run)
+    sides = transitions.require_side(CONFIRM, actor=actor, booking=booking)
+    now = clock.now()
+    return _take(CONFIRM, actor=actor, booking=booking, sides=sides, key=idempotency_key, now=now, completed_at=now)
 
 
 @transaction.atomic
 def booking_dispute(*, actor: User, booking: Booking, reason: str, idempotency_key: str) -> Booking:
     """Something was wrong: payment is frozen and the booking goes to the admin queue."""
-    _require_person_side(actor, booking)
-    reason = _reason(reason, required=True)
-
-    def run() -> Booking:
-        _move(booking, actor=actor, to=S.DISPUTED, allowed_from=(S.DELIVERED,), reason=reason)
-        _notify(
-            booking,
-            actor=actor,
-            event="disputed",
-            subject=f"Booking disputed: {booking.service.name}",
-            body=f"Payment is on hold while our team looks at it: {reason}",
-        )
-        return booking
-
-    return _run(
-        actor=actor,
-        key=idempotency_key,
-        operation="booking_dispute",
-        booking=booking,
-        params={"reason": reason},
-        run=run,
-    )
+    sides = transitions.require_side(DISPUTE, actor=actor, booking=booking)
+    return _take(DISPUTE, actor=actor, booking=booking, sides=sides, key=idempotency_key, reason=reason)
 
 
 @transaction.atomic
 def booking_cancel(*, actor: User, booking: Booking, reason: str, idempotency_key: str) -> Booking:
-    """Cancel an open booking. The provider cancels at no cost to the person; the
-    person cancels free until the booking's rule says otherwise, then pays the
-    late-cancellation share (settled to the provider, the rest released)."""
-    person_side = is_person_side(actor, booking)
-    if not (person_side or is_provider_side(actor, booking)):
-        raise NotPermitted("You do not have permission to cancel this booking.")
-    reason = _reason(reason, required=False)
+    """Cancel an open booking. The provider cancels at no cost to the person; the person's
+    side cancels free until the booking's rule says otherwise, then pays the late share
+    (transitions.cancellation_charge_pence: settled to the provider, the rest released)."""
+    sides = transitions.require_side(CANCEL, actor=actor, booking=booking)
+    return _take(CANCEL, actor=actor, booking=booking, sides=sides, key=idempotency_key, reason=reason)
 
-    def run() -> Booking:
-        _move(booking, actor=actor, to=S.CANCELLED, allowed_from=tuple(Booking.OPEN_STATUSES), reason=reason)
-        charge = 0
-        if person_side and not booking.is_free_to_cancel(clock.now()):
-            charge = booking.amount_pence * booking.late_cancellation_percent // 100
-        if charge:
-            BookingSlot.objects.filter(booking=booking).update(active=False)
-            _settle(booking, actor=actor, amount_pence=charge)
-        else:
-            _release(booking, actor=actor, memo="Booking cancelled: money returned to the budget")
-        cost = f"A late-cancellation charge of {format_pence(charge)} applies." if charge else "There is no charge."
-        _notify(
-            booking,
-            actor=actor,
-            event="cancelled",
-            subject=f"Booking cancelled: {booking.service.name}",
-            body=f"Cancelled by {actor.full_name}. {cost}",
-        )
-        return booking
 
-    return _run(
-        actor=actor,
-        key=idempotency_key,
-        operation="booking_cancel",
-        booking=booking,
-        params={"reason": reason},
-        run=run,
-    )
+def booking_act(
+    *,
+    actor: User,
+    booking: Booking,
+    action: str,
+    idempotency_key: str,
+    reason: str = "",
+    starts_at: datetime | None = None,
+) -> Booking:
+    """Take one of the person's or provider's actions by its name in the table (the page and the API).
+
+    Raises NotFound for a name that is not one of them (the system's and staff's are not taken here).
+    """
+    if action not in transitions.USER_ACTIONS:
+        raise NotFound("There is no such action on a booking.")
+    common: dict[str, Any] = {"actor": actor, "booking": booking, "idempotency_key": idempotency_key}
+    runs: dict[str, Callable[[], Booking]] = {
+        ACCEPT.action: lambda: booking_accept(**common),
+        DECLINE.action: lambda: booking_decline(**common, reason=reason),
+        SCHEDULE.action: lambda: booking_schedule(**common, starts_at=starts_at),
+        DELIVER.action: lambda: booking_deliver(**common),
+        CONFIRM.action: lambda: booking_confirm(**common),
+        DISPUTE.action: lambda: booking_dispute(**common, reason=reason),
+        CANCEL.action: lambda: booking_cancel(**common, reason=reason),
+    }
+    return runs[action]()
 
 
 # --- The system and the admin queue ---------------------------------------------------------------------
@@ -554,37 +380,21 @@ def booking_cancel(*, actor: User, booking: Booking, reason: str, idempotency_ke
 def booking_auto_complete(*, booking: Booking, now: datetime | None = None) -> Booking:
     """Delivered 7 days ago and neither confirmed nor disputed: pay the provider (system actor)."""
     now = now or clock.now()
-    if booking.delivered_at is None or booking.delivered_at > now - AUTO_COMPLETE_AFTER:
-        raise Conflict("This booking was delivered less than 7 days ago.")
     actor = system_actor()
-
-    def run() -> Booking:
-        _move(
-            booking,
-            actor=actor,
-            to=S.COMPLETED,
-            allowed_from=(S.DELIVERED,),
-            reason="No reply within 7 days of delivery",
-            completed_at=now,
-        )
-        _settle(booking, actor=actor)
-        _notify(
-            booking,
-            actor=actor,
-            event="completed",
-            subject=f"Booking completed: {booking.service.name}",
-            body=f"7 days passed since delivery, so {format_pence(booking.amount_pence)} "
-            f"is paid to {booking.provider.name}.",
-        )
-        return booking
-
-    return _run(
+    sides = transitions.require_side(AUTO_COMPLETE, actor=actor, booking=booking)
+    cutoff = now - AUTO_COMPLETE_AFTER
+    if booking.delivered_at is not None and booking.delivered_at > cutoff:
+        raise Conflict("This booking was delivered less than 7 days ago.")
+    return _take(
+        AUTO_COMPLETE,
         actor=actor,
-        key=_ledger_key(booking, "auto-complete"),
-        operation="booking_auto_complete",
         booking=booking,
-        params={},
-        run=run,
+        sides=sides,
+        key=ledger_key(booking, "auto-complete"),
+        now=now,
+        reason="No reply within 7 days of delivery",
+        where=Q(delivered_at__lte=cutoff),
+        completed_at=now,
     )
 
 
@@ -608,60 +418,46 @@ def booking_resolve_dispute(
 ) -> Booking:
     """Platform staff settle a dispute: pay the provider `pay_pence` (0 to the full
     amount; the rest goes back to the budget). Zero cancels the booking."""
-    if not is_platform_finance(actor):
-        raise NotPermitted("Only CareHub staff can resolve a dispute.")
-    reason = _reason(reason, required=True)
+    t = RESOLVE_REFUNDED if pay_pence == 0 else RESOLVE_PAID
+    sides = transitions.require_side(t, actor=actor, booking=booking)
     if isinstance(pay_pence, bool) or not isinstance(pay_pence, int) or not 0 <= pay_pence <= booking.amount_pence:
         raise DomainError(f"Pay from £0 to {format_pence(booking.amount_pence)}.", field="pay_pence")
-
-    def run() -> Booking:
-        if pay_pence:
-            _move(
-                booking,
-                actor=actor,
-                to=S.COMPLETED,
-                allowed_from=(S.DISPUTED,),
-                reason=reason,
-                completed_at=clock.now(),
-            )
-            _settle(booking, actor=actor, amount_pence=pay_pence)
-        else:
-            _move(booking, actor=actor, to=S.CANCELLED, allowed_from=(S.DISPUTED,), reason=reason)
-            _release(booking, actor=actor, memo="Dispute resolved: money returned to the budget")
-        _notify(
-            booking,
-            actor=actor,
-            event="resolved",
-            subject=f"Dispute resolved: {booking.service.name}",
-            body=f"{reason} The provider is paid {format_pence(pay_pence)}.",
-        )
-        return booking
-
-    return _run(
+    now = clock.now()
+    return _take(
+        t,
         actor=actor,
+        booking=booking,
+        sides=sides,
         key=idempotency_key,
         operation="booking_resolve_dispute",
-        booking=booking,
-        params={"pay_pence": pay_pence, "reason": reason},
-        run=run,
+        params={"pay_pence": pay_pence},
+        now=now,
+        reason=reason,
+        pay_pence=pay_pence,
+        **({"completed_at": now} if pay_pence else {}),
     )
 
 
-def booking_disputes_open() -> Any:
+def booking_disputes_open() -> QuerySet[Booking]:
     """The admin queue."""
     return Booking.objects.filter(status=S.DISPUTED).select_related("service", "provider", "person__user")
 
 
 __all__ = [
+    "MAX_HOURS",
+    "MAX_QUANTITY",
     "SlotTaken",
     "booking_accept",
+    "booking_act",
     "booking_auto_complete",
     "booking_auto_complete_due",
+    "booking_budget_for",
     "booking_cancel",
     "booking_confirm",
     "booking_decline",
     "booking_deliver",
     "booking_dispute",
+    "booking_disputes_open",
     "booking_request",
     "booking_resolve_dispute",
     "booking_schedule",

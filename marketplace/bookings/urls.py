@@ -4,8 +4,7 @@
 from django.urls import path
 
 from marketplace.bookings import api, views
-
-ACTIONS = ["accept", "decline", "schedule", "deliver", "confirm", "dispute", "cancel"]
+from marketplace.bookings.transitions import USER_ACTIONS
 
 urlpatterns = [
     path("bookings/", views.booking_list, name="booking-list"),
@@ -23,9 +22,10 @@ action_urlpatterns = [
 api_urlpatterns = [
     path("bookings/", api.BookingListApi.as_view(), name="booking-list"),
     path("bookings/<uuid:code>/", api.BookingDetailApi.as_view(), name="booking-detail"),
+    # One URL for each of the person's and provider's actions in the state machine's table.
     *[
         path(f"bookings/<uuid:code>/{action}/", api.BookingActionApi.as_view(action=action), name=f"booking-{action}")
-        for action in ACTIONS
+        for action in USER_ACTIONS
     ],
     path("services/<uuid:code>/free-hours/", api.FreeHoursApi.as_view(), name="service-free-hours"),
     path("recurring-plans/", api.PlanListApi.as_view(), name="plan-list"),

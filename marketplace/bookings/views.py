@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,8 +21,10 @@ from directory.search.selectors import service_get_for_user
 from marketplace.bookings import plans as bookings_plans
 from marketplace.bookings import selectors as bookings_selectors
 from marketplace.bookings import services as bookings
+from marketplace.bookings import transitions
 from marketplace.bookings.availability import free_hours
 from marketplace.bookings.forms import BookingForm, DayForm, PlanForm, ReasonForm
+from marketplace.bookings.transitions import Reason, Side
 from marketplace.budgets import selectors
 from marketplace.models import Booking
 from marketplace.models.bookings import DEFAULT_FREE_CANCELLATION_HOURS, cancellation_rule_text
@@ -106,54 +107,23 @@ def booking_detail(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, booking: Booking, form: ReasonForm) -> dict:
-    person_side = bookings.is_person_side(request.user, booking)
-    provider_side = bookings.is_provider_side(request.user, booking)
-    S = Booking.Status
-    actions = []
-    if provider_side and booking.status == S.REQUESTED:
-        actions += [("accept", "Accept"), ("decline", "Decline")]
-    if provider_side and booking.status == S.ACCEPTED:
-        actions.append(("schedule", "Confirm the schedule"))
-    if provider_side and booking.status == S.SCHEDULED:
-        actions.append(("deliver", "Mark as delivered"))
-    if person_side and booking.status == S.DELIVERED:
-        actions += [("confirm", "Confirm it was delivered"), ("dispute", "Something was wrong")]
-    if (person_side or provider_side) and booking.is_open:
-        actions.append(("cancel", "Cancel the booking"))
+    # The table says which actions this user may take now, and what cancelling would cost them.
+    sides = transitions.sides_of(request.user, booking)
+    actions = transitions.actions_for(sides=sides, booking=booking)
+    late_charge = (
+        transitions.cancellation_charge_pence(booking=booking, sides=sides, now=clock.now())
+        if transitions.CANCEL in actions
+        else 0
+    )
     return {
         "booking": booking,
         "events": booking.events.select_related("actor"),
         "actions": actions,
         "form": form,
-        "person_side": person_side,
-        "provider_side": provider_side,
-        "late_charge_pence": (
-            booking.amount_pence * booking.late_cancellation_percent // 100
-            if person_side and booking.is_open and not booking.is_free_to_cancel(clock.now())
-            else 0
-        ),
+        "person_side": Side.PERSON in sides,
+        "provider_side": Side.PROVIDER in sides,
+        "late_charge_pence": late_charge,
     }
-
-
-def _act(action: str, actor: Any, booking: Booking, data: dict[str, Any]) -> Booking:
-    kwargs: dict[str, Any] = {"actor": actor, "booking": booking, "idempotency_key": data["idempotency_key"]}
-    if action in ("decline", "dispute", "cancel"):
-        kwargs["reason"] = data["reason"]
-    if action == "schedule" and data.get("starts_at"):
-        kwargs["starts_at"] = data["starts_at"]
-    return getattr(bookings, f"booking_{action}")(**kwargs)
-
-
-ACTIONS = ("accept", "decline", "schedule", "deliver", "confirm", "dispute", "cancel")
-DONE = {
-    "accept": "You accepted the booking.",
-    "decline": "You declined the booking. The money has gone back to the person's budget.",
-    "schedule": "The booking is scheduled.",
-    "deliver": "Marked as delivered. The person has been asked to confirm.",
-    "confirm": "Thank you. The provider has been paid.",
-    "dispute": "We have put the payment on hold and our team will look at it.",
-    "cancel": "The booking is cancelled.",
-}
 
 
 @login_required
@@ -163,16 +133,25 @@ def booking_action(request: HttpRequest, code: uuid.UUID, action: str) -> HttpRe
         booking = bookings_selectors.booking_get_for_user(user=request.user, code=code)
     except NotFound:
         return _not_found(request)
-    if action not in ACTIONS:
+    transition = transitions.USER_ACTIONS.get(action)
+    if transition is None:
         return _not_found(request)
     form = ReasonForm(request.POST)
     if form.is_valid():
+        data = form.cleaned_data
         try:
-            _act(action, request.user, booking, form.cleaned_data)
+            bookings.booking_act(
+                actor=request.user,
+                booking=booking,
+                action=action,
+                idempotency_key=data["idempotency_key"],
+                reason=data["reason"],
+                starts_at=data.get("starts_at"),
+            )
         except DomainError as error:
-            add_domain_error(form, error, default_field="reason" if action in ("decline", "dispute") else None)
+            add_domain_error(form, error, default_field="reason" if transition.reason is Reason.REQUIRED else None)
         else:
-            messages.success(request, DONE[action])
+            messages.success(request, transition.done)
             return redirect("marketplace:booking-detail", code=booking.code)
     booking.refresh_from_db()
     context = _detail_context(request, booking, form)

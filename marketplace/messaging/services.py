@@ -15,11 +15,10 @@ from accounts.models import CarerLink, PersonProfile, User
 from accounts.notifications.models import Notification
 from accounts.notifications.services import notify
 from accounts.permissions import Action, can
-from accounts.selectors import provider_ids_for_member
+from accounts.selectors import person_side_users, provider_ids_for_member, provider_member_users
 from carehub import clock
 from carehub.errors import DomainError, NotFound, NotPermitted
 from directory.models import Service
-from marketplace.bookings.services import person_side_users, provider_side_users
 from marketplace.models import Booking, Message, MessageThread, ThreadReadState
 from marketplace.models.messaging import MAX_MESSAGE_LENGTH
 
@@ -120,7 +119,8 @@ def message_send(*, actor: User, thread: MessageThread, body: str) -> Message:
     message = Message.objects.create(thread=thread, author=actor, body=body, created_at=now)
     MessageThread.objects.filter(pk=thread.pk).update(last_message_at=now)
     ThreadReadState.objects.update_or_create(thread=thread, user=actor, defaults={"last_read_at": now})
-    others = [u for u in [*person_side_users(thread.person), *provider_side_users(thread.provider_id)] if u != actor]
+    sides = [*person_side_users(person=thread.person), *provider_member_users(provider_id=thread.provider_id)]
+    others = [u for u in sides if u != actor]
     notify(
         users=others,
         kind=Notification.Kind.MESSAGE,

@@ -183,9 +183,17 @@ def test_provider_schedules_a_one_off_with_a_date(world: Any) -> None:
     assert (booking.status, booking.starts_at) == (Booking.Status.SCHEDULED, when)
 
 
-def test_booking_page_warns_of_a_late_cancellation_charge(world: Any) -> None:
+def test_booking_page_warns_of_the_late_cancellation_charge_it_then_takes(world: Any) -> None:
     booking = request_hours(world, days=2)  # 34 to 58 hours ahead, whatever the time of day: free to cancel for now
     url = reverse("marketplace:booking-detail", args=[booking.code])
     assert "too late to cancel free" not in client_for(world.person_user).get(url).content.decode()
-    Booking.objects.filter(pk=booking.pk).update(free_cancellation_hours=72)
-    assert "if you cancel, you pay £40.00" in client_for(world.person_user).get(url).content.decode()
+    Booking.objects.filter(pk=booking.pk).update(free_cancellation_hours=72, late_cancellation_percent=50)
+    assert "if you cancel, you pay £20.00" in client_for(world.person_user).get(url).content.decode()
+    # The provider's side cancels free, so their page warns of nothing.
+    assert "too late to cancel free" not in client_for(world.cast.provider_staff).get(url).content.decode()
+    # What the page said is what cancelling costs: one computation (transitions.cancellation_charge_pence).
+    cancel = reverse("marketplace:booking-action", args=[booking.code, "cancel"])
+    assert client_for(world.cast.carer).post(cancel, {"idempotency_key": str(uuid.uuid4())}).status_code == 302
+    booking.refresh_from_db()
+    assert (booking.status, booking.commitment.settled_pence) == (Booking.Status.CANCELLED, 2_000)
+    assert ledger.account_budget_available(world.budget).balance_pence == BUDGET_PENCE - 2_000

@@ -16,7 +16,12 @@ from accounts.tests import factories as af
 from directory.models import Council, Provider
 from directory.tests import factories as df
 
-pytest_plugins = ["carehub.testing.clock", "marketplace.tests.fixtures", "marketplace.tests.booking_world"]
+pytest_plugins = [
+    "carehub.testing.clock",
+    "marketplace.tests.fixtures",
+    "marketplace.tests.booking_world",
+    "accounts.notifications.tests.outbox_contract",
+]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -8,11 +8,12 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from accounts.models import AuditEvent, CarerLink, PersonProfile, ProviderInvitation, ProviderMembership, User
+from accounts.notifications.models import Notification
+from accounts.notifications.services import notify
 from accounts.permissions import Action, require
 from carehub import clock
 from carehub.errors import Conflict, DomainError, NotFound
@@ -164,17 +165,20 @@ def provider_invitation_create(*, actor: User, provider: Any, email: str, role: 
         invited_by=actor,
         expires_at=clock.now() + INVITATION_LIFETIME,
     )
-    link = settings.SITE_URL + reverse("accounts:invitation-accept", args=[token])
+    path = reverse("accounts:invitation-accept", args=[token])
     audit_record(actor=actor, action="provider_invitation.create", obj=invitation, email=invitation.email, role=role)
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=f"You have been invited to join {provider.name} on CareHub",
-            message=f"{actor.full_name} has invited you to help manage {provider.name} on CareHub.\n\n"
-            f"Accept the invitation within 7 days: {link}\n",
-            from_email=None,
-            recipient_list=[invitation.email],
-        )
+    # To the address, not to an account: the invitee may have none yet, and only whoever reads
+    # that mailbox gets the link (accepting needs an account with the same address).
+    notify(
+        addresses=[invitation.email],
+        kind=Notification.Kind.ACCOUNT,
+        subject=f"You have been invited to join {provider.name} on CareHub",
+        body=f"{actor.full_name} has invited you to help manage {provider.name} on CareHub.\n\n"
+        "Accept the invitation within 7 days:",
+        url=path,
+        key=f"provider-invitation:{invitation.code}",
     )
+    link = settings.SITE_URL + path
     return invitation, link
 
 

@@ -191,7 +191,6 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE: dict = {
-    "marketplace-resend-budget-alerts": {"task": "marketplace.tasks.budget_alerts_resend", "schedule": 600.0},
     "directory-listing-freshness-reminders": {
         "task": "directory.tasks.listing_freshness_remind_task",
         "schedule": 86400.0,
@@ -199,13 +198,14 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 # Reviews (issue 7): publish reviews whose 72-hour provider preview is over; nightly rescore.
 CELERY_BEAT_SCHEDULE["reviews-publish-due"] = {"task": "reviews.tasks.reviews_publish_due_task", "schedule": 300.0}
-# Bookings (issue 6): re-send notifications the broker never took; pay for care unconfirmed 7 days after delivery.
+# Every e-mail goes through the notifications outbox: deliver what the broker never took (ADR 6).
 # The outbox's safety net: e-mails still undelivered this long after their change are sent by the beat task.
 NOTIFICATIONS_REDISPATCH_AFTER_SECONDS = env_int("NOTIFICATIONS_REDISPATCH_AFTER_SECONDS", 120)
 CELERY_BEAT_SCHEDULE["accounts-notifications-redispatch"] = {
     "task": "accounts.notifications_tasks.notifications_redispatch",
     "schedule": float(env_int("NOTIFICATIONS_REDISPATCH_EVERY_SECONDS", 300)),
 }
+# Bookings (issue 6): pay for care unconfirmed 7 days after delivery; book each week's regular visits.
 CELERY_BEAT_SCHEDULE["marketplace-bookings-auto-complete"] = {
     "task": "marketplace.bookings_tasks.bookings_auto_complete_task",
     "schedule": 3600.0,

@@ -21,13 +21,14 @@ from django.db.models import Avg, Count, F, Q, Sum
 from django.urls import reverse
 
 from accounts.models import PersonProfile, User
+from accounts.notifications.models import Notification
+from accounts.notifications.services import notify
 from accounts.permissions import Action, can, require
 from accounts.selectors import provider_member_users
 from accounts.services import audit_record
 from carehub import clock
 from carehub.errors import Conflict, DomainError, NotPermitted
 from directory.models import Service
-from reviews import notify
 from reviews.models import (
     ASPECTS,
     PROVIDER_PREVIEW,
@@ -145,8 +146,9 @@ def review_submit(
     )
     audit_record(actor=actor, action="review.submit", obj=review, status=review.status, hold_reasons=reasons)
     if review.status == Review.Status.PENDING:
-        notify.tell(
-            user_ids=list(provider_member_users(provider_id=service.provider_id).values_list("pk", flat=True)),
+        notify(
+            users=provider_member_users(provider_id=service.provider_id),
+            kind=Notification.Kind.REVIEW,
             subject=f"New review of {service.name}",
             body="A new review will be published in 72 hours. You can read it now and ask us to check it.",
             url=reverse("reviews:provider-list"),
@@ -204,8 +206,13 @@ def review_publish(*, review_id: int, now: datetime | None = None) -> bool:
         return False
     _publish(review, now)
     audit_record(actor=None, action="review.publish", obj=review)
-    _tell_reviewer(
-        review, "Your review has been published", "Thank you: your review is now on CareHub.", event="published"
+    notify(
+        users=[review.author],
+        kind=Notification.Kind.REVIEW,
+        subject="Your review has been published",
+        body="Thank you: your review is now on CareHub.",
+        url=_review_url(review),
+        key=f"review:{review.code}:published",
     )
     return True
 
@@ -217,9 +224,8 @@ def review_publish_due(*, now: datetime | None = None) -> int:
     return sum(review_publish(review_id=pk, now=now) for pk in list(due))
 
 
-def _tell_reviewer(review: Review, subject: str, body: str, *, event: str) -> None:
-    url = reverse("reviews:review-detail", kwargs={"code": review.code})
-    notify.tell(user_ids=[review.author_id], subject=subject, body=body, url=url, key=f"review:{review.code}:{event}")
+def _review_url(review: Review) -> str:
+    return reverse("reviews:review-detail", kwargs={"code": review.code})
 
 
 @transaction.atomic
@@ -305,7 +311,15 @@ def review_moderate(*, actor: User, review: Review, decision: str, reason: str, 
         created_at=now,
     )
     audit_record(actor=actor, action=f"review.moderate.{decision}", obj=review, reason=reason.strip())
-    _tell_reviewer(review, *_OUTCOME[decision], event=f"decision:{recorded.pk}")
+    subject, body = _OUTCOME[decision]
+    notify(
+        users=[review.author],
+        kind=Notification.Kind.REVIEW,
+        subject=subject,
+        body=body,
+        url=_review_url(review),
+        key=f"review:{review.code}:decision:{recorded.pk}",
+    )
     return review
 
 
@@ -365,7 +379,14 @@ def reply_create(*, actor: User, review: Review, text: str, tag: str = "") -> Pr
     except IntegrityError as exc:
         raise Conflict("This review already has a reply. You can change it for 24 hours.") from exc
     audit_record(actor=actor, action="review.reply", obj=review, tag=tag)
-    _tell_reviewer(review, f"{review.service.provider.name} replied to your review", reply.text[:500], event="reply")
+    notify(
+        users=[review.author],
+        kind=Notification.Kind.REVIEW,
+        subject=f"{review.service.provider.name} replied to your review",
+        body=reply.text[:500],
+        url=_review_url(review),
+        key=f"review:{review.code}:reply",
+    )
     return reply
 
 

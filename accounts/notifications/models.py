@@ -1,10 +1,12 @@
-"""The in-app inbox, notification preferences and the e-mail outbox (issue 6).
+"""The in-app inbox, notification preferences and the e-mail outbox.
 
 Imported by accounts/models.py so Django registers them with this app. A
 change that notifies someone writes its Notification (the inbox) and its
 OutboxMessage (the e-mail to send) in the same database transaction as the
 change itself: a rolled-back change leaves neither, and a broker outage
-leaves an undelivered OutboxMessage that a periodic task sends later.
+leaves an undelivered OutboxMessage that a periodic task sends later. Every
+e-mail CareHub sends about people's care, money and providers goes this way
+(accounts.notifications.services.notify); ADR 6 lists the one exception.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ class NotificationPreference(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_pref")
     email_bookings = models.BooleanField("E-mail me about bookings", default=True)
     email_messages = models.BooleanField("E-mail me about new messages", default=True)
+    email_reviews = models.BooleanField("E-mail me about reviews and replies", default=True)
+    email_budget_alerts = models.BooleanField("E-mail me budget alerts", default=True)
+    email_listings = models.BooleanField("E-mail me about my provider's listings and vetting", default=True)
 
     def __str__(self) -> str:
         return f"Notification preferences of {self.user_id}"
@@ -27,8 +32,16 @@ class NotificationPreference(models.Model):
 
 class Notification(models.Model):
     class Kind(models.TextChoices):
+        """What a notification is about; it decides which e-mail preference applies
+        (services.EMAIL_PREFERENCE). ACCOUNT notices are always e-mailed."""
+
         BOOKING = "booking", "Booking"
         MESSAGE = "message", "Message"
+        REVIEW = "review", "Review"
+        BUDGET = "budget", "Budget alert"
+        VETTING = "vetting", "Vetting"
+        LISTING = "listing", "Listing"
+        ACCOUNT = "account", "Account"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -49,10 +62,18 @@ class Notification(models.Model):
 class OutboxMessage(models.Model):
     """An e-mail to send. `key` is unique: the same intent is never queued
     twice, and delivery claims the row with a conditional update, so a task
-    that runs twice sends one e-mail."""
+    that runs twice sends one e-mail.
+
+    The recipient is a user (whose current address is used at delivery) or,
+    for someone with no account yet (a provider invitation), an address.
+    Delivery empties the body: the outbox is a queue, not an archive, and an
+    invitation's body holds a link that grants access."""
 
     key = models.CharField(max_length=200, unique=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
+    to_email = models.EmailField(blank=True, default="")
     subject = models.CharField(max_length=200)
     body = models.TextField()
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -61,6 +82,18 @@ class OutboxMessage(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(user__isnull=False, to_email="") | (models.Q(user__isnull=True) & ~models.Q(to_email=""))
+                ),
+                name="accounts_outboxmessage_one_recipient",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.key
+
+    @property
+    def recipient(self) -> str:
+        return self.user.email if self.user_id else self.to_email

@@ -1,4 +1,4 @@
-"""Celery tasks for the e-mail outbox (see accounts/notifications.py)."""
+"""Celery tasks for the e-mail outbox (design in accounts/notifications/services.py)."""
 
 from __future__ import annotations
 

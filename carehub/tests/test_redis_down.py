@@ -89,7 +89,9 @@ def test_enqueue_and_cache_fail_fast_when_redis_is_down(tmp_path: Path) -> None:
 def test_budget_alert_broker_down_does_not_fail_the_committed_request(
     cast: Any, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from marketplace.budgets import services, tasks
+    from accounts.notifications import tasks as notification_tasks
+    from accounts.notifications.models import OutboxMessage
+    from marketplace.budgets import services
     from marketplace.models import BudgetAlert
     from marketplace.tests.factories import make_budget, make_commitment
 
@@ -98,8 +100,9 @@ def test_budget_alert_broker_down_does_not_fail_the_committed_request(
 
     budget = make_budget(person=cast.person, funder=cast.council, allocated_pence=12_000)
     services.budget_alert_set(actor=cast.carer, budget=budget, threshold_pence=10_000)
-    monkeypatch.setattr(tasks.budget_alert_send, "delay", broker_down)
+    monkeypatch.setattr(notification_tasks.notification_deliver, "apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         make_commitment(budget=budget, provider=cast.provider, amount_pence=2_500)  # no exception
     alert = BudgetAlert.objects.get(kind=BudgetAlert.Kind.LOW_BALANCE)
-    assert alert.sent_at is None  # left for budget_alerts_resend
+    # The alert's e-mails wait in the outbox for the periodic re-send.
+    assert OutboxMessage.objects.filter(key__startswith=f"budget-alert:{alert.pk}", delivered_at__isnull=True).exists()

@@ -1,13 +1,16 @@
-"""Writes for claims of imported listings. Every decision is audited (accounts.AuditEvent)."""
+"""Writes for claims of imported listings. Every decision is audited (accounts.AuditEvent),
+and the claimant is told through accounts.notifications (inbox + outbox e-mail, in the
+decision's transaction)."""
 
 from __future__ import annotations
 
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from accounts.models import ProviderMembership, User
+from accounts.notifications.models import Notification
+from accounts.notifications.services import notify
 from accounts.permissions import Action, require
 from accounts.services import audit_record, provider_membership_add
 from carehub import clock
@@ -51,24 +54,6 @@ def listing_claim_create(
     return claim
 
 
-def _tell_claimant(claim: ListingClaim) -> None:
-    """E-mail the claimant the decision once it is committed (plain values, not instances, cross the commit)."""
-    email, provider_name, approved, reason = (
-        claim.claimant.email,
-        claim.provider.name,
-        claim.status == ListingClaim.Status.APPROVED,
-        claim.reason,
-    )
-    if approved:
-        subject = f"You now manage {provider_name} on CareHub"
-        portal = reverse("directory:portal-home")
-        body = f"Your claim was approved. Sign in to manage its listings and invite colleagues: {portal}\n"
-    else:
-        subject = f"Your claim of {provider_name} on CareHub"
-        body = f"Your claim was not approved. The vetting officer's reason: {reason}\n"
-    transaction.on_commit(lambda: send_mail(subject=subject, message=body, from_email=None, recipient_list=[email]))
-
-
 def _pending_claim(claim: ListingClaim) -> ListingClaim:
     locked = ListingClaim.objects.select_for_update().get(pk=claim.pk)
     if locked.status != ListingClaim.Status.PENDING:
@@ -94,7 +79,15 @@ def listing_claim_approve(*, actor: User, claim: ListingClaim) -> ListingClaim:
         status=ListingClaim.Status.REJECTED, decided_by=actor, decided_at=now, reason="Another claim was approved."
     )
     audit_record(actor=actor, action="listing_claim.approve", obj=claim, claimant=claim.claimant_id)
-    _tell_claimant(claim)
+    # An account notice: always e-mailed, since the claimant is waiting for this answer.
+    notify(
+        users=[claim.claimant],
+        kind=Notification.Kind.ACCOUNT,
+        subject=f"You now manage {claim.provider.name} on CareHub",
+        body="Your claim was approved. Sign in to manage its listings and invite colleagues.",
+        url=reverse("directory:portal-home"),
+        key=f"listing-claim:{claim.code}:approved",
+    )
     return claim
 
 
@@ -109,5 +102,12 @@ def listing_claim_reject(*, actor: User, claim: ListingClaim, reason: str) -> Li
     claim.reason = reason.strip()
     claim.save(update_fields=["status", "decided_by", "decided_at", "reason"])
     audit_record(actor=actor, action="listing_claim.reject", obj=claim, reason=claim.reason)
-    _tell_claimant(claim)
+    notify(
+        users=[claim.claimant],
+        kind=Notification.Kind.ACCOUNT,
+        subject=f"Your claim of {claim.provider.name} on CareHub",
+        body=f"Your claim was not approved. The vetting officer's reason: {claim.reason}",
+        url=reverse("directory:service-detail", kwargs={"code": claim.service.code}) if claim.service else "",
+        key=f"listing-claim:{claim.code}:rejected",
+    )
     return claim

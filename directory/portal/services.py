@@ -14,13 +14,15 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max, Q
 from django.urls import reverse
 
 from accounts.models import AuditEvent, ProviderMembership, User
+from accounts.notifications.models import Notification
+from accounts.notifications.services import notify
 from accounts.permissions import Action, require
+from accounts.selectors import provider_member_users
 from accounts.services import audit_record, provider_membership_add
 from carehub import clock
 from carehub.errors import Conflict, DomainError, NotFound
@@ -235,7 +237,7 @@ REMIND_AGAIN_AFTER = timedelta(days=30)
 
 
 def listing_freshness_remind(*, now: datetime | None = None) -> int:
-    """E-mail the members of each provider with published listings nobody confirmed for 6 months.
+    """Remind the members of each provider with published listings nobody confirmed for 6 months.
 
     Listings stay visible (they are flagged on their pages); a provider is reminded
     at most once every 30 days, recorded as an audit event. Returns the number of
@@ -266,21 +268,23 @@ def listing_freshness_remind(*, now: datetime | None = None) -> int:
     for provider in Provider.objects.filter(pk__in=by_provider).order_by("pk"):
         if str(provider.pk) in recently:
             continue
-        emails = list(provider.memberships.values_list("user__email", flat=True))
         names = sorted(by_provider[provider.pk])
         with transaction.atomic():
-            audit_record(actor=None, action="provider.freshness_reminder", obj=provider, services=names)
-        send_mail(
-            subject=f"Please confirm your CareHub listings for {provider.name}",
-            message=(
-                "People rely on CareHub listings being up to date. Nobody at "
-                f"{provider.name} has confirmed these listings for 6 months:\n\n"
-                + "\n".join(f"- {name}" for name in names)
-                + f"\n\nSign in and choose 'Confirm these details are up to date': {reverse('directory:portal-home')}\n"
-            ),
-            from_email=None,
-            recipient_list=emails,
-        )
+            # The audit event and the reminder commit together: a reminder is sent if and only if it is recorded.
+            event = audit_record(actor=None, action="provider.freshness_reminder", obj=provider, services=names)
+            notify(
+                users=provider_member_users(provider_id=provider.pk),
+                kind=Notification.Kind.LISTING,
+                subject=f"Please confirm your CareHub listings for {provider.name}",
+                body=(
+                    "People rely on CareHub listings being up to date. Nobody at "
+                    f"{provider.name} has confirmed these listings for 6 months:\n\n"
+                    + "\n".join(f"- {name}" for name in names)
+                    + "\n\nSign in and choose 'Confirm these details are up to date'."
+                ),
+                url=reverse("directory:portal-provider", kwargs={"code": provider.code}),
+                key=f"listing-freshness:{provider.pk}:{event.pk}",
+            )
         reminded += 1
     return reminded
 

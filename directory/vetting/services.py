@@ -24,6 +24,7 @@ from accounts.models import User
 from accounts.notifications.models import Notification
 from accounts.notifications.services import notify
 from accounts.permissions import Action, can, require
+from accounts.selectors import provider_member_users
 from accounts.services import audit_record
 from carehub import clock
 from carehub.errors import Conflict, DomainError
@@ -135,22 +136,21 @@ def provider_vetting_refresh(*, provider: Provider, vetting: ProviderVetting, to
     vetting.save()
     if was_vetted and problems:
         audit_record(actor=None, action="provider_vetting.drop", obj=provider, reason=vetting.reason)
-        _tell_members(
-            provider,
+        notify(
+            users=provider_member_users(provider_id=provider.pk),
+            kind=Notification.Kind.VETTING,
             subject=f"{provider.name} is no longer shown as vetted on CareHub",
             body="We took away the 'Vetted' mark because:\n"
             + vetting.reason
             + "\n\nUpload new evidence to restore it.",
+            url=_vetting_url(provider),
             key=f"vetting:{provider.pk}:drop:{vetting.updated_at.isoformat()}",
         )
     return vetting
 
 
-def _tell_members(provider: Provider, *, subject: str, body: str, key: str) -> None:
-    members = User.objects.filter(provider_memberships__provider=provider).distinct()
-    url = reverse("directory:vetting-provider", kwargs={"code": provider.code})
-    # The notifications inbox has no vetting kind yet; MESSAGE reaches the inbox and e-mail.
-    notify(users=members, kind=Notification.Kind.MESSAGE, subject=subject, body=body, url=url, key=key)
+def _vetting_url(provider: Provider) -> str:
+    return reverse("directory:vetting-provider", kwargs={"code": provider.code})
 
 
 def vetting_checks_enqueue(*, provider_ids: list[int], kinds: list[str] | None = None) -> None:
@@ -302,10 +302,12 @@ def vetting_evidence_decide(*, actor: User, evidence: VettingEvidence, approve: 
         reason=reason,
     )
     if not approve:
-        _tell_members(
-            locked.provider,
+        notify(
+            users=provider_member_users(provider_id=locked.provider_id),
+            kind=Notification.Kind.VETTING,
             subject=f"Your {locked.get_kind_display().lower()} was not accepted",
             body=f"A vetting officer did not accept it. Their reason: {reason}",
+            url=_vetting_url(locked.provider),
             key=f"vetting:evidence:{locked.code}:rejected",
         )
     vetting_checks_enqueue(provider_ids=[locked.provider_id])
@@ -359,10 +361,12 @@ def vetting_remind(*, today: date | None = None) -> int:
             if not claimed:
                 continue
             runs_out = day_text(check.valid_until)
-            _tell_members(
-                check.provider,
+            notify(
+                users=provider_member_users(provider_id=check.provider_id),
+                kind=Notification.Kind.VETTING,
                 subject=f"{check.get_kind_display()} runs out on {runs_out}",
                 body=f"{check.detail}\nUpload new evidence before {runs_out} to stay vetted on CareHub.",
+                url=_vetting_url(check.provider),
                 key=f"vetting:remind:{check.pk}:{threshold}",
             )
         sent += 1

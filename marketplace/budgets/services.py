@@ -10,9 +10,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 
 from accounts.models import PersonProfile, User
+from accounts.notifications.models import Notification
+from accounts.notifications.services import notify
 from accounts.permissions import Action, can, is_platform_finance, require
+from accounts.selectors import person_side_users
 from accounts.services import audit_record
 from carehub import clock
 from carehub.errors import Conflict, DomainError, NotPermitted
@@ -425,8 +429,11 @@ def budget_alert_set(*, actor: User, budget: Budget, threshold_pence: int | None
 
 
 def _budget_alerts_after_spend(*, budget: Budget, amount_pence: int) -> None:
-    """Write alert outbox rows when this movement crossed a line; a task sends them."""
-    from marketplace.budgets import selectors, tasks
+    """Record an alert when this movement crossed a line, and tell the person's side in this transaction.
+
+    A low-balance alert fires once per crossing of the person's level (money taken
+    from above it to below it); an overspend forecast at most once a week."""
+    from marketplace.budgets import selectors
 
     available = Account.objects.get(kind=Account.Kind.BUDGET_AVAILABLE, budget=budget).balance_pence
     alerts: list[BudgetAlert] = []
@@ -459,7 +466,30 @@ def _budget_alerts_after_spend(*, budget: Budget, amount_pence: int) -> None:
             )
         )
     for alert in alerts:
+        alert.sent_at = alert.created_at  # handed to the outbox now, in the money's transaction
         alert.save()
-        alert_id = alert.pk
-        # robust: the change has committed; if the broker is down, budget_alerts_resend sends it later.
-        transaction.on_commit(lambda alert_id=alert_id: tasks.budget_alert_send.delay(alert_id), robust=True)
+        _budget_alert_notify(alert)
+
+
+def _budget_alert_notify(alert: BudgetAlert) -> None:
+    """The inbox row and e-mail for an alert, to the person and the carers who see their budget."""
+    budget = alert.budget
+    notify(
+        users=person_side_users(person=budget.person),
+        kind=Notification.Kind.BUDGET,
+        subject=f"CareHub budget alert: {alert.get_kind_display()}",
+        body=f"{alert.message}\n\nSee your budget on CareHub for details:",
+        url=reverse("marketplace:budget-detail", kwargs={"code": budget.code}),
+        key=f"budget-alert:{alert.pk}",
+    )
+
+
+@transaction.atomic
+def budget_alert_notify_unsent(*, alert_id: int) -> bool:
+    """Hand an alert written before alerts went through the outbox (sent_at empty) to notify, once.
+
+    Only for messages queued by the old sender; returns False for any alert already handed over."""
+    if BudgetAlert.objects.filter(pk=alert_id, sent_at__isnull=True).update(sent_at=clock.now()) != 1:
+        return False
+    _budget_alert_notify(BudgetAlert.objects.select_related("budget__person__user").get(pk=alert_id))
+    return True

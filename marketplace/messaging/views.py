@@ -92,13 +92,16 @@ def thread_detail(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 class PreferencesForm(forms.Form):
     email_bookings = forms.BooleanField(label="E-mail me about bookings", required=False)
     email_messages = forms.BooleanField(label="E-mail me about new messages", required=False)
+    email_reviews = forms.BooleanField(label="E-mail me about reviews and replies", required=False)
+    email_budget_alerts = forms.BooleanField(label="E-mail me budget alerts", required=False)
+    email_listings = forms.BooleanField(label="E-mail me about my provider's listings and vetting", required=False)
 
 
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
     """The in-app inbox, and which notifications also come by e-mail."""
     pref = notifications.notification_preferences(request.user)
-    form = PreferencesForm(initial={"email_bookings": pref.email_bookings, "email_messages": pref.email_messages})
+    form = PreferencesForm(initial={name: getattr(pref, name) for name in PreferencesForm.base_fields})
     if request.method == "POST" and "save_preferences" in request.POST:
         form = PreferencesForm(request.POST)
         if form.is_valid():

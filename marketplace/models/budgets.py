@@ -152,9 +152,10 @@ class TopUp(models.Model):
 
 
 class BudgetAlert(models.Model):
-    """An alert to send (an outbox row): written in the same transaction as
-    the money movement that caused it, sent by a Celery task, re-sent by beat
-    if the broker was down."""
+    """The record of a budget alert, written in the same transaction as the
+    money movement that caused it. Its inbox rows and e-mails go through the
+    notifications outbox (accounts.notifications.notify) in that transaction;
+    `sent_at` is when it was handed to the outbox (ADR 5)."""
 
     class Kind(models.TextChoices):
         LOW_BALANCE = "low_balance", "Available balance below your alert level"

@@ -111,3 +111,108 @@ def test_outbox_redelivery_after_a_lost_claim_keeps_the_message_id(cast: Any) ->
     assert first.extra_headers["Message-ID"] == second.extra_headers["Message-ID"]
     assert first.extra_headers["Message-ID"].startswith(f"<outbox-{message.pk}-")
     assert "Message-ID: <outbox-" in first.message().as_string()
+
+
+# --- Kinds and preferences ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "preference"),
+    [
+        (Notification.Kind.BOOKING, "email_bookings"),
+        (Notification.Kind.MESSAGE, "email_messages"),
+        (Notification.Kind.REVIEW, "email_reviews"),
+        (Notification.Kind.BUDGET, "email_budget_alerts"),
+        (Notification.Kind.VETTING, "email_listings"),
+        (Notification.Kind.LISTING, "email_listings"),
+    ],
+)
+def test_notify_emails_a_kind_only_when_its_preference_is_on(kind: str, preference: str) -> None:
+    wants, declines = af.make_user(), af.make_user()
+    notifications.notification_preferences_set(actor=declines, **{preference: False})
+    notifications.notify(users=[wants, declines], kind=kind, subject="S", body="B", url="/x/", key="event:1")
+    assert Notification.objects.filter(kind=kind).count() == 2  # the inbox always gets it
+    assert list(OutboxMessage.objects.values_list("user", flat=True)) == [wants.pk]
+
+
+def test_notify_always_emails_account_notices() -> None:
+    user = af.make_user()
+    notifications.notification_preferences_set(actor=user, **dict.fromkeys(notifications.PREFERENCE_FIELDS, False))
+    notifications.notify(users=[user], kind=Notification.Kind.ACCOUNT, subject="S", body="B", key="claim:1")
+    assert OutboxMessage.objects.get().user == user
+
+
+def test_notify_refuses_an_unknown_kind() -> None:
+    with pytest.raises(ValueError, match="Unknown notification kind"):
+        notifications.notify(users=[af.make_user()], kind="gossip", subject="S", body="B", key="k")
+    assert not Notification.objects.exists()
+
+
+def test_notification_preferences_set_keeps_choices_not_given() -> None:
+    user = af.make_user()
+    notifications.notification_preferences_set(actor=user, email_reviews=False)
+    pref = notifications.notification_preferences_set(actor=user, email_bookings=False)
+    assert (pref.email_bookings, pref.email_messages, pref.email_reviews) == (False, True, False)
+    with pytest.raises(TypeError):
+        notifications.notification_preferences_set(actor=user, email_everything=True)
+
+
+# --- Addresses without an account ---------------------------------------------------------
+
+
+def invite(address: str = "New.Person@Example.com ", key: str = "invitation:1") -> list[Notification]:
+    return notifications.notify(
+        addresses=[address, address.strip().lower()],
+        kind=Notification.Kind.ACCOUNT,
+        subject="You have been invited",
+        body="Accept within 7 days:",
+        url="/accounts/invitations/secret-token/",
+        key=key,
+    )
+
+
+def test_notify_to_an_address_writes_one_outbox_row_and_no_inbox_row() -> None:
+    assert invite() == []
+    assert not Notification.objects.exists()
+    message = OutboxMessage.objects.get()
+    assert (message.user, message.to_email, message.recipient) == (None, "new.person@example.com", message.to_email)
+    assert message.key.startswith("invitation:1:to:")
+    invite()  # the same event again: no second e-mail
+    assert OutboxMessage.objects.count() == 1
+
+
+def test_notify_to_an_address_follows_the_outbox_contract(outbox_contract: Any, settings: Any) -> None:
+    settings.SITE_URL = "https://carehub.example/"
+    outbox_contract.rolled_back(invite)
+    (sent,) = outbox_contract.delivered_once(invite)
+    assert sent.to == ["new.person@example.com"]
+    assert sent.body == "Accept within 7 days:\n\nhttps://carehub.example/accounts/invitations/secret-token/\n"
+    (again,) = outbox_contract.resent_after_broker_lost(lambda: invite(key="invitation:2"))
+    assert again.to == ["new.person@example.com"]
+
+
+def test_outbox_delivery_empties_the_body_of_the_sent_row(django_capture_on_commit_callbacks: Any) -> None:
+    """The outbox is a queue, not an archive: an invitation's link must not stay in the table."""
+    with django_capture_on_commit_callbacks(execute=True):
+        invite()
+    message = OutboxMessage.objects.get()
+    assert message.delivered_at is not None and message.body == ""
+    assert "secret-token" in mail.outbox[0].body
+
+
+def test_outbox_row_names_exactly_one_recipient() -> None:
+    from django.db import IntegrityError
+
+    user = af.make_user()
+    for fields in ({"user": user, "to_email": "a@example.com"}, {"user": None, "to_email": ""}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            OutboxMessage.objects.create(key=f"k{fields['to_email']}", subject="S", body="B", **fields)
+
+
+def test_notify_to_users_follows_the_outbox_contract(outbox_contract: Any) -> None:
+    people = [af.make_user(), af.make_user()]
+    outbox_contract.rolled_back(lambda: send(people))
+    sent = outbox_contract.delivered_once(lambda: send(people))
+    assert sorted(m.to[0] for m in sent) == sorted(u.email for u in people)
+    sent = outbox_contract.resent_after_broker_lost(lambda: send(people, key="event:2"))
+    assert sorted(m.to[0] for m in sent) == sorted(u.email for u in people)

@@ -289,3 +289,39 @@ def test_claims_officers_see_how_many_claims_wait(pending: ListingClaim, client:
     assert "Claims waiting for a decision: 1" in client.get(reverse("directory:portal-home")).content.decode()
     client.force_login(cast.provider_owner)
     assert "Claims waiting" not in client.get(reverse("directory:portal-home")).content.decode()
+
+
+# --- Telling the claimant: through the notifications outbox ----------------------------------
+
+
+def _decide(cast: Any, claim: ListingClaim, decision: str) -> Any:
+    from directory.claims.services import listing_claim_approve, listing_claim_reject
+
+    if decision == "approve":
+        return lambda: listing_claim_approve(actor=cast.vetting_officer, claim=claim)
+    return lambda: listing_claim_reject(actor=cast.vetting_officer, claim=claim, reason="Not on headed paper.")
+
+
+@pytest.mark.parametrize("decision", ["approve", "reject"])
+def test_claims_decision_is_emailed_once_through_the_outbox_whatever_the_claimants_choices(
+    pending: ListingClaim, cast: Any, outbox_contract: Any, decision: str
+) -> None:
+    from accounts.notifications.models import Notification
+    from accounts.notifications.services import PREFERENCE_FIELDS, notification_preferences_set
+
+    notification_preferences_set(actor=cast.outsider, **dict.fromkeys(PREFERENCE_FIELDS, False))
+    outbox_contract.rolled_back(_decide(cast, pending, decision))
+    (sent,) = outbox_contract.delivered_once(_decide(cast, pending, decision))
+    assert sent.to == [cast.outsider.email]
+    assert ("You now manage" if decision == "approve" else "Not on headed paper.") in f"{sent.subject} {sent.body}"
+    assert Notification.objects.get(user=cast.outsider).kind == Notification.Kind.ACCOUNT
+
+
+@pytest.mark.parametrize("decision", ["approve", "reject"])
+def test_claims_decision_reaches_the_claimant_when_the_broker_lost_it(
+    pending: ListingClaim, cast: Any, outbox_contract: Any, decision: str
+) -> None:
+    (sent,) = outbox_contract.resent_after_broker_lost(_decide(cast, pending, decision))
+    assert sent.to == [cast.outsider.email]
+    pending.refresh_from_db()
+    assert pending.status != ListingClaim.Status.PENDING  # the decision stood while the broker was down

@@ -1,4 +1,5 @@
-"""Freshness reminders: providers are asked to confirm listings every 6 months (Celery beat)."""
+"""Freshness reminders: providers are asked to confirm listings every 6 months (Celery beat),
+through the notifications outbox."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
+from accounts.notifications.models import Notification
+from accounts.notifications.services import notification_preferences_set
 from directory.models import Service, ServiceConfirmation
+from directory.portal.services import listing_freshness_remind
 from directory.portal.tasks import listing_freshness_remind_task
 from directory.tests.factories import make_service
 
@@ -21,7 +25,7 @@ def _age(service: Service, days: int) -> None:
     Service.objects.filter(pk=service.pk).update(created_at=timezone.now() - timedelta(days=days))
 
 
-def test_portal_freshness_reminds_members_of_stale_listings_once(cast: Any) -> None:
+def _stale_and_fresh_listings(cast: Any) -> Service:
     stale = make_service(provider=cast.provider, name="Old listing")
     _age(stale, 400)
     ServiceConfirmation.objects.create(service=stale, confirmed_at=timezone.now() - timedelta(days=190))
@@ -30,17 +34,40 @@ def test_portal_freshness_reminds_members_of_stale_listings_once(cast: Any) -> N
     ServiceConfirmation.objects.create(service=fresh, confirmed_at=timezone.now() - timedelta(days=10))
     unclaimed = make_service(provider=cast.other_provider, name="Nobody to remind")  # no members
     _age(unclaimed, 400)
+    return stale
 
-    assert listing_freshness_remind_task.delay().get() == 1
 
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
-    assert sorted(message.to) == sorted([cast.provider_owner.email, cast.provider_staff.email])
-    assert "Old listing" in message.body and "Fresh listing" not in message.body
-    assert listing_freshness_remind_task.delay().get() == 0  # not again within 30 days
-    assert len(mail.outbox) == 1
+def test_portal_freshness_reminds_members_of_stale_listings_once(
+    cast: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    stale = _stale_and_fresh_listings(cast)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert listing_freshness_remind_task.delay().get() == 1
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([cast.provider_owner.email, cast.provider_staff.email])
+    assert all("Old listing" in m.body and "Fresh listing" not in m.body for m in mail.outbox)
+    assert Notification.objects.filter(kind=Notification.Kind.LISTING).count() == 2  # and in each member's inbox
+    with django_capture_on_commit_callbacks(execute=True):
+        assert listing_freshness_remind_task.delay().get() == 0  # not again within 30 days
+    assert len(mail.outbox) == 2
     stale.refresh_from_db()
     assert stale.status == Service.Status.PUBLISHED  # flagged, never hidden
+
+
+def test_portal_freshness_reminder_is_emailed_once_through_the_outbox(cast: Any, outbox_contract: Any) -> None:
+    _stale_and_fresh_listings(cast)
+    notification_preferences_set(actor=cast.provider_staff, email_listings=False)  # the inbox only
+    outbox_contract.rolled_back(listing_freshness_remind)
+    sent = outbox_contract.delivered_once(listing_freshness_remind)
+    assert [m.to for m in sent] == [[cast.provider_owner.email]]
+    assert sent[0].subject == f"Please confirm your CareHub listings for {cast.provider.name}"
+
+
+def test_portal_freshness_reminder_arrives_after_the_broker_lost_it(cast: Any, outbox_contract: Any) -> None:
+    _stale_and_fresh_listings(cast)
+    sent = outbox_contract.resent_after_broker_lost(listing_freshness_remind)
+    assert sorted(m.to[0] for m in sent) == sorted([cast.provider_owner.email, cast.provider_staff.email])
 
 
 def test_portal_freshness_does_not_remind_about_new_or_unpublished_listings(cast: Any) -> None:

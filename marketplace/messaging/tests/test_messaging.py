@@ -159,3 +159,19 @@ def test_notification_preferences_page(world: Any) -> None:
 
     assert not OutboxMessage.objects.filter(user=world.cast.provider_owner).exists()
     assert OutboxMessage.objects.filter(user=world.cast.provider_staff).exists()
+
+
+def test_notification_preferences_page_offers_every_email_choice(world: Any) -> None:
+    client = Client()
+    client.force_login(world.cast.provider_owner)
+    url = reverse("marketplace:notification-list")
+    page = client.get(url).content.decode()
+    for label in ("reviews and replies", "budget alerts", "listings and vetting", "always comes by e-mail"):
+        assert label in page
+    client.post(url, {"save_preferences": "1", "email_messages": "on", "email_budget_alerts": "on"})
+    pref = world.cast.provider_owner.notification_pref
+    choices = (pref.email_bookings, pref.email_messages, pref.email_reviews, pref.email_budget_alerts)
+    assert choices + (pref.email_listings,) == (False, True, False, True, False)
+    page = client.get(url).content.decode()  # the saved choices are shown back
+    assert 'name="email_budget_alerts" type="checkbox" value="on" checked' in page
+    assert 'name="email_reviews" type="checkbox" value="on">' in page

@@ -33,7 +33,7 @@ from django.utils import timezone
 from accounts.models import PersonProfile, User
 from accounts.services import system_actor
 from carehub import clock
-from commissioning.spend import financial_year
+from commissioning.filters import financial_year
 from directory.models import (
     Category,
     Council,

@@ -8,7 +8,9 @@ Reads only, counted by postcode district, never by person:
 * gaps: budget holders with no published service of a type of care within a
   distance, each holder placed at their postcode district's centroid.
 
-Holders with no known postcode district are counted apart ("unlocated").
+A holder's district is the part of their stored postcode before the space
+(postcodes are stored normalised: carehub.postcodes). A holder who gave no
+postcode has no district: counted as "unlocated", never dropped.
 """
 
 from __future__ import annotations
@@ -58,9 +60,7 @@ def unmet_demand(
     through = Service.categories.through
     services = {
         (row["d"], row["cat"]): row["n"]
-        for row in through.objects.filter(
-            service__status=Service.Status.PUBLISHED, service__council=f.council, service__postcode__contains=" "
-        )
+        for row in through.objects.filter(service__status=Service.Status.PUBLISHED, service__council=f.council)
         .annotate(d=postcode_district_of("service__postcode"))
         .filter(d__in=districts)
         .values("d", cat=top_category())
@@ -96,7 +96,8 @@ def holders_without_service(f: Filters, *, miles: float | None = None) -> dict[s
 
     Counted, never listed. A holder is placed at their postcode district's centroid (the
     directory ships district centroids for the whole country), so the distance is accurate
-    to a mile or two; holders with no known postcode district are counted apart.
+    to a mile or two; holders with no postcode, or a district the directory does not know,
+    are counted apart ("unlocated").
     """
     miles = float(miles if miles is not None else gap_radius_miles())
     radius_km = miles * KM_PER_MILE
@@ -104,8 +105,8 @@ def holders_without_service(f: Filters, *, miles: float | None = None) -> dict[s
     dlng = dlat / math.cos(math.radians(UK_MAX_LATITUDE))
     holders = dict(
         council_budgets(f)
-        .filter(person__postcode__contains=" ")
         .annotate(d=postcode_district_of("person__postcode"))
+        .exclude(d="")
         .values_list("d")
         .annotate(n=Count("person_id", distinct=True))
         .order_by()

@@ -37,7 +37,7 @@ from typing import Any
 
 from django.db import connection, models
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, Left, StrIndex
+from django.db.models.functions import Coalesce, Greatest, Left, StrIndex
 
 from carehub import clock
 from commissioning.filters import Filters, held_in, in_category, month_period, period_months, settled_in
@@ -58,8 +58,14 @@ def top_category() -> Coalesce:
 
 
 def postcode_district_of(path: str) -> models.Func:
-    """ "G12 8QQ" → "G12": the part before the space (postcodes are stored normalised)."""
-    return Left(path, StrIndex(path, Value(" ")) - 1)
+    """The district of the postcode at `path`: the part before the space ("G12 8QQ" → "G12").
+
+    Every stored postcode is in the normal form (carehub.postcodes.normalise_postcode,
+    applied when accounts, the portal and the register imports store one). A blank
+    postcode, or a value from before normalisation that was not a real postcode (no
+    space), has no district: "" on both databases.
+    """
+    return Left(path, Greatest(StrIndex(path, Value(" ")) - 1, 0))
 
 
 def council_budgets(f: Filters) -> QuerySet[Budget]:
@@ -182,11 +188,8 @@ def spend_by_district_category(f: Filters) -> list[dict[str, Any]]:
     """One GROUP BY (holder's postcode district, category) of the period's spend and
     commitments; serves both the spend by type of care and the spend next to unmet demand
     (commissioning.gaps). At most districts × subcategories rows (a few thousand), merged
-    in Python."""
-    district = models.Case(
-        models.When(budget__person__postcode__contains=" ", then=postcode_district_of("budget__person__postcode")),
-        default=Value(""),
-    )
+    in Python. `d` is "" for holders with no postcode district."""
+    district = postcode_district_of("budget__person__postcode")
     return list(_commitments(f).values("category_id", d=district).annotate(**_spend_sums(f)).order_by())
 
 

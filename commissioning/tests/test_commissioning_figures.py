@@ -5,15 +5,19 @@ Edinburgh funds one, and a self-funder spends too; only Glasgow's money may coun
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.db.models import Sum
 from django.utils import timezone
 
-from accounts.services import system_actor
+from accounts.models import PersonProfile
+from accounts.services import system_actor, user_sign_up
 from accounts.tests import factories as af
 from carehub.errors import DomainError
 from commissioning.dashboard import dashboard
@@ -36,6 +40,7 @@ from marketplace.models import Account, Budget, Entry, LedgerTransaction
 from marketplace.tests.factories import key, make_budget, make_commitment
 
 FY = Period(date(2026, 4, 1), date(2027, 3, 31))
+STRONG = "a-long-and-unusual-passphrase"
 TODAY = date(2026, 10, 1)  # about half-way through the year
 
 
@@ -317,3 +322,37 @@ def test_commissioning_page_never_names_budget_holders(client: Any, cast: Cast, 
     assert "Searches that found little" in body and "KW1" in body
     for name in ("Wendy West", "Walter West", "Willa Wick", "Noel Nowhere", "G12 8QQ", "KW1 4AA"):
         assert name not in body
+
+
+def test_commissioning_counts_a_holder_who_typed_the_postcode_without_a_space(
+    cast: Cast, places: dict[str, Any]
+) -> None:
+    # Signed up as "g128qq": stored as G12 8QQ, so placed in G12 like everyone else there.
+    user = user_sign_up(
+        email="gail@example.com", full_name="Gail Glen", password=STRONG, uses_care=True, postcode="g128qq"
+    )
+    budget = make_budget(person=user.person_profile, funder=cast.council, allocated_pence=50_000)
+    commitment = make_commitment(
+        budget=budget, provider=cast.provider, amount_pence=1_000, category=places["care_homes"]
+    )
+    settle(commitment, date(2026, 7, 2))
+    f = Filters(council=cast.council, period=FY)
+    gaps = holders_without_service(f, miles=10)
+    assert (gaps["located"], gaps["unlocated"]) == (4, 1)
+    assert {row["category"].slug: row["holders"] for row in gaps["rows"]}["transport"] == 4
+    g12 = next(r for r in unmet_demand(f) if r["district"] == "G12")
+    assert g12["spent_pence"] == 4_000 + 1_000
+
+
+def test_commissioning_places_a_holder_stored_before_normalising_once_migrated(
+    cast: Cast, places: dict[str, Any]
+) -> None:
+    # A row from before postcodes were normalised: counted, as unlocated, until the migration runs.
+    legacy = af.make_person(postcode="G12 8QQ")
+    PersonProfile.objects.filter(pk=legacy.pk).update(postcode="G128QQ")
+    make_budget(person=legacy, funder=cast.council, allocated_pence=50_000)
+    f = Filters(council=cast.council, period=FY)
+    assert itemgetter("located", "unlocated")(holders_without_service(f, miles=10)) == (3, 2)
+    migration = importlib.import_module("accounts.migrations.0003_normalise_person_postcodes")
+    assert migration.normalise(apps, None, out=lambda _: None) == (1, 0)
+    assert itemgetter("located", "unlocated")(holders_without_service(f, miles=10)) == (4, 1)

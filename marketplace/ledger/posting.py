@@ -126,6 +126,16 @@ def _insufficient_message(account: Account) -> str:
     return "There is not enough money in that account."
 
 
+def _move_balance(account_id: int, delta: int, *, floor: int) -> bool:
+    """`balance += delta` if the balance is at least `floor` (0: no condition), in one
+    conditional UPDATE; False when the condition failed. Every change of a cached
+    balance goes through here; each posting (or batch) calls it in ascending account id order."""
+    rows = Account.objects.filter(pk=account_id)
+    if floor > 0:
+        rows = rows.filter(balance_pence__gte=floor)
+    return rows.update(balance_pence=F("balance_pence") + delta) == 1
+
+
 def _check_balanced(reason: str, amounts: Sequence[int]) -> None:
     """The rules of one transaction, for ledger_post and ledger_post_many alike."""
     if len(amounts) < 2:
@@ -171,10 +181,8 @@ def ledger_post(
         if delta == 0:
             continue
         account = by_id[account_id]
-        rows = Account.objects.filter(pk=account_id)
-        if delta < 0 and account.kind in Account.NON_NEGATIVE:
-            rows = rows.filter(balance_pence__gte=-delta)
-        if rows.update(balance_pence=F("balance_pence") + delta) != 1:
+        floor = -delta if delta < 0 and account.kind in Account.NON_NEGATIVE else 0
+        if not _move_balance(account_id, delta, floor=floor):
             raise InsufficientFunds(_insufficient_message(account), account=account)
 
     txn = LedgerTransaction.objects.create(
@@ -223,6 +231,7 @@ class Posting:
 
 BULK_BATCH = 2_000  # postings inserted per round trip
 _IDS_PER_QUERY = 900  # below SQLite's limit on the parameters of one statement
+_ROWS_PER_INSERT = 1_000  # keeps an INSERT's parameters below PostgreSQL's 65,535
 
 
 @transaction.atomic
@@ -260,30 +269,34 @@ def ledger_post_many(*, actor: User, postings: Iterable[Posting], batch_size: in
                 net[account_id] = net.get(account_id, 0) + amount
                 low[account_id] = min(low.get(account_id, 0), net[account_id])
         txns = LedgerTransaction.objects.bulk_create(
-            LedgerTransaction(
-                reason=posting.reason,
-                actor=actor,
-                budget_id=posting.budget_id,
-                reference=posting.reference,
-                memo=posting.memo[:255],
-                created_at=posting.created_at or at,
-            )
-            for posting in chunk
+            [
+                LedgerTransaction(
+                    reason=posting.reason,
+                    actor_id=actor.pk,
+                    budget_id=posting.budget_id,
+                    reference=posting.reference,
+                    memo=posting.memo[:255],
+                    created_at=posting.created_at or at,
+                )
+                for posting in chunk
+            ],
+            batch_size=_ROWS_PER_INSERT,
         )
         Entry.objects.bulk_create(
-            Entry(transaction=txn, account_id=account_id, amount_pence=amount)
-            for txn, posting in zip(txns, chunk, strict=True)
-            for account_id, amount in posting.entries
+            [
+                Entry(transaction_id=txn.pk, account_id=account_id, amount_pence=amount)
+                for txn, posting in zip(txns, chunk, strict=True)
+                for account_id, amount in posting.entries
+            ],
+            batch_size=_ROWS_PER_INSERT,
         )
         posted += len(chunk)
     for account_id in sorted(net):
         floor = -low[account_id] if kinds[account_id] in Account.NON_NEGATIVE else 0
         if net[account_id] == 0 and floor == 0:
             continue
-        rows = Account.objects.filter(pk=account_id)
-        if floor:
-            rows = rows.filter(balance_pence__gte=floor)
-        if rows.update(balance_pence=F("balance_pence") + net[account_id]) != 1:
+        # A zero net movement with a floor still runs: the batch dipped below what the account holds.
+        if not _move_balance(account_id, net[account_id], floor=floor):
             account = Account.objects.get(pk=account_id)
             raise InsufficientFunds(_insufficient_message(account), account=account)
     return posted

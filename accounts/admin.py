@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from accounts.forms import PersonProfileAdminForm
 from accounts.models import (
     AuditEvent,
     CarerLink,
@@ -28,6 +29,7 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(PersonProfile)
 class PersonProfileAdmin(admin.ModelAdmin):
+    form = PersonProfileAdminForm
     list_display = ["user", "preferred_name", "postcode"]
     search_fields = ["user__email", "user__full_name"]
     raw_id_fields = ["user"]

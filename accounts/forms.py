@@ -4,7 +4,30 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
-from accounts.models import ProviderMembership, User
+from accounts.models import PersonProfile, ProviderMembership, User
+from carehub.postcodes import InvalidPostcode, normalise_optional_postcode
+
+POSTCODE_HINT = "For example, G12 8QQ. We use it to show care near you. Leave it blank if you prefer not to say."
+
+
+def _postcode_field() -> forms.CharField:
+    # Longer than a postcode so that "g12 - 8qq" reaches the postcode check and its plain message.
+    return forms.CharField(
+        label="Postcode (optional)",
+        max_length=16,
+        required=False,
+        help_text=POSTCODE_HINT,
+        error_messages={"max_length": "Enter a real postcode, like G12 8QQ"},
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "class": "govuk-input--width-10"}),
+    )
+
+
+def _clean_postcode(value: str) -> str:
+    """The normal form (G12 8QQ), "" when left blank, or a form error."""
+    try:
+        return normalise_optional_postcode(value)
+    except InvalidPostcode as exc:
+        raise forms.ValidationError(exc.message) from exc
 
 
 class SignUpForm(forms.Form):
@@ -24,7 +47,7 @@ class SignUpForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select who you are looking for care for"},
     )
-    postcode = forms.CharField(label="Postcode (optional)", max_length=8, required=False)
+    postcode = _postcode_field()
     password1 = forms.CharField(
         label="Create a password",
         strip=False,
@@ -43,6 +66,9 @@ class SignUpForm(forms.Form):
         "email_taken": "An account with this email address already exists. Sign in or reset your password.",
         "password_mismatch": "The passwords do not match. Enter the same password twice.",  # nosec B105  # a message
     }
+
+    def clean_postcode(self) -> str:
+        return _clean_postcode(self.cleaned_data.get("postcode", ""))
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
@@ -83,13 +109,27 @@ class ProfileForm(forms.Form):
     full_name = forms.CharField(label="Full name", max_length=150, error_messages={"required": "Enter your full name"})
     uses_care = forms.BooleanField(label="I use care and support myself", required=False)
     preferred_name = forms.CharField(label="What should we call you? (optional)", max_length=150, required=False)
-    postcode = forms.CharField(label="Postcode (optional)", max_length=8, required=False)
+    postcode = _postcode_field()
     communication_needs = forms.CharField(
         label="Communication needs (optional)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="For example: large print, British Sign Language, phone calls only in the morning",
     )
+
+    def clean_postcode(self) -> str:
+        return _clean_postcode(self.cleaned_data.get("postcode", ""))
+
+
+class PersonProfileAdminForm(forms.ModelForm):
+    """The admin's person form: a postcode typed there is stored in the normal form too."""
+
+    class Meta:
+        model = PersonProfile
+        fields = ["user", "preferred_name", "postcode", "communication_needs"]
+
+    def clean_postcode(self) -> str:
+        return _clean_postcode(self.cleaned_data.get("postcode", ""))
 
 
 class CarerLinkRequestForm(forms.Form):

@@ -17,6 +17,7 @@ from accounts.notifications.services import notify
 from accounts.permissions import Action, require
 from carehub import clock
 from carehub.errors import Conflict, DomainError, NotFound
+from carehub.postcodes import normalise_optional_postcode
 
 INVITATION_LIFETIME = timedelta(days=7)
 SYSTEM_EMAIL = "system@carehub.invalid"
@@ -36,10 +37,16 @@ def audit_record(*, actor: User | None, action: str, obj: Any, **detail: Any) ->
 def user_sign_up(*, email: str, full_name: str, password: str, uses_care: bool, postcode: str = "") -> User:
     """Create an account; a person who uses care also gets a PersonProfile.
 
+    The postcode is stored in its normal form (G12 8QQ), or "" when none is given:
+    the person is then placed nowhere (search asks for a postcode each time, and
+    commissioning counts them as a budget holder with no known district).
+
     Raises Conflict when the e-mail address is already registered (the form
-    checks first; the unique constraint settles races).
+    checks first; the unique constraint settles races), InvalidPostcode when
+    the postcode is not a real one.
     """
     email = email.strip().lower()
+    postcode = normalise_optional_postcode(postcode)
     if User.objects.filter(email__iexact=email).exists():
         raise Conflict(
             "An account with this email address already exists. Sign in or reset your password.", field="email"
@@ -50,7 +57,7 @@ def user_sign_up(*, email: str, full_name: str, password: str, uses_care: bool, 
     except IntegrityError as exc:
         raise Conflict("An account with this email address already exists.", field="email") from exc
     if uses_care:
-        PersonProfile.objects.create(user=user, postcode=postcode.strip().upper())
+        PersonProfile.objects.create(user=user, postcode=postcode)
     audit_record(actor=user, action="user.sign_up", obj=user)
     return user
 
@@ -59,13 +66,16 @@ def user_sign_up(*, email: str, full_name: str, password: str, uses_care: bool, 
 def person_profile_update(
     *, actor: User, full_name: str, preferred_name: str, postcode: str, communication_needs: str, uses_care: bool
 ) -> User:
+    """Change the actor's own details. The postcode as in user_sign_up: normal form or ""
+    (raises InvalidPostcode, a DomainError on the "postcode" field)."""
+    postcode = normalise_optional_postcode(postcode)
     actor.full_name = full_name.strip()
     actor.save(update_fields=["full_name"])
     profile = PersonProfile.objects.filter(user=actor).first()
     if uses_care or profile is not None:
         profile = profile or PersonProfile(user=actor)
         profile.preferred_name = preferred_name.strip()
-        profile.postcode = postcode.strip().upper()
+        profile.postcode = postcode
         profile.communication_needs = communication_needs.strip()
         profile.save()
     audit_record(actor=actor, action="user.profile_update", obj=actor)

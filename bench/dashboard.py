@@ -1,9 +1,10 @@
 """Commissioner dashboard benchmark (`make bench`): full page response time at scale.
 
-For PostgreSQL (database carehub_h6 by default) and SQLite (/tmp/h6-bench.sqlite3):
-a fresh database is migrated, `manage.py seed_spend` adds --holders budget holders
-and --entries ledger entries for one council, `manage.py check_ledger` confirms the
-ledger is sound, then the full dashboard page (/commissioning/<council>/) is fetched
+For PostgreSQL (database carehub_bench_dashboard by default) and SQLite
+(var/bench-dashboard.sqlite3): a fresh database is migrated, `manage.py seed_spend`
+adds --holders budget holders and --entries ledger entries for one council (posted
+through the ledger's bulk path, ledger_post_many), `manage.py check_ledger` confirms
+the ledger is sound, then the full dashboard page (/commissioning/<council>/) is fetched
 through the Django test client as one of the council's commissioners: one warm-up
 request, then --requests timed ones; the median and the slowest are reported, with
 the public spending page and one CSV for comparison. Prints a Markdown table.

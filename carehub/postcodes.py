@@ -46,6 +46,17 @@ def normalise_postcode(raw: str | None) -> str:
     return f"{match['outward']} {match['inward']}"
 
 
+def normalise_optional_postcode(raw: str | None) -> str:
+    """For a postcode someone may leave out: blank → "" (none given), else the normal form.
+
+    Raises InvalidPostcode for something typed that is not a real postcode, so that it is
+    refused rather than stored in a form nothing else can match (stored postcodes are
+    compared and cut into districts as ``G12 8QQ``)."""
+    if raw is None or not str(raw).strip():
+        return ""
+    return normalise_postcode(raw)
+
+
 def is_valid_postcode(raw: str | None) -> bool:
     try:
         normalise_postcode(raw)

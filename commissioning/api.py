@@ -14,7 +14,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commissioning import spend as cm
+from commissioning.filters import Filters, council_for_commissioner, filters_parse
+from commissioning.gaps import holders_without_service, unmet_demand
+from commissioning.spend import (
+    budget_utilisation,
+    spend_by_category,
+    spend_by_kind,
+    spend_by_month,
+    spend_by_provider,
+    spend_quality,
+)
 
 FILTERS = [
     OpenApiParameter("period", str, description="Financial year, e.g. 2026-27 (default: this one)"),
@@ -41,12 +50,12 @@ class _Spend(serializers.Serializer):
 class CommissioningApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    def figures(self, filters: cm.Filters, miles: float) -> Any:  # pragma: no cover - each view overrides
+    def figures(self, filters: Filters, miles: float) -> Any:  # pragma: no cover - each view overrides
         raise NotImplementedError
 
     def get(self, request: Request, council: str) -> Response:
-        found = cm.council_for_commissioner(user=request.user, ref=council)  # NotFound → 404
-        filters, miles = cm.filters_parse(council=found, query=request.query_params)  # DomainError → 400
+        found = council_for_commissioner(user=request.user, ref=council)  # NotFound → 404
+        filters, miles = filters_parse(council=found, query=request.query_params)  # DomainError → 400
         return Response({"filters": _Filters(filters).data, "results": self.figures(filters, miles)})
 
 
@@ -80,9 +89,9 @@ class CommissioningSummaryApi(CommissioningApi):
     def get(self, request: Request, council: str) -> Response:
         return super().get(request, council)
 
-    def figures(self, filters: cm.Filters, miles: float) -> Any:
-        u = cm.budget_utilisation(filters)
-        q = cm.spend_quality(filters)
+    def figures(self, filters: Filters, miles: float) -> Any:
+        u = budget_utilisation(filters)
+        q = spend_quality(filters)
         return self.OutputSerializer({**u.__dict__, "utilisation": u.utilisation, **q}).data
 
 
@@ -95,8 +104,8 @@ class CommissioningSpendByMonthApi(CommissioningApi):
     def get(self, request: Request, council: str) -> Response:
         return super().get(request, council)
 
-    def figures(self, filters: cm.Filters, miles: float) -> Any:
-        return self.OutputSerializer(cm.spend_by_month(filters), many=True).data
+    def figures(self, filters: Filters, miles: float) -> Any:
+        return self.OutputSerializer(spend_by_month(filters), many=True).data
 
 
 class CommissioningSpendByCategoryApi(CommissioningApi):
@@ -108,8 +117,8 @@ class CommissioningSpendByCategoryApi(CommissioningApi):
     def get(self, request: Request, council: str) -> Response:
         return super().get(request, council)
 
-    def figures(self, filters: cm.Filters, miles: float) -> Any:
-        return self.OutputSerializer(cm.spend_by_category(filters), many=True).data
+    def figures(self, filters: Filters, miles: float) -> Any:
+        return self.OutputSerializer(spend_by_category(filters), many=True).data
 
 
 class CommissioningSpendByProviderApi(CommissioningApi):
@@ -121,8 +130,8 @@ class CommissioningSpendByProviderApi(CommissioningApi):
     def get(self, request: Request, council: str) -> Response:
         return super().get(request, council)
 
-    def figures(self, filters: cm.Filters, miles: float) -> Any:
-        return self.OutputSerializer(cm.spend_by_provider(filters), many=True).data
+    def figures(self, filters: Filters, miles: float) -> Any:
+        return self.OutputSerializer(spend_by_provider(filters), many=True).data
 
 
 class CommissioningSpendByKindApi(CommissioningApi):
@@ -135,8 +144,8 @@ class CommissioningSpendByKindApi(CommissioningApi):
     def get(self, request: Request, council: str) -> Response:
         return super().get(request, council)
 
-    def figures(self, filters: cm.Filters, miles: float) -> Any:
-        return self.OutputSerializer(cm.spend_by_kind(filters), many=True).data
+    def figures(self, filters: Filters, miles: float) -> Any:
+        return self.OutputSerializer(spend_by_kind(filters), many=True).data
 
 
 class CommissioningUnmetDemandApi(CommissioningApi):
@@ -156,8 +165,8 @@ class CommissioningUnmetDemandApi(CommissioningApi):
     def get(self, request: Request, council: str) -> Response:
         return super().get(request, council)
 
-    def figures(self, filters: cm.Filters, miles: float) -> Any:
-        return self.OutputSerializer(cm.unmet_demand(filters), many=True).data
+    def figures(self, filters: Filters, miles: float) -> Any:
+        return self.OutputSerializer(unmet_demand(filters), many=True).data
 
 
 class CommissioningGapsApi(CommissioningApi):
@@ -180,5 +189,5 @@ class CommissioningGapsApi(CommissioningApi):
     def get(self, request: Request, council: str) -> Response:
         return super().get(request, council)
 
-    def figures(self, filters: cm.Filters, miles: float) -> Any:
-        return self.OutputSerializer(cm.holders_without_service(filters, miles=miles)).data
+    def figures(self, filters: Filters, miles: float) -> Any:
+        return self.OutputSerializer(holders_without_service(filters, miles=miles)).data

@@ -1,13 +1,13 @@
 """Realistic spend data for the commissioner dashboard benchmark (`manage.py seed_spend`).
 
-Writes straight into the ledger tables with bulk inserts, because posting a
-million entries one service call at a time would take hours. It keeps every
-rule the ledger services keep, so `manage.py check_ledger` still passes:
-
-* each transaction's entries sum to zero (allocate, commit, settle with the
-  platform fee, release: the same legs as marketplace/services.py);
-* every cached `Account.balance_pence` equals the sum of its entries;
-* held commitments sum to each budget's committed balance.
+Money moves through the ledger's bulk path, `ledger_post_many`: posting a
+million entries one `ledger_post` at a time would take hours, and the bulk
+path keeps ledger_post's rules (each transaction balanced, no budget account
+below zero at any point, cached balances moved by the same conditional
+UPDATE), so `manage.py check_ledger` passes. The postings have the same legs
+as the budget services (allocate, commit, settle with the platform fee,
+release); commitments are bulk-inserted beside them, so held commitments sum
+to each budget's committed balance.
 
 Data: H budget holders (people with a postcode in one of the council's
 districts, budgets of the current financial year, a mix of kinds), providers
@@ -21,19 +21,18 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import PersonProfile, User
 from accounts.services import system_actor
 from carehub import clock
-from commissioning.spend import financial_year
+from commissioning.filters import financial_year
 from directory.models import (
     Category,
     Council,
@@ -46,7 +45,8 @@ from directory.models import (
     Service,
 )
 from marketplace.budgets.services import platform_fee
-from marketplace.models import Account, Budget, Commitment, Entry, LedgerTransaction
+from marketplace.ledger import Posting, ledger_post_many
+from marketplace.models import Account, Budget, Commitment, LedgerTransaction
 
 ENTRIES_PER_ALLOCATION = 2
 BATCH = 5_000
@@ -63,17 +63,6 @@ class SeedResult:
     transactions: int
     entries: int
     searches: int
-
-
-def _next_id(model: type[models.Model]) -> int:
-    return (model.objects.aggregate(m=models.Max("pk"))["m"] or 0) + 1
-
-
-def _reset_sequences(*models_: type[models.Model]) -> None:
-    # Explicit ids bypass PostgreSQL's sequences: move them past what was inserted.
-    with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), list(models_)):
-            cursor.execute(sql)
 
 
 def _council(slug: str) -> Council:
@@ -239,59 +228,28 @@ def seed_spend(
     progress(f"{holders} holders and budgets")
 
     # The ledger: allocations first, then commitments until the entry target is reached.
-    delta: dict[int, int] = {}
-    txn_id, entry_id, commitment_id = _next_id(LedgerTransaction), _next_id(Entry), _next_id(Commitment)
-    txns: list[LedgerTransaction] = []
-    rows: list[Entry] = []
     commitments: list[Commitment] = []
-    counts = {"transactions": 0, "entries": 0, "commitments": 0}
+    counts = {"entries": 0, "commitments": 0}
     start_at = timezone.make_aware(datetime.combine(period.start, time(9)))
     elapsed_days = max((min(today, period.end) - period.start).days, 1)
+    Reason = LedgerTransaction.Reason
 
-    def flush() -> None:
-        LedgerTransaction.objects.bulk_create(txns, batch_size=BATCH)
-        Entry.objects.bulk_create(rows, batch_size=BATCH)
+    def flush_commitments() -> None:
         Commitment.objects.bulk_create(commitments, batch_size=BATCH)
-        counts["transactions"] += len(txns)
-        counts["entries"] += len(rows)
         counts["commitments"] += len(commitments)
-        txns.clear()
-        rows.clear()
         commitments.clear()
 
-    def post(reason: str, budget_id: int, legs: list[tuple[int, int]], at: datetime, reference: str = "") -> None:
-        nonlocal txn_id, entry_id
-        txns.append(
-            LedgerTransaction(
-                pk=txn_id,
-                code=uuid.UUID(int=rng.getrandbits(128), version=4),
-                reason=reason,
-                actor_id=actor.pk,
-                budget_id=budget_id,
-                reference=reference,
-                created_at=at,
-            )
-        )
-        for account_id, amount in legs:
-            rows.append(Entry(pk=entry_id, transaction_id=txn_id, account_id=account_id, amount_pence=amount))
-            delta[account_id] = delta.get(account_id, 0) + amount
-            entry_id += 1
-        txn_id += 1
-
-    available: dict[int, int] = {}
-    for budget in budgets:
-        amount = rng.randrange(500_000, 3_000_000, 100)  # £5,000 to £30,000 a year
-        available[budget.pk] = amount
-        post(
-            LedgerTransaction.Reason.ALLOCATION,
-            budget.pk,
-            [(funding, -amount), (accounts[(budget.pk, Account.Kind.BUDGET_AVAILABLE)], amount)],
-            start_at,
-        )
-    written = len(rows)
-    n = 0
-    with transaction.atomic():
-        while written < entries:
+    def postings() -> Iterator[Posting]:
+        """Read by ledger_post_many in batches; commitments are written alongside."""
+        available: dict[int, int] = {}
+        for budget in budgets:
+            amount = rng.randrange(500_000, 3_000_000, 100)  # £5,000 to £30,000 a year
+            available[budget.pk] = amount
+            funded = accounts[(budget.pk, Account.Kind.BUDGET_AVAILABLE)]
+            counts["entries"] += 2
+            yield Posting(Reason.ALLOCATION, [(funding, -amount), (funded, amount)], budget.pk, created_at=start_at)
+        n, report_at = 0, 50_000
+        while counts["entries"] < entries:
             budget = budgets[rng.randrange(len(budgets))]
             amount = rng.randrange(1_500, 40_000, 50)
             if available[budget.pk] < amount:
@@ -305,16 +263,11 @@ def seed_spend(
             avail_acct = accounts[(budget.pk, Account.Kind.BUDGET_AVAILABLE)]
             held_acct = accounts[(budget.pk, Account.Kind.BUDGET_COMMITTED)]
             provider_id = rng.choice(provider_ids)
-            post(
-                LedgerTransaction.Reason.COMMIT,
-                budget.pk,
-                [(avail_acct, -amount), (held_acct, amount)],
-                made,
-                reference,
-            )
+            legs = [(avail_acct, -amount), (held_acct, amount)]
+            yield Posting(Reason.COMMIT, legs, budget.pk, reference, created_at=made)
+            counts["entries"] += len(legs)
             roll = rng.random()
             commitment = Commitment(
-                pk=commitment_id,
                 budget_id=budget.pk,
                 provider_id=provider_id,
                 category_id=rng.choice(categories),
@@ -323,7 +276,6 @@ def seed_spend(
                 created_at=made,
                 code=uuid.UUID(int=rng.getrandbits(128), version=4),
             )
-            commitment_id += 1
             if roll < 0.7:
                 settled_at = min(
                     made + timedelta(days=rng.randrange(1, 14)), timezone.make_aware(datetime.combine(today, time(8)))
@@ -333,7 +285,8 @@ def seed_spend(
                 legs = [(held_acct, -amount), (payable[provider_id], amount - fee)]
                 if fee:
                     legs.append((fees, fee))
-                post(LedgerTransaction.Reason.SETTLE, budget.pk, legs, settled_at, reference)
+                yield Posting(Reason.SETTLE, legs, budget.pk, reference, created_at=settled_at)
+                counts["entries"] += len(legs)
                 commitment.status, commitment.settled_pence, commitment.fee_pence = (
                     Commitment.Status.SETTLED,
                     amount,
@@ -342,13 +295,9 @@ def seed_spend(
                 commitment.settled_at = settled_at
                 commitment.due_on = settled_at.date()
             elif roll < 0.8:
-                post(
-                    LedgerTransaction.Reason.RELEASE,
-                    budget.pk,
-                    [(held_acct, -amount), (avail_acct, amount)],
-                    made,
-                    reference,
-                )
+                legs = [(held_acct, -amount), (avail_acct, amount)]
+                yield Posting(Reason.RELEASE, legs, budget.pk, reference, created_at=made)
+                counts["entries"] += len(legs)
                 available[budget.pk] += amount
                 commitment.status = Commitment.Status.RELEASED
                 commitment.due_on = made.date()
@@ -357,21 +306,16 @@ def seed_spend(
                 days_left = max((period.end - today).days, 0)
                 commitment.due_on = today + timedelta(days=rng.randint(0, days_left))
             commitments.append(commitment)
-            written = counts["entries"] + len(rows)
-            if len(rows) >= 50_000:
-                flush()
+            if len(commitments) >= BATCH:
+                flush_commitments()
+            if counts["entries"] >= report_at:
                 progress(f"{counts['entries']:,} entries")
-        flush()
-        _reset_sequences(LedgerTransaction, Entry, Commitment)
-        # Cached balances: add what moved to what was there, in batches.
-        moved: list[Account] = []
-        for chunk_start in range(0, len(delta), BATCH):
-            chunk = sorted(delta)[chunk_start : chunk_start + BATCH]
-            for account in Account.objects.filter(pk__in=chunk):
-                account.balance_pence += delta[account.pk]
-                moved.append(account)
-        Account.objects.bulk_update(moved, ["balance_pence"], batch_size=1_000)
-    progress(f"{counts['entries']:,} entries in {counts['transactions']:,} transactions")
+                report_at += 50_000
+
+    with transaction.atomic():
+        transactions = ledger_post_many(actor=actor, postings=postings())
+        flush_commitments()
+    progress(f"{counts['entries']:,} entries in {transactions:,} transactions")
 
     searches = entries // 20 if searches is None else searches
     top = list(Category.objects.filter(parent=None).values_list("pk", flat=True))
@@ -392,7 +336,7 @@ def seed_spend(
         holders=holders,
         budgets=len(budgets),
         commitments=counts["commitments"],
-        transactions=counts["transactions"],
+        transactions=transactions,
         entries=counts["entries"],
         searches=searches,
     )

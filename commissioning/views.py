@@ -14,7 +14,19 @@ from django.shortcuts import redirect, render
 
 from carehub.errors import DomainError, NotFound
 from carehub.money import format_pence
-from commissioning import spend as cm
+from commissioning.dashboard import Dashboard, dashboard
+from commissioning.filters import (
+    Filters,
+    council_for_commissioner,
+    council_public,
+    councils_for_commissioner,
+    filters_parse,
+    period_choices,
+    period_parse,
+)
+from commissioning.gaps import FEW_RESULTS
+from commissioning.spend import TOP_PROVIDERS, spend_by_provider
+from commissioning.transparency import SUPPRESS_BELOW, transparency
 from directory.models import Category
 
 VIEWS = ("summary", "by-month", "by-category", "by-provider", "by-kind", "unmet-demand", "gaps")
@@ -94,7 +106,7 @@ VIEW_PARTS = {
 }
 
 
-def _summary_table(board: cm.Dashboard) -> Table:
+def _summary_table(board: Dashboard) -> Table:
     u, q = board.utilisation, board.quality
     assert u is not None
     summary_rows = [
@@ -124,7 +136,7 @@ def _summary_table(board: cm.Dashboard) -> Table:
     )
 
 
-def _gaps_table(board: cm.Dashboard) -> Table:
+def _gaps_table(board: Dashboard) -> Table:
     gaps = board.gaps
     return Table(
         "gaps",
@@ -139,7 +151,7 @@ def _gaps_table(board: cm.Dashboard) -> Table:
     )
 
 
-def _tables(board: cm.Dashboard, only: str | None = None) -> dict[str, Table]:
+def _tables(board: Dashboard, only: str | None = None) -> dict[str, Table]:
     """The tables of the views in `only` (one slug) or all of them."""
     builders: dict[str, Callable[[], Table]] = {
         "summary": lambda: _summary_table(board),
@@ -160,7 +172,7 @@ def _tables(board: cm.Dashboard, only: str | None = None) -> dict[str, Table]:
         ),
         "by-provider": lambda: Table(
             "by-provider",
-            f"Top {cm.TOP_PROVIDERS} providers",
+            f"Top {TOP_PROVIDERS} providers",
             [("name", "Provider", "text"), *MONEY],
             board.top_providers,
             bars=["spent_pence", "committed_pence"],
@@ -181,7 +193,7 @@ def _tables(board: cm.Dashboard, only: str | None = None) -> dict[str, Table]:
                 ("category", "Type of care", "text"),
                 ("searches", "Searches", "count"),
                 ("none", "Found nothing", "count"),
-                ("few", f"Found {cm.FEW_RESULTS} or fewer", "count"),
+                ("few", f"Found {FEW_RESULTS} or fewer", "count"),
                 ("services", "Services there", "count"),
                 ("spent_pence", "Spent there", "money"),
             ],
@@ -194,9 +206,9 @@ def _tables(board: cm.Dashboard, only: str | None = None) -> dict[str, Table]:
     return {slug: build() for slug, build in builders.items() if only is None or slug == only}
 
 
-def _filters_or_error(request: HttpRequest, council: Any) -> tuple[cm.Filters | None, float, list[dict[str, str]]]:
+def _filters_or_error(request: HttpRequest, council: Any) -> tuple[Filters | None, float, list[dict[str, str]]]:
     try:
-        filters, miles = cm.filters_parse(council=council, query=request.GET)
+        filters, miles = filters_parse(council=council, query=request.GET)
     except DomainError as exc:
         return None, 0.0, [{"text": exc.message, "href": f"#{exc.field or 'period'}"}]
     return filters, miles, []
@@ -204,14 +216,14 @@ def _filters_or_error(request: HttpRequest, council: Any) -> tuple[cm.Filters | 
 
 def _council_or_none(request: HttpRequest, council: str) -> Any:
     try:
-        return cm.council_for_commissioner(user=request.user, ref=council)
+        return council_for_commissioner(user=request.user, ref=council)
     except NotFound:
         return None
 
 
 def _filter_context(request: HttpRequest) -> dict[str, Any]:
     return {
-        "periods": cm.period_choices(),
+        "periods": period_choices(),
         "categories": Category.objects.filter(parent=None).order_by("position", "name"),
         "selected": {key: request.GET.get(key, "") for key in ("period", "category", "miles")},
         "query": request.GET.urlencode(),
@@ -221,7 +233,7 @@ def _filter_context(request: HttpRequest) -> dict[str, Any]:
 @login_required
 def commissioning_home(request: HttpRequest) -> HttpResponse:
     """The councils the user commissions for: straight to the dashboard when there is one."""
-    councils = list(cm.councils_for_commissioner(user=request.user))
+    councils = list(councils_for_commissioner(user=request.user))
     if len(councils) == 1:
         return redirect("commissioning:dashboard", council=councils[0].slug)
     return render(request, "marketplace/commissioning/home.html", {"councils": councils})
@@ -236,7 +248,7 @@ def commissioning_dashboard(request: HttpRequest, council: str, print_view: bool
     context = {"council": found, "errors": errors, "print_view": print_view, **_filter_context(request)}
     if filters is None:
         return render(request, "marketplace/commissioning/dashboard.html", context, status=400)
-    board = cm.dashboard(filters, miles=miles)
+    board = dashboard(filters, miles=miles)
     context.update(board=board, filters=filters, tables=list(_tables(board).values()))
     return render(request, "marketplace/commissioning/dashboard.html", context)
 
@@ -249,10 +261,10 @@ def commissioning_csv(request: HttpRequest, council: str, view: str) -> HttpResp
     filters, miles, errors = _filters_or_error(request, found)
     if filters is None:
         return HttpResponse(errors[0]["text"], status=400, content_type="text/plain; charset=utf-8")
-    board = cm.dashboard(filters, miles=miles, parts=VIEW_PARTS[view])
+    board = dashboard(filters, miles=miles, parts=VIEW_PARTS[view])
     table = _tables(board, only=view)[view]
     if view == "by-provider":
-        table.rows = cm.spend_by_provider(filters)  # every provider, not only the top ones
+        table.rows = spend_by_provider(filters)  # every provider, not only the top ones
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="{found.slug}-{view}-{filters.period.label}'
@@ -268,23 +280,23 @@ def commissioning_csv(request: HttpRequest, council: str, view: str) -> HttpResp
 def council_spending(request: HttpRequest, council: str) -> HttpResponse:
     """Public: a council's spend through CareHub by type of care and month, and its active services."""
     try:
-        found = cm.council_public(ref=council)
-        period = cm.period_parse(request.GET.get("period"))
+        found = council_public(ref=council)
+        period = period_parse(request.GET.get("period"))
     except NotFound:
         return render(request, "404.html", status=404)
     except DomainError as exc:
         context = {
             "council": found,
             "errors": [{"text": exc.message, "href": "#period"}],
-            "periods": cm.period_choices(),
+            "periods": period_choices(),
         }
         return render(request, "marketplace/commissioning/transparency.html", context, status=400)
-    report = cm.transparency(council=found, period=period)
+    report = transparency(council=found, period=period)
     context = {
         "council": found,
         "report": report,
-        "periods": cm.period_choices(),
+        "periods": period_choices(),
         "selected_period": request.GET.get("period", ""),
-        "suppress_below": cm.SUPPRESS_BELOW,
+        "suppress_below": SUPPRESS_BELOW,
     }
     return render(request, "marketplace/commissioning/transparency.html", context)

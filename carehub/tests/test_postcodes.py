@@ -1,6 +1,12 @@
 import pytest
 
-from carehub.postcodes import InvalidPostcode, normalise_postcode, postcode_district, postcode_sector
+from carehub.postcodes import (
+    InvalidPostcode,
+    normalise_optional_postcode,
+    normalise_postcode,
+    postcode_district,
+    postcode_sector,
+)
 
 
 @pytest.mark.parametrize(
@@ -55,3 +61,13 @@ def test_postcode_sector_and_district_split_the_outward_and_inward_codes():
     assert postcode_district("g128qq") == "G12"
     assert postcode_sector("EC1A 1BB") == "EC1A 1"
     assert postcode_district("EC1A 1BB") == "EC1A"
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("", ""), ("  ", ""), (None, ""), ("g128qq", "G12 8QQ")])
+def test_normalise_optional_postcode_keeps_blank_as_none_given(raw, expected):
+    assert normalise_optional_postcode(raw) == expected
+
+
+def test_normalise_optional_postcode_still_refuses_a_typed_non_postcode():
+    with pytest.raises(InvalidPostcode):
+        normalise_optional_postcode("G12 8QC")

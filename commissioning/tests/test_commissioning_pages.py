@@ -13,8 +13,9 @@ from django.urls import reverse
 
 from accounts.tests import factories as af
 from carehub import clock
-from commissioning import spend as cm
+from commissioning.filters import Period, financial_year
 from commissioning.tests.test_commissioning_figures import settle
+from commissioning.transparency import transparency
 from commissioning.views import VIEWS
 from conftest import Cast
 from directory.tests import factories as df
@@ -31,9 +32,9 @@ API_VIEWS = (
 )
 
 
-def this_year() -> cm.Period:
+def this_year() -> Period:
     """The dashboard's default period: the budget year of today (read when the test runs)."""
-    return cm.financial_year(clock.today())
+    return financial_year(clock.today())
 
 
 def pages(slug: str) -> list[str]:
@@ -186,7 +187,7 @@ def test_council_spending_is_public_and_suppresses_small_numbers(client: Client,
     _holders_spend(cast, 5, "transport", amount=2_000)  # shown: exactly 5 people
     _holders_spend(cast, 2, "day-services", amount=3_333)  # hidden: 2 people
     df.make_service(council=cast.council)
-    report = cm.transparency(council=cast.council, period=this_year())
+    report = transparency(council=cast.council, period=this_year())
     cells = {row["name"]: (row["spent_pence"], row["holders"], row["suppressed"]) for row in report.by_category}
     # Day services (2 people) is hidden, and so is the next smallest (transport), so that
     # day services cannot be worked out from the published total.
@@ -206,7 +207,7 @@ def test_council_spending_is_public_and_suppresses_small_numbers(client: Client,
 
 def test_council_spending_hides_the_total_under_five_people(client: Client, cast: Cast) -> None:
     _holders_spend(cast, 3, "care-homes")
-    report = cm.transparency(council=cast.council, period=this_year())
+    report = transparency(council=cast.council, period=this_year())
     assert report.total_spent_pence is None and report.total_holders is None
     assert [row["spent_pence"] for row in report.by_category] == [None]
     assert [row["spent_pence"] for row in report.by_month] == [None]

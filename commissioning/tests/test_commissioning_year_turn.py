@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from accounts.services import system_actor
-from commissioning import spend as cm
+from commissioning.filters import Filters, period_parse
+from commissioning.spend import spend_by_month
 from conftest import Cast
 from marketplace import ledger
 from marketplace.budgets import services
@@ -31,12 +32,8 @@ def test_spend_paid_just_after_midnight_on_1_april_is_in_the_new_budget_year(cas
         with ledger.posting_time(paid_at):
             services.budget_settle(actor=system_actor(), commitment=commitment, idempotency_key=key())
 
-    old_year = {
-        m["month"]: m["spent_pence"] for m in cm.spend_by_month(cm.Filters(cast.council, cm.period_parse("2026-27")))
-    }
-    new_year = {
-        m["month"]: m["spent_pence"] for m in cm.spend_by_month(cm.Filters(cast.council, cm.period_parse("2027-28")))
-    }
+    old_year = {m["month"]: m["spent_pence"] for m in spend_by_month(Filters(cast.council, period_parse("2026-27")))}
+    new_year = {m["month"]: m["spent_pence"] for m in spend_by_month(Filters(cast.council, period_parse("2027-28")))}
     assert old_year[date(2027, 3, 1)] == 1_000
     assert new_year[date(2027, 4, 1)] == 2_000
     assert sum(old_year.values()) + sum(new_year.values()) == 3_000
@@ -44,6 +41,6 @@ def test_spend_paid_just_after_midnight_on_1_april_is_in_the_new_budget_year(cas
 
 def test_default_dashboard_period_turns_at_uk_midnight_on_1_april(time_machine: Any) -> None:
     time_machine.move_to(datetime(2027, 3, 31, 22, 59, tzinfo=UTC))  # 23:59 BST, 31 March
-    assert cm.period_parse("").label == "2026-27"
+    assert period_parse("").label == "2026-27"
     time_machine.move_to(datetime(2027, 3, 31, 23, 1, tzinfo=UTC))  # 00:01 BST, 1 April
-    assert cm.period_parse("").label == "2027-28"
+    assert period_parse("").label == "2027-28"

@@ -7,7 +7,8 @@ from typing import Any
 from django.core.management import call_command
 from django.db.models import Sum
 
-from commissioning import spend as cm
+from commissioning.dashboard import dashboard
+from commissioning.filters import Filters, period_parse
 from directory.models import Council, SearchLog
 from marketplace.ledger import ledger_verify
 from marketplace.models import Account, Commitment, Entry
@@ -20,7 +21,7 @@ def test_seed_spend_keeps_the_ledger_sound_and_the_dashboard_agrees(db: Any) -> 
     assert Entry.objects.count() >= 3000
     assert SearchLog.objects.filter(council=council).count() == 50
     assert council.budgets.count() == 40
-    board = cm.dashboard(cm.Filters(council=council, period=cm.period_parse(None)))
+    board = dashboard(Filters(council=council, period=period_parse(None)))
     settled = Commitment.objects.filter(budget__funder=council, status=Commitment.Status.SETTLED).aggregate(
         t=Sum("settled_pence")
     )["t"]

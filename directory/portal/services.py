@@ -26,7 +26,7 @@ from accounts.selectors import provider_member_users
 from accounts.services import audit_record, provider_membership_add
 from carehub import clock
 from carehub.errors import Conflict, DomainError, NotFound
-from carehub.postcodes import InvalidPostcode
+from carehub.postcodes import InvalidPostcode, normalise_optional_postcode
 from directory.geo.selectors import postcode_lookup
 from directory.models import (
     AvailabilityException,
@@ -136,6 +136,10 @@ def _apply_service_data(service: Service, data: dict[str, Any], *, registered: b
         if name not in data or (registered and name in REGISTER_SERVICE_FIELDS):
             continue
         old, new = getattr(service, name), data[name]
+        if name == "postcode":
+            # Stored in one form (G12 8QQ, or "" for none) whoever calls: the page's form has
+            # checked it already; anything else gets InvalidPostcode on the postcode field.
+            new = normalise_optional_postcode(new)
         if old != new:
             changes[name] = (old, new)
             setattr(service, name, new)

@@ -1,12 +1,28 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from accounts.models import CarerLink, PersonProfile, ProviderMembership, User
 
 
+def person_for_user(*, user: User) -> PersonProfile | None:
+    """The user's own person profile; None for someone who does not use care (a carer, provider staff)."""
+    return PersonProfile.objects.filter(user=user).first()
+
+
 def carer_links_for_person(*, user: User) -> QuerySet[CarerLink]:
     return CarerLink.objects.filter(person__user=user).select_related("carer").order_by("-requested_at")
+
+
+def carer_link_get_for_person(*, user: User, code: Any) -> CarerLink:
+    """One of the person's carer links; Http404 both when it does not exist and when it is someone else's."""
+    link = carer_links_for_person(user=user).filter(code=code).first()
+    if link is None:
+        raise Http404("No such carer link")
+    return link
 
 
 def carer_links_for_carer(*, user: User) -> QuerySet[CarerLink]:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -11,32 +13,36 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
 from accounts.forms import CarerConsentForm, CarerLinkRequestForm, ProfileForm, SignInForm, SignUpForm
-from accounts.models import PersonProfile
+from accounts.models import CarerLink, User
 from carehub.errors import DomainError
-from carehub.forms import add_domain_error
+from carehub.forms import form_status, form_submit, posted
 
 
 def sign_up(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("accounts:profile")
-    form = SignUpForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            user = services.user_sign_up(
-                email=data["email"],
-                full_name=data["full_name"],
-                password=data["password1"],
-                uses_care=data["uses_care"],
-                postcode=data["postcode"],
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, "Your account has been created.")
-            return redirect("accounts:profile")
-    return render(request, "accounts/sign_up.html", {"form": form}, status=400 if form.errors else 200)
+    form = SignUpForm(posted(request))
+
+    def sign_up_and_in(data: dict[str, Any]) -> User:
+        user = services.user_sign_up(
+            email=data["email"],
+            full_name=data["full_name"],
+            password=data["password1"],
+            uses_care=data["uses_care"],
+            postcode=data["postcode"],
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return user
+
+    if response := form_submit(
+        request,
+        form,
+        sign_up_and_in,
+        success_message="Your account has been created.",
+        redirect_to="accounts:profile",
+    ):
+        return response
+    return render(request, "accounts/sign_up.html", {"form": form}, status=form_status(form))
 
 
 class SignInView(auth_views.LoginView):
@@ -47,7 +53,7 @@ class SignInView(auth_views.LoginView):
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    person = PersonProfile.objects.filter(user=request.user).first()
+    person = selectors.person_for_user(user=request.user)
     initial = {
         "full_name": request.user.full_name,
         "uses_care": person is not None,
@@ -55,18 +61,23 @@ def profile(request: HttpRequest) -> HttpResponse:
         "postcode": person.postcode if person else "",
         "communication_needs": person.communication_needs if person else "",
     }
-    form = ProfileForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        services.person_profile_update(actor=request.user, **form.cleaned_data)
-        messages.success(request, "Your details have been saved.")
-        return redirect("accounts:profile")
+    form = ProfileForm(posted(request), initial=initial)
+    if response := form_submit(
+        request,
+        form,
+        lambda data: services.person_profile_update(actor=request.user, **data),
+        success_message="Your details have been saved.",
+        redirect_to="accounts:profile",
+    ):
+        return response
+    # Unlike the other form pages this one answers 200 when the form has errors (kept as it was).
     return render(request, "accounts/profile.html", {"form": form, "person": person})
 
 
 @login_required
 def carers(request: HttpRequest) -> HttpResponse:
     """The person's page: who may act for them, and requests waiting for consent."""
-    person = PersonProfile.objects.filter(user=request.user).first()
+    person = selectors.person_for_user(user=request.user)
     links = selectors.carer_links_for_person(user=request.user) if person else []
     return render(
         request, "accounts/carers.html", {"person": person, "links": links, "consent_form": CarerConsentForm()}
@@ -75,37 +86,36 @@ def carers(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def carer_consent(request: HttpRequest, code: str) -> HttpResponse:
-    link = selectors.carer_links_for_person(user=request.user).filter(code=code).first()
-    if link is None:
-        return render(request, "404.html", status=404)
+    link = selectors.carer_link_get_for_person(user=request.user, code=code)
     initial = {"scopes": [field for field, _ in CarerConsentForm.SCOPES if getattr(link, field)]}
-    form = CarerConsentForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        scopes = set(form.cleaned_data["scopes"])
-        try:
-            services.carer_link_consent(
-                actor=request.user,
-                link_code=code,
-                can_view="can_view" in scopes,
-                can_book="can_book" in scopes,
-                can_manage_budget="can_manage_budget" in scopes,
-            )
-        except DomainError as error:
-            add_domain_error(form, error, default_field="scopes")
-        else:
-            messages.success(request, f"{link.carer.full_name} can now act for you as you chose.")
-            return redirect("accounts:carers")
-    return render(
-        request, "accounts/carer_consent.html", {"form": form, "link": link}, status=400 if form.errors else 200
-    )
+    form = CarerConsentForm(posted(request), initial=initial)
+
+    def consent(data: dict[str, Any]) -> CarerLink:
+        scopes = set(data["scopes"])
+        return services.carer_link_consent(
+            actor=request.user,
+            link_code=code,
+            can_view="can_view" in scopes,
+            can_book="can_book" in scopes,
+            can_manage_budget="can_manage_budget" in scopes,
+        )
+
+    if response := form_submit(
+        request,
+        form,
+        consent,
+        success_message=f"{link.carer.full_name} can now act for you as you chose.",
+        redirect_to="accounts:carers",
+        default_field="scopes",
+    ):
+        return response
+    return render(request, "accounts/carer_consent.html", {"form": form, "link": link}, status=form_status(form))
 
 
 @login_required
 @require_POST
 def carer_end(request: HttpRequest, code: str) -> HttpResponse:
-    link = selectors.carer_links_for_person(user=request.user).filter(code=code).first()
-    if link is None:
-        return render(request, "404.html", status=404)
+    link = selectors.carer_link_get_for_person(user=request.user, code=code)
     try:
         services.carer_link_end(actor=request.user, link_code=code)
     except DomainError as error:
@@ -118,19 +128,18 @@ def carer_end(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def supporting(request: HttpRequest) -> HttpResponse:
     """The carer's page: people they support and requests they have sent."""
-    form = CarerLinkRequestForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.carer_link_request(carer=request.user, **form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error, default_field="person_email")
-        else:
-            messages.success(request, "Your request has been sent. You can act for them once they agree.")
-            return redirect("accounts:supporting")
+    form = CarerLinkRequestForm(posted(request))
+    if response := form_submit(
+        request,
+        form,
+        lambda data: services.carer_link_request(carer=request.user, **data),
+        success_message="Your request has been sent. You can act for them once they agree.",
+        redirect_to="accounts:supporting",
+        default_field="person_email",
+    ):
+        return response
     links = selectors.carer_links_for_carer(user=request.user)
-    return render(
-        request, "accounts/supporting.html", {"form": form, "links": links}, status=400 if form.errors else 200
-    )
+    return render(request, "accounts/supporting.html", {"form": form, "links": links}, status=form_status(form))
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django import forms
-from django.http import HttpRequest
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from carehub.errors import DomainError
+
+T = TypeVar("T")
 
 
 def add_domain_error(form: forms.Form, error: DomainError, *, default_field: str | None = None) -> None:
@@ -25,3 +30,37 @@ def posted(request: HttpRequest) -> Any:
 def form_status(form: object) -> int:
     """400 for a page showing a form with errors (so tests and tools see a refusal), else 200."""
     return 400 if getattr(form, "errors", None) else 200
+
+
+def form_submit(
+    request: HttpRequest,
+    form: forms.Form,
+    run: Callable[[dict[str, Any]], T],
+    *,
+    success_message: str | Callable[[T], str] | None,
+    redirect_to: str | Callable[[T], str],
+    default_field: str | None = None,
+) -> HttpResponse | None:
+    """The POST half of a form page: when the form is posted and valid, call the service
+    (`run(form.cleaned_data)`), show the success message and redirect (302, so a reload
+    does not post again).
+
+    Returns None when the page should be shown instead: a GET, an invalid form, or a
+    DomainError from the service, which goes on the form against its field (or
+    `default_field`). The view then renders with `status=form_status(form)`.
+
+    `success_message` and `redirect_to` are either fixed, or functions of what the service
+    returned (`lambda thread: reverse(..., kwargs={"code": thread.code})`). `redirect_to`
+    is a URL or a URL name without arguments, as for django.shortcuts.redirect.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = run(form.cleaned_data)
+    except DomainError as error:
+        add_domain_error(form, error, default_field=default_field)
+        return None
+    message = success_message(result) if callable(success_message) else success_message
+    if message:
+        messages.success(request, message)
+    return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)

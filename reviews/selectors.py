@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from accounts.models import PersonProfile, User
+from accounts.models import CarerLink, PersonProfile, User
 from accounts.permissions import Action, can, require
-from accounts.selectors import provider_ids_for_member
-from carehub.errors import NotFound
+from accounts.selectors import person_for_user, provider_ids_for_member
+from carehub.errors import DomainError, NotFound, NotPermitted
 from directory.models import Provider, Service
-from reviews.models import ProviderRating, Report, Review, ServiceRating
+from reviews.models import ModerationDecision, ProviderRating, ProviderReply, Report, Review, ServiceRating
 
 SORTS = {"newest": ["-published_at", "-pk"], "helpful": ["-helpful_count", "-published_at", "-pk"]}
+SECTION_SIZE = 20  # reviews shown on a service's page
+
+
+class ReviewSection(TypedDict):
+    rating: ServiceRating | None
+    reviews: list[Review]
+    is_provider_member: bool
 
 
 def review_list_published(
@@ -26,6 +33,17 @@ def review_list_published(
     if provider is not None:
         qs = qs.filter(provider=provider)
     return qs.order_by(*SORTS.get(sort, SORTS["newest"]))
+
+
+def review_section_for_user(*, user: Any, service: Service, sort: str = "newest") -> ReviewSection:
+    """The reviews panel on a service's page: people's rating, the first published reviews, and
+    whether the viewer works for the provider (they may reply, not review)."""
+    signed_in = getattr(user, "is_authenticated", False)
+    return {
+        "rating": service_rating(service=service),
+        "reviews": list(review_list_published(service=service, sort=sort)[:SECTION_SIZE]),
+        "is_provider_member": bool(signed_in and can(user, Action.PROVIDER_MANAGE, service)),
+    }
 
 
 def _visible_to(user: Any) -> Q:
@@ -75,11 +93,67 @@ def moderation_queue(*, user: User) -> QuerySet[Review]:
     )
 
 
+def reply_for_review(*, review: Review) -> ProviderReply | None:
+    """The provider's reply to a review the caller has already looked up for the user; None before one."""
+    return ProviderReply.objects.filter(review=review).first()
+
+
+def report_list_open(*, review: Review) -> QuerySet[Report]:
+    """Reports a moderator has not dealt with yet, oldest first."""
+    return review.reports.filter(status=Report.Status.OPEN).order_by("created_at")
+
+
+def moderation_decision_list(*, review: Review) -> QuerySet[ModerationDecision]:
+    """Moderators' earlier decisions on a review, newest first."""
+    return review.decisions.select_related("moderator").order_by("-created_at")
+
+
+def service_get_published(*, code: Any) -> Service:
+    """A listed service, whose reviews and rating anyone may read. NotFound for drafts too."""
+    service = Service.objects.filter(code=code, status=Service.Status.PUBLISHED).first()
+    if service is None:
+        raise NotFound("No such service.")
+    return service
+
+
+def service_get_to_review(*, code: Any) -> Service:
+    """The service a review is written about, in any state: review_submit says why an unlisted
+    one cannot be reviewed. An unknown code is a mistake in the input (400), not a missing page."""
+    service = Service.objects.filter(code=code).first()
+    if service is None:
+        raise DomainError("No such service.", field="service")
+    return service
+
+
+def provider_get(*, code: Any) -> Provider:
+    """A provider, whose published reviews and rating anyone may read."""
+    provider = Provider.objects.filter(code=code).first()
+    if provider is None:
+        raise NotFound("No such provider.")
+    return provider
+
+
+def person_get_for_reviewer(*, user: User, code: Any = None) -> PersonProfile:
+    """The person a review is written for: by code, someone the user may act for; without one,
+    the user themself. An unknown code and someone else's are refused alike (403), so the
+    answer does not say which people exist."""
+    if code is None:
+        person = person_for_user(user=user)
+        if person is None:
+            raise DomainError("Say which person you are writing for.", field="person")
+        return person
+    person = PersonProfile.objects.select_related("user").filter(code=code).first()
+    if person is None or not can(user, Action.PERSON_VIEW, person):
+        raise NotPermitted("You can only write a review for yourself or for someone you support.", field="person")
+    return person
+
+
 def people_user_can_review_for(*, user: User) -> QuerySet[PersonProfile]:
     """The person the user is, and the people they support as an active carer."""
     return (
         PersonProfile.objects.filter(
-            Q(user=user) | Q(carer_links__carer=user, carer_links__status="active", carer_links__can_view=True)
+            Q(user=user)
+            | Q(carer_links__carer=user, carer_links__status=CarerLink.Status.ACTIVE, carer_links__can_view=True)
         )
         .select_related("user")
         .distinct()

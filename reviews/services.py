@@ -158,7 +158,9 @@ def review_submit(
 
 
 def _booking_completed(booking: Any) -> bool:
-    return booking is not None and booking.status == "completed"
+    from marketplace.models import Booking
+
+    return booking is not None and booking.status == Booking.Status.COMPLETED
 
 
 def _unreviewed_completed_booking(*, person: PersonProfile, service: Service) -> Any:
@@ -188,12 +190,16 @@ def _publish(review: Review, now: datetime) -> None:
 
 def _recount(review: Review) -> None:
     """Only the person's latest published review of a service counts; then refresh the aggregates."""
-    published = Review.objects.filter(person_id=review.person_id, service_id=review.service_id, status="published")
+    published = Review.objects.filter(
+        person_id=review.person_id, service_id=review.service_id, status=Review.Status.PUBLISHED
+    )
     latest = published.order_by("-submitted_at", "-pk").values_list("pk", flat=True).first()
     published.exclude(pk=latest).filter(counts_in_rating=True).update(counts_in_rating=False)
     if latest is not None:
         Review.objects.filter(pk=latest).update(counts_in_rating=True)
-    Review.objects.filter(pk=review.pk, status__in=["removed", "withdrawn", "rejected"]).update(counts_in_rating=False)
+    Review.objects.filter(
+        pk=review.pk, status__in=[Review.Status.REMOVED, Review.Status.WITHDRAWN, Review.Status.REJECTED]
+    ).update(counts_in_rating=False)
     rating_refresh(service_id=review.service_id, provider_id=review.provider_id)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import Action, can
 from carehub.errors import DomainError, NotFound
-from carehub.forms import add_domain_error
+from carehub.forms import form_status, form_submit
 from directory.search.selectors import service_get_for_user
 from reviews import selectors, services
 from reviews.forms import ModerationForm, ProviderFlagForm, ReplyForm, ReportForm, ReviewForm
@@ -64,31 +65,35 @@ def review_write(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     if not people:
         return render(request, "reviews/cannot_review.html", {"service": service}, status=403)
     form = ReviewForm(request.POST or None, people=people, user=request.user)
-    if request.method == "POST" and form.is_valid():
+
+    def submit(data: dict[str, Any]) -> Review:
         if _ip_over_limit(_ip(request)):
-            form.add_error(None, "Too many reviews have been sent from your connection. Please try again later.")
-        else:
-            data = form.cleaned_data
-            try:
-                review = services.review_submit(
-                    actor=request.user,
-                    service=service,
-                    person=form.chosen_person(),
-                    overall=data["overall"],
-                    relationship=data["relationship"],
-                    experience_month=data["experience_month"],
-                    title=data["title"],
-                    text=data["text"],
-                    aspects=form.aspects(),
-                    ip=_ip(request),
-                )
-            except DomainError as exc:
-                add_domain_error(form, exc, default_field=None)
-            else:
-                _ip_count(_ip(request))
-                return redirect("reviews:review-detail", code=review.code)
-    status = 400 if form.errors else 200
-    return render(request, "reviews/review_form.html", {"form": form, "service": service}, status=status)
+            raise DomainError("Too many reviews have been sent from your connection. Please try again later.")
+        review = services.review_submit(
+            actor=request.user,
+            service=service,
+            person=form.chosen_person(),
+            overall=data["overall"],
+            relationship=data["relationship"],
+            experience_month=data["experience_month"],
+            title=data["title"],
+            text=data["text"],
+            aspects=form.aspects(),
+            ip=_ip(request),
+        )
+        _ip_count(_ip(request))  # only reviews that were accepted count towards the limit
+        return review
+
+    # No message: the review's own page says when it will be published.
+    if response := form_submit(
+        request,
+        form,
+        submit,
+        success_message=None,
+        redirect_to=lambda review: reverse("reviews:review-detail", kwargs={"code": review.code}),
+    ):
+        return response
+    return render(request, "reviews/review_form.html", {"form": form, "service": service}, status=form_status(form))
 
 
 def review_detail(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
@@ -120,16 +125,15 @@ def review_report(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     if review is None or review.status != Review.Status.PUBLISHED:
         return _not_found(request)
     form = ReportForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.review_report(actor=request.user, review=review, **form.cleaned_data)
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, "Thank you. A moderator will look at this review.")
-            return redirect(_service_url(review))
-    status = 400 if form.errors else 200
-    return render(request, "reviews/report_form.html", {"form": form, "review": review}, status=status)
+    if response := form_submit(
+        request,
+        form,
+        lambda data: services.review_report(actor=request.user, review=review, **data),
+        success_message="Thank you. A moderator will look at this review.",
+        redirect_to=_service_url(review),
+    ):
+        return response
+    return render(request, "reviews/report_form.html", {"form": form, "review": review}, status=form_status(form))
 
 
 @login_required
@@ -137,23 +141,25 @@ def review_reply(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     review = _review_or_404(request, code)
     if review is None or not can(request.user, Action.PROVIDER_MANAGE, review):
         return _not_found(request)
-    reply = ProviderReply.objects.filter(review=review).first()
+    reply = selectors.reply_for_review(review=review)
     initial = {"text": reply.text, "tag": reply.tag} if reply else None
     form = ReplyForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if reply is None:
-                services.reply_create(actor=request.user, review=review, **form.cleaned_data)
-            else:
-                services.reply_update(actor=request.user, reply=reply, **form.cleaned_data)
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, "Your reply has been published.")
-            return redirect(_service_url(review))
-    status = 400 if form.errors else 200
+
+    def publish(data: dict[str, Any]) -> ProviderReply:
+        if reply is None:
+            return services.reply_create(actor=request.user, review=review, **data)
+        return services.reply_update(actor=request.user, reply=reply, **data)
+
+    if response := form_submit(
+        request,
+        form,
+        publish,
+        success_message="Your reply has been published.",
+        redirect_to=_service_url(review),
+    ):
+        return response
     context = {"form": form, "review": review, "reply": reply}
-    return render(request, "reviews/reply_form.html", context, status=status)
+    return render(request, "reviews/reply_form.html", context, status=form_status(form))
 
 
 @login_required
@@ -183,16 +189,15 @@ def provider_flag(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     if review is None or not can(request.user, Action.PROVIDER_MANAGE, review):
         return _not_found(request)
     form = ProviderFlagForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.review_flag_by_provider(actor=request.user, review=review, reason=form.cleaned_data["reason"])
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, "A moderator will check the review before it is published.")
-            return redirect("reviews:provider-list")
-    status = 400 if form.errors else 200
-    return render(request, "reviews/flag_form.html", {"form": form, "review": review}, status=status)
+    if response := form_submit(
+        request,
+        form,
+        lambda data: services.review_flag_by_provider(actor=request.user, review=review, reason=data["reason"]),
+        success_message="A moderator will check the review before it is published.",
+        redirect_to="reviews:provider-list",
+    ):
+        return response
+    return render(request, "reviews/flag_form.html", {"form": form, "review": review}, status=form_status(form))
 
 
 @login_required
@@ -210,18 +215,18 @@ def moderation_decide(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     if review is None:
         return _not_found(request)
     form = ModerationForm(request.POST or None, review=review)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.review_moderate(actor=request.user, review=review, **form.cleaned_data)
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, "Decision recorded. The reviewer has been told.")
-            return redirect("reviews:moderation-queue")
+    if response := form_submit(
+        request,
+        form,
+        lambda data: services.review_moderate(actor=request.user, review=review, **data),
+        success_message="Decision recorded. The reviewer has been told.",
+        redirect_to="reviews:moderation-queue",
+    ):
+        return response
     context = {
         "form": form,
         "review": review,
-        "reports": review.reports.filter(status="open").order_by("created_at"),
-        "decisions": review.decisions.select_related("moderator").order_by("-created_at"),
+        "reports": selectors.report_list_open(review=review),
+        "decisions": selectors.moderation_decision_list(review=review),
     }
-    return render(request, "reviews/moderation_decide.html", context, status=400 if form.errors else 200)
+    return render(request, "reviews/moderation_decide.html", context, status=form_status(form))

@@ -6,40 +6,36 @@ through the `*_for_officer` selectors, which 404 for anyone else.
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
 from accounts.permissions import Action, can
-from carehub.errors import DomainError
-from carehub.forms import add_domain_error, form_status, posted
+from carehub.forms import form_status, form_submit, posted
 from directory.claims import selectors, services
 from directory.claims.forms import ClaimDecisionForm, ClaimForm
-from directory.models import Service
-from directory.registers.display import service_registration
+from directory.models import ListingClaim
 from directory.uploads import evidence_file_response
 
 
 @login_required
 def claim_create(request: HttpRequest, code: UUID) -> HttpResponse:
-    service = Service.objects.select_related("provider", "registration").filter(code=code).first()
-    if service is None or service.status != Service.Status.PUBLISHED or service_registration(service) is None:
-        raise Http404("No such listing")
+    service = selectors.service_get_claimable(code=code)
     if services.provider_is_claimed(service.provider):
         context = {"service": service, "registration": service.registration, "claimed": True}
         return render(request, "directory/claims/claim_form.html", context, status=409)
     form = ClaimForm(posted(request), request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.listing_claim_create(actor=request.user, service=service, **form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, "Thank you. A vetting officer will check your evidence and reply by email.")
-            return redirect("directory:portal-home")
+    if response := form_submit(
+        request,
+        form,
+        lambda data: services.listing_claim_create(actor=request.user, service=service, **data),
+        success_message="Thank you. A vetting officer will check your evidence and reply by email.",
+        redirect_to="directory:portal-home",
+    ):
+        return response
     context = {"form": form, "service": service, "registration": service.registration}
     return render(request, "directory/claims/claim_form.html", context, status=form_status(form))
 
@@ -56,18 +52,24 @@ def claim_queue(request: HttpRequest) -> HttpResponse:
 def claim_review(request: HttpRequest, code: UUID) -> HttpResponse:
     claim = selectors.claim_get_for_officer(user=request.user, code=code)
     form = ClaimDecisionForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            if form.cleaned_data["decision"] == "approve":
-                services.listing_claim_approve(actor=request.user, claim=claim)
-                messages.success(request, f"{claim.claimant.full_name} is now the owner of {claim.provider.name}.")
-            else:
-                services.listing_claim_reject(actor=request.user, claim=claim, reason=form.cleaned_data["reason"])
-                messages.success(request, f"The claim by {claim.claimant.full_name} was rejected.")
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            return redirect("directory:claim-queue")
+
+    def decide(data: dict[str, Any]) -> ListingClaim:
+        if data["decision"] == "approve":
+            return services.listing_claim_approve(actor=request.user, claim=claim)
+        return services.listing_claim_reject(actor=request.user, claim=claim, reason=data["reason"])
+
+    if response := form_submit(
+        request,
+        form,
+        decide,
+        success_message=lambda decided: (
+            f"{claim.claimant.full_name} is now the owner of {claim.provider.name}."
+            if decided.status == ListingClaim.Status.APPROVED
+            else f"The claim by {claim.claimant.full_name} was rejected."
+        ),
+        redirect_to="directory:claim-queue",
+    ):
+        return response
     return render(request, "directory/claims/review.html", {"claim": claim, "form": form}, status=form_status(form))
 
 

@@ -56,11 +56,7 @@ class PortalServiceListApi(APIView):
 
     @extend_schema(responses=_ServiceOutput(many=True), description="The listings of every provider you belong to.")
     def get(self, request: Request) -> Response:
-        listings = (
-            Service.objects.filter(provider__in=selectors.provider_list_for_member(user=request.user))
-            .select_related("provider", "registration")
-            .order_by("provider__name", "name", "id")
-        )
+        listings = selectors.service_list_for_user(user=request.user)
         paginator = Pagination()
         page = paginator.paginate_queryset(listings, request, view=self)
         return paginator.get_paginated_response(_ServiceOutput(page, many=True).data)

@@ -1,4 +1,4 @@
-"""Reads for the provider portal and the claims queue, scoped to the user in SQL.
+"""Reads for the provider portal, scoped to the user in SQL.
 
 `*_get_for_*` raise Http404 both when the object is missing and when it is not
 the user's, so nothing leaks (not even whether a draft exists).
@@ -7,16 +7,18 @@ the user's, so nothing leaks (not even whether a draft exists).
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db.models import Max, QuerySet
 from django.http import Http404
 
 from accounts.permissions import Action, can
 from carehub import clock
+from directory.claims.selectors import claim_count_for_officer, claim_list_for_claimant
 from directory.models import (
     AvailabilityException,
     AvailabilityWindow,
+    ListingClaim,
     Provider,
     Service,
     ServiceConfirmation,
@@ -30,6 +32,22 @@ def provider_list_for_member(*, user: Any) -> QuerySet[Provider]:
     if not getattr(user, "is_authenticated", False):
         return Provider.objects.none()
     return Provider.objects.filter(memberships__user=user).distinct().order_by("name")
+
+
+class PortalHome(TypedDict):
+    providers: QuerySet[Provider]
+    claims: QuerySet[ListingClaim]
+    claims_waiting: int | None
+
+
+def portal_home_for_user(*, user: Any) -> PortalHome:
+    """The portal's first page: the user's providers, the listings they claimed and, for
+    vetting officers, how many claims wait for a decision."""
+    return {
+        "providers": provider_list_for_member(user=user),
+        "claims": claim_list_for_claimant(user=user),
+        "claims_waiting": claim_count_for_officer(user=user),
+    }
 
 
 def provider_get_for_member(*, user: Any, code: Any) -> Provider:
@@ -48,6 +66,15 @@ def service_list_for_member(*, user: Any, provider: Provider) -> QuerySet[Servic
         .select_related("registration")
         .annotate(last_confirmed_at=Max("confirmations__confirmed_at"))
         .order_by("name", "id")
+    )
+
+
+def service_list_for_user(*, user: Any) -> QuerySet[Service]:
+    """The listings of every provider the user belongs to, drafts included."""
+    return (
+        Service.objects.filter(provider__in=provider_list_for_member(user=user))
+        .select_related("provider", "registration")
+        .order_by("provider__name", "name", "id")
     )
 
 

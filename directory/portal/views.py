@@ -14,14 +14,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import Action, can
 from accounts.services import provider_invitation_create
 from carehub.errors import DomainError
-from carehub.forms import add_domain_error, form_status, posted
-from directory.claims import selectors as claim_selectors
-from directory.models import Provider
+from carehub.forms import form_status, form_submit, posted
+from directory.models import Provider, Service
 from directory.portal import selectors, services
 from directory.portal.forms import (
     AvailabilityExceptionForm,
@@ -37,24 +37,20 @@ from directory.registers.display import service_registration
 
 @login_required
 def portal_home(request: HttpRequest) -> HttpResponse:
-    providers = selectors.provider_list_for_member(user=request.user)
-    context = {
-        "providers": providers,
-        "claims": claim_selectors.claim_list_for_claimant(user=request.user),
-        "claims_waiting": claim_selectors.claim_list_for_officer(user=request.user).count()
-        if can(request.user, Action.VETTING_REVIEW)
-        else None,
-    }
-    return render(request, "directory/portal/home.html", context)
+    return render(request, "directory/portal/home.html", selectors.portal_home_for_user(user=request.user))
 
 
 @login_required
 def portal_provider_create(request: HttpRequest) -> HttpResponse:
     form = ProviderForm(posted(request), initial={"kind": Provider.Kind.INDIVIDUAL})
-    if request.method == "POST" and form.is_valid():
-        provider = services.provider_create(actor=request.user, **form.cleaned_data)
-        messages.success(request, f"{provider.name} is on CareHub. Now add what you offer.")
-        return redirect("directory:portal-provider", code=provider.code)
+    if response := form_submit(
+        request,
+        form,
+        lambda data: services.provider_create(actor=request.user, **data),
+        success_message=lambda provider: f"{provider.name} is on CareHub. Now add what you offer.",
+        redirect_to=_provider_url,
+    ):
+        return response
     return render(request, "directory/portal/provider_form.html", {"form": form}, status=form_status(form))
 
 
@@ -80,10 +76,14 @@ def portal_provider_edit(request: HttpRequest, code: UUID) -> HttpResponse:
     registered_as = getattr(provider, "registered_as", None)
     initial = {name: getattr(provider, name) for name in services.PROVIDER_FIELDS}
     form = ProviderForm(posted(request), initial=initial, registered=registered_as is not None)
-    if request.method == "POST" and form.is_valid():
-        services.provider_update(actor=request.user, provider=provider, data=form.cleaned_data)
-        messages.success(request, "The provider's details have been saved.")
-        return redirect("directory:portal-provider", code=provider.code)
+    if response := form_submit(
+        request,
+        form,
+        lambda data: services.provider_update(actor=request.user, provider=provider, data=data),
+        success_message="The provider's details have been saved.",
+        redirect_to=_provider_url(provider),
+    ):
+        return response
     context = {"form": form, "provider": provider, "registered_as": registered_as}
     return render(request, "directory/portal/provider_edit.html", context, status=form_status(form))
 
@@ -95,14 +95,15 @@ def portal_provider_invite(request: HttpRequest, code: UUID) -> HttpResponse:
     if not can(request.user, Action.PROVIDER_MANAGE_MEMBERS, provider):
         raise PermissionDenied("Only the provider's owners can invite people.")
     form = InviteForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            provider_invitation_create(actor=request.user, provider=provider, **form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error, default_field="email")
-        else:
-            messages.success(request, f"We have sent an invitation to {form.cleaned_data['email']}.")
-            return redirect("directory:portal-provider", code=provider.code)
+    if response := form_submit(
+        request,
+        form,
+        lambda data: provider_invitation_create(actor=request.user, provider=provider, **data),
+        success_message=lambda _: f"We have sent an invitation to {form.cleaned_data['email']}.",
+        redirect_to=_provider_url(provider),
+        default_field="email",
+    ):
+        return response
     context = {"form": form, "provider": provider}
     return render(request, "directory/portal/invite.html", context, status=form_status(form))
 
@@ -111,14 +112,14 @@ def portal_provider_invite(request: HttpRequest, code: UUID) -> HttpResponse:
 def portal_service_create(request: HttpRequest, code: UUID) -> HttpResponse:
     provider = selectors.provider_get_for_member(user=request.user, code=code)
     form = ServiceForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            service = services.service_create(actor=request.user, provider=provider, data=form.service_data())
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, f"{service.name} is saved as a draft. Publish it when it is ready.")
-            return redirect("directory:portal-service", code=service.code)
+    if response := form_submit(
+        request,
+        form,
+        lambda _: services.service_create(actor=request.user, provider=provider, data=form.service_data()),
+        success_message=lambda service: f"{service.name} is saved as a draft. Publish it when it is ready.",
+        redirect_to=_service_url,
+    ):
+        return response
     context = {"form": form, "provider": provider, "service": None}
     return render(request, "directory/portal/service_form.html", context, status=form_status(form))
 
@@ -128,14 +129,14 @@ def portal_service(request: HttpRequest, code: UUID) -> HttpResponse:
     service = selectors.service_get_for_member(user=request.user, code=code)
     registration = service_registration(service)
     form = ServiceForm(posted(request), initial=ServiceForm.initial_for(service), registered=registration is not None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.service_update(actor=request.user, service=service, data=form.service_data())
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, "Your changes have been saved.")
-            return redirect("directory:portal-service", code=service.code)
+    if response := form_submit(
+        request,
+        form,
+        lambda _: services.service_update(actor=request.user, service=service, data=form.service_data()),
+        success_message="Your changes have been saved.",
+        redirect_to=_service_url(service),
+    ):
+        return response
     context = {
         "form": form,
         "provider": service.provider,
@@ -144,6 +145,14 @@ def portal_service(request: HttpRequest, code: UUID) -> HttpResponse:
         "last_confirmed": selectors.service_last_confirmed(service=service),
     }
     return render(request, "directory/portal/service_form.html", context, status=form_status(form))
+
+
+def _provider_url(provider: Provider) -> str:
+    return reverse("directory:portal-provider", kwargs={"code": provider.code})
+
+
+def _service_url(service: Service) -> str:
+    return reverse("directory:portal-service", kwargs={"code": service.code})
 
 
 def _status_change(request: HttpRequest, code: UUID, change: str) -> HttpResponse:
@@ -192,37 +201,43 @@ def portal_service_history(request: HttpRequest, code: UUID) -> HttpResponse:
 def portal_service_availability(request: HttpRequest, code: UUID) -> HttpResponse:
     """Weekly availability and dated exceptions; one page, each form posts an `action`."""
     service = selectors.service_get_for_member(user=request.user, code=code)
+    here = reverse("directory:portal-service-availability", kwargs={"code": service.code})
+    saved = "The availability has been saved."
     action = request.POST.get("action") if request.method == "POST" else None
     window_form = AvailabilityWindowForm(posted(request) if action == "add-window" else None, prefix="window")
     exception_form = AvailabilityExceptionForm(
         posted(request) if action == "add-exception" else None, prefix="exception"
     )
     form = window_form if action == "add-window" else exception_form
-    try:
-        if action == "add-window" and window_form.is_valid():
-            services.availability_window_add(actor=request.user, service=service, **window_form.cleaned_data)
-        elif action == "add-exception" and exception_form.is_valid():
-            services.availability_exception_add(actor=request.user, service=service, **exception_form.cleaned_data)
-        elif action == "remove-window":
-            services.availability_window_remove(
-                actor=request.user, service=service, window_id=_int(request.POST.get("id"))
-            )
-        elif action == "remove-exception":
-            services.availability_exception_remove(
-                actor=request.user, service=service, exception_id=_int(request.POST.get("id"))
-            )
-        elif action is not None and not form.errors:
-            raise DomainError("Choose what to change.")
-    except DomainError as error:
-        if action in ("add-window", "add-exception"):
-            add_domain_error(form, error)
-        else:
+    if action == "add-window":
+        response = form_submit(
+            request,
+            window_form,
+            lambda data: services.availability_window_add(actor=request.user, service=service, **data),
+            success_message=saved,
+            redirect_to=here,
+        )
+    elif action == "add-exception":
+        response = form_submit(
+            request,
+            exception_form,
+            lambda data: services.availability_exception_add(actor=request.user, service=service, **data),
+            success_message=saved,
+            redirect_to=here,
+        )
+    elif action is not None:
+        # Removing has no form to show an error on: it says so above the page instead.
+        try:
+            _availability_remove(request, service, action)
+        except DomainError as error:
             messages.error(request, error.message)
-            return redirect("directory:portal-service-availability", code=service.code)
+        else:
+            messages.success(request, saved)
+        response = redirect(here)
     else:
-        if action is not None and not form.errors:
-            messages.success(request, "The availability has been saved.")
-            return redirect("directory:portal-service-availability", code=service.code)
+        response = None
+    if response:
+        return response
     context = {
         "service": service,
         "provider": service.provider,
@@ -234,6 +249,16 @@ def portal_service_availability(request: HttpRequest, code: UUID) -> HttpRespons
     }
     status = 400 if window_form.errors or exception_form.errors else 200
     return render(request, "directory/portal/availability.html", context, status=status)
+
+
+def _availability_remove(request: HttpRequest, service: Service, action: str) -> None:
+    item_id = _int(request.POST.get("id"))
+    if action == "remove-window":
+        services.availability_window_remove(actor=request.user, service=service, window_id=item_id)
+    elif action == "remove-exception":
+        services.availability_exception_remove(actor=request.user, service=service, exception_id=item_id)
+    else:
+        raise DomainError("Choose what to change.")
 
 
 def _int(value: str | None) -> int:

@@ -12,11 +12,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import Action, can
-from carehub.errors import DomainError
-from carehub.forms import add_domain_error
+from carehub.forms import form_status, form_submit, posted
 from directory.models import VettingEvidence
 from directory.models.vetting import CheckKind
 from directory.uploads import evidence_file_response
@@ -76,17 +76,18 @@ def vetting_evidence_add(request: HttpRequest, code: UUID, kind: str) -> HttpRes
     provider = selectors.vetting_provider_get_for_user(user=request.user, code=code)
     if kind not in FIELDS_BY_KIND or not can(request.user, Action.PROVIDER_MANAGE, provider):
         raise Http404("No such page")
-    form = VettingEvidenceForm(request.POST if request.method == "POST" else None, request.FILES or None, kind=kind)
-    if request.method == "POST" and form.is_valid():
-        try:
-            vetting_evidence_upload(actor=request.user, provider=provider, kind=kind, **form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error, default_field="file")
-        else:
-            messages.success(request, "Thank you. We have your evidence and will check it.")
-            return redirect("directory:vetting-provider", code=provider.code)
+    form = VettingEvidenceForm(posted(request), request.FILES or None, kind=kind)
+    if response := form_submit(
+        request,
+        form,
+        lambda data: vetting_evidence_upload(actor=request.user, provider=provider, kind=kind, **data),
+        success_message="Thank you. We have your evidence and will check it.",
+        redirect_to=reverse("directory:vetting-provider", kwargs={"code": provider.code}),
+        default_field="file",
+    ):
+        return response
     context = {"provider": provider, "form": form, "kind_label": VettingEvidence.Kind(kind).label}
-    return render(request, "directory/vetting/evidence_form.html", context, status=400 if form.errors else 200)
+    return render(request, "directory/vetting/evidence_form.html", context, status=form_status(form))
 
 
 @login_required
@@ -114,20 +115,20 @@ def vetting_evidence_review(request: HttpRequest, code: UUID) -> HttpResponse:
     if evidence.review != VettingEvidence.Review.PENDING:  # already decided: show it, decide nothing
         status = 409 if request.method == "POST" else 200
         return render(request, "directory/vetting/review.html", {"evidence": evidence}, status=status)
-    form = VettingDecisionForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        approve = form.cleaned_data["decision"] == "approve"
-        try:
-            vetting_evidence_decide(
-                actor=request.user, evidence=evidence, approve=approve, reason=form.cleaned_data["reason"]
-            )
-        except DomainError as error:
-            add_domain_error(form, error, default_field="reason")
-        else:
-            messages.success(
-                request,
-                f"{'Approved' if approve else 'Rejected'}: {evidence.get_kind_display()} of {evidence.provider.name}.",
-            )
-            return redirect("directory:vetting-queue")
+    form = VettingDecisionForm(posted(request))
+    if response := form_submit(
+        request,
+        form,
+        lambda data: vetting_evidence_decide(
+            actor=request.user, evidence=evidence, approve=data["decision"] == "approve", reason=data["reason"]
+        ),
+        success_message=lambda decided: (
+            f"{'Approved' if decided.review == VettingEvidence.Review.APPROVED else 'Rejected'}: "
+            f"{evidence.get_kind_display()} of {evidence.provider.name}."
+        ),
+        redirect_to="directory:vetting-queue",
+        default_field="reason",
+    ):
+        return response
     context = {"evidence": evidence, "form": form}
-    return render(request, "directory/vetting/review.html", context, status=400 if form.errors else 200)
+    return render(request, "directory/vetting/review.html", context, status=form_status(form))

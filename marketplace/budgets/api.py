@@ -24,7 +24,7 @@ from carehub.errors import DomainError
 from directory.models import Category, Council, Provider
 from marketplace.budgets import selectors, services
 from marketplace.ledger.fields import PenceField
-from marketplace.models import Budget, Commitment, LedgerTransaction, TopUp
+from marketplace.models import Budget, LedgerTransaction, TopUp
 
 
 class BudgetOutput(serializers.Serializer):
@@ -94,7 +94,7 @@ class BudgetListApi(APIView):
     def post(self, request: Request) -> Response:
         data = validated(self.Input, request.data)
         budget = services.budget_create(actor=request.user, **data)
-        budget = Budget.objects.select_related("person__user", "funder").get(pk=budget.pk)
+        budget = selectors.budget_reload(budget=budget)
         budget.available_pence = budget.committed_pence = 0
         return Response(BudgetOutput(budget).data, status=status.HTTP_201_CREATED)
 
@@ -254,7 +254,7 @@ class CommitmentActionApi(APIView):
             services.budget_refund(
                 actor=request.user, commitment=commitment, amount_pence=data["amount_pence"], idempotency_key=key
             )
-            commitment = Commitment.objects.select_related("budget", "provider").get(pk=commitment.pk)
+            commitment = selectors.commitment_reload(commitment=commitment)
         return Response(CommitmentOutput(commitment).data)
 
 

@@ -57,6 +57,16 @@ def commitment_get_for_user(*, user: User, code: object) -> Commitment:
     return commitment
 
 
+def budget_reload(*, budget: Budget) -> Budget:
+    """A budget a service has just written, read again with its holder and funder for the API's answer."""
+    return Budget.objects.select_related("person__user", "funder").get(pk=budget.pk)
+
+
+def commitment_reload(*, commitment: Commitment) -> Commitment:
+    """A commitment a service has just written, read again with its budget and provider for the API's answer."""
+    return Commitment.objects.select_related("budget", "provider").get(pk=commitment.pk)
+
+
 @dataclass(frozen=True)
 class Forecast:
     daily_rate_pence: int

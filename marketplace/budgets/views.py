@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from accounts.permissions import Action, can
-from carehub.errors import DomainError, NotFound
-from carehub.forms import add_domain_error
+from carehub.errors import NotFound
+from carehub.forms import form_status, form_submit, posted
 from carehub.money import pounds_to_pence
 from marketplace.budgets import selectors, services
 from marketplace.budgets.api import statement_csv
@@ -73,7 +73,7 @@ def budget_statement(request: HttpRequest, code: str) -> HttpResponse:
         request,
         "marketplace/budget_statement.html",
         {"budget": budget, "form": form, "statement": statement},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -84,23 +84,21 @@ def budget_alert(request: HttpRequest, code: str) -> HttpResponse:
         return _not_found(request)
     pence = budget.alert_threshold_pence
     initial = {"threshold": None if pence is None else Decimal(pence) / 100}
-    form = AlertForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        threshold = form.cleaned_data["threshold"]
-        try:
-            services.budget_alert_set(
-                actor=request.user,
-                budget=budget,
-                threshold_pence=None if threshold is None else pounds_to_pence(threshold),
-            )
-        except DomainError as error:
-            add_domain_error(form, error, default_field="threshold")
-        else:
-            messages.success(request, "Your budget alert has been saved.")
-            return redirect("marketplace:budget-detail", code=budget.code)
-    return render(
-        request, "marketplace/budget_alert.html", {"budget": budget, "form": form}, status=400 if form.errors else 200
-    )
+    form = AlertForm(posted(request), initial=initial)
+    if response := form_submit(
+        request,
+        form,
+        lambda data: services.budget_alert_set(
+            actor=request.user,
+            budget=budget,
+            threshold_pence=None if data["threshold"] is None else pounds_to_pence(data["threshold"]),
+        ),
+        success_message="Your budget alert has been saved.",
+        redirect_to=_detail_url(budget),
+        default_field="threshold",
+    ):
+        return response
+    return render(request, "marketplace/budget_alert.html", {"budget": budget, "form": form}, status=form_status(form))
 
 
 @login_required
@@ -108,22 +106,25 @@ def budget_topup(request: HttpRequest, code: str) -> HttpResponse:
     budget = _budget_or_404(request, code)
     if budget is None:
         return _not_found(request)
-    form = TopUpForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            topup = services.budget_topup(
-                actor=request.user,
-                budget=budget,
-                amount_pence=pounds_to_pence(form.cleaned_data["amount"]),
-                idempotency_key=form.cleaned_data["idempotency_key"],
-            )
-        except DomainError as error:
-            add_domain_error(form, error, default_field="amount")
-        else:
-            messages.success(
-                request, f"Thank you. Your payment ({topup.get_status_display().lower()}) has been recorded."
-            )
-            return redirect("marketplace:budget-detail", code=budget.code)
-    return render(
-        request, "marketplace/budget_topup.html", {"budget": budget, "form": form}, status=400 if form.errors else 200
-    )
+    form = TopUpForm(posted(request))
+    if response := form_submit(
+        request,
+        form,
+        lambda data: services.budget_topup(
+            actor=request.user,
+            budget=budget,
+            amount_pence=pounds_to_pence(data["amount"]),
+            idempotency_key=data["idempotency_key"],
+        ),
+        success_message=lambda topup: (
+            f"Thank you. Your payment ({topup.get_status_display().lower()}) has been recorded."
+        ),
+        redirect_to=_detail_url(budget),
+        default_field="amount",
+    ):
+        return response
+    return render(request, "marketplace/budget_topup.html", {"budget": budget, "form": form}, status=form_status(form))
+
+
+def _detail_url(budget: Budget) -> str:
+    return reverse("marketplace:budget-detail", kwargs={"code": budget.code})

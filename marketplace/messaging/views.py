@@ -9,14 +9,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from accounts.models import PersonProfile
 from accounts.notifications import services as notifications
 from accounts.selectors import people_user_may_act_for
-from carehub.errors import DomainError, NotFound
-from carehub.forms import add_domain_error
+from carehub.errors import NotFound
+from carehub.forms import form_status, form_submit, posted
 from directory.search.selectors import service_get_for_user
+from marketplace.messaging import selectors as messaging_selectors
 from marketplace.messaging import services as messaging
+from marketplace.models import MessageThread
 from marketplace.models.messaging import MAX_MESSAGE_LENGTH
 
 
@@ -54,19 +57,20 @@ def thread_list(request: HttpRequest) -> HttpResponse:
 def thread_start(request: HttpRequest, service_code: uuid.UUID) -> HttpResponse:
     service = service_get_for_user(user=request.user, code=service_code)
     people = people_user_may_act_for(user=request.user, scope_field="can_book")
-    form = EnquiryForm(request.POST if request.method == "POST" else None, people=people)
-    if request.method == "POST" and form.is_valid():
-        try:
-            thread = messaging.thread_start_enquiry(
-                actor=request.user, service=service, person=form.cleaned_data["person"], body=form.cleaned_data["body"]
-            )
-        except DomainError as error:
-            add_domain_error(form, error, default_field="body")
-        else:
-            messages.success(request, "Your message has been sent.")
-            return redirect("marketplace:thread-detail", code=thread.code)
+    form = EnquiryForm(posted(request), people=people)
+    if response := form_submit(
+        request,
+        form,
+        lambda data: messaging.thread_start_enquiry(
+            actor=request.user, service=service, person=data["person"], body=data["body"]
+        ),
+        success_message="Your message has been sent.",
+        redirect_to=_thread_url,
+        default_field="body",
+    ):
+        return response
     context = {"service": service, "form": form, "has_people": people.exists()}
-    return render(request, "marketplace/thread_start.html", context, status=400 if form.errors else 200)
+    return render(request, "marketplace/thread_start.html", context, status=form_status(form))
 
 
 @login_required
@@ -75,18 +79,23 @@ def thread_detail(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         thread = messaging.thread_get_for_user(user=request.user, code=code)
     except NotFound:
         return render(request, "404.html", status=404)
-    form = MessageForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            messaging.message_send(actor=request.user, thread=thread, body=form.cleaned_data["body"])
-        except DomainError as error:
-            add_domain_error(form, error, default_field="body")
-        else:
-            messages.success(request, "Your message has been sent.")
-            return redirect("marketplace:thread-detail", code=thread.code)
+    form = MessageForm(posted(request))
+    if response := form_submit(
+        request,
+        form,
+        lambda data: messaging.message_send(actor=request.user, thread=thread, body=data["body"]),
+        success_message="Your message has been sent.",
+        redirect_to=_thread_url(thread),
+        default_field="body",
+    ):
+        return response
     messaging.thread_mark_read(actor=request.user, thread=thread)
-    context = {"thread": thread, "thread_messages": thread.messages.select_related("author"), "form": form}
-    return render(request, "marketplace/thread_detail.html", context, status=400 if form.errors else 200)
+    context = {"thread": thread, "thread_messages": messaging_selectors.message_list(thread=thread), "form": form}
+    return render(request, "marketplace/thread_detail.html", context, status=form_status(form))
+
+
+def _thread_url(thread: MessageThread) -> str:
+    return reverse("marketplace:thread-detail", kwargs={"code": thread.code})
 
 
 class PreferencesForm(forms.Form):

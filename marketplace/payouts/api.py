@@ -11,10 +11,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import is_platform_finance
 from carehub.api import IDEMPOTENCY_HEADER, idempotency_key, validated
-from carehub.errors import NotFound
-from marketplace.models import Payout, PayoutBatch
+from marketplace.models import PayoutBatch
+from marketplace.payouts import selectors
 from marketplace.payouts import services as payouts
 
 
@@ -41,7 +40,7 @@ class PayoutBatchCreateApi(APIView):
     @extend_schema(request=None, responses={201: Output}, parameters=[IDEMPOTENCY_HEADER], summary="Run a payout batch")
     def post(self, request: Request) -> Response:
         batch: PayoutBatch = payouts.payout_batch_create(actor=request.user, idempotency_key=idempotency_key(request))
-        batch = PayoutBatch.objects.prefetch_related("payouts__provider").get(pk=batch.pk)
+        batch = selectors.payout_batch_reload(batch=batch)
         return Response(self.Output(batch).data, status=status.HTTP_201_CREATED)
 
 
@@ -59,11 +58,7 @@ class PayoutResultApi(APIView):
         request=Input, responses=PayoutOutput, parameters=[IDEMPOTENCY_HEADER], summary="Record a payout result"
     )
     def post(self, request: Request, code: Any) -> Response:
-        if not is_platform_finance(request.user):
-            raise NotFound("Payout not found.")
-        payout = Payout.objects.select_related("provider").filter(code=code).first()
-        if payout is None:
-            raise NotFound("Payout not found.")
+        payout = selectors.payout_get_for_user(user=request.user, code=code)
         data = validated(self.Input, request.data)
         key = idempotency_key(request)
         if data["paid"]:

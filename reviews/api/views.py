@@ -16,11 +16,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle, ScopedRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 
-from accounts.models import PersonProfile
 from accounts.permissions import Action, can
 from carehub.api import Pagination, validated
-from carehub.errors import DomainError, NotFound, NotPermitted
-from directory.models import Provider, Service
+from carehub.errors import NotFound
 from reviews import selectors, services
 from reviews.models import ASPECTS, ModerationDecision, ProviderReply, Report, Review
 
@@ -114,14 +112,10 @@ class ReviewListApi(WriteThrottled, APIView):
     def get(self, request: Request) -> Response:
         p = validated(self.Filter, request.query_params)
         if "service" in p:
-            service = Service.objects.filter(code=p["service"], status=Service.Status.PUBLISHED).first()
-            if service is None:
-                raise NotFound("No such service.")
+            service = selectors.service_get_published(code=p["service"])
             reviews = selectors.review_list_published(service=service, sort=p["sort"])
         else:
-            provider = Provider.objects.filter(code=p["provider"]).first()
-            if provider is None:
-                raise NotFound("No such provider.")
+            provider = selectors.provider_get(code=p["provider"])
             reviews = selectors.review_list_published(provider=provider, sort=p["sort"])
         paginator = Pagination()
         page = paginator.paginate_queryset(reviews, request, view=self)
@@ -147,17 +141,8 @@ class ReviewListApi(WriteThrottled, APIView):
     @extend_schema(request=Input, responses={201: ReviewOutput}, summary="Write a review (held or queued for 72 h)")
     def post(self, request: Request) -> Response:
         data = validated(self.Input, request.data)
-        service = Service.objects.filter(code=data["service"]).first()
-        if service is None:
-            raise DomainError("No such service.", field="service")
-        if "person" in data:
-            person = PersonProfile.objects.filter(code=data["person"]).first()
-            if person is None:
-                raise NotPermitted("You can only write a review for yourself or for someone you support.")
-        else:
-            person = PersonProfile.objects.filter(user=request.user).first()
-            if person is None:
-                raise DomainError("Say which person you are writing for.", field="person")
+        service = selectors.service_get_to_review(code=data["service"])
+        person = selectors.person_get_for_reviewer(user=request.user, code=data.get("person"))
         review = services.review_submit(
             actor=request.user,
             service=service,
@@ -265,7 +250,7 @@ class ReviewReplyApi(APIView):
     def patch(self, request: Request, code: Any) -> Response:
         data = validated(self.Input, request.data)
         review = _review(request, code)
-        reply = ProviderReply.objects.filter(review=review).first()
+        reply = selectors.reply_for_review(review=review)
         if reply is None:
             raise NotFound("This review has no reply yet.")
         reply = services.reply_update(actor=request.user, reply=reply, **data)
@@ -312,9 +297,7 @@ class ServiceRatingApi(APIView):
 
     @extend_schema(responses=RatingOutput, summary="People's rating of a service (not regulator)")
     def get(self, request: Request, code: Any) -> Response:
-        service = Service.objects.filter(code=code, status=Service.Status.PUBLISHED).first()
-        if service is None:
-            raise NotFound("No such service.")
+        service = selectors.service_get_published(code=code)
         return Response(selectors.rating_summary(selectors.service_rating(service=service)))
 
 
@@ -323,7 +306,5 @@ class ProviderRatingApi(APIView):
 
     @extend_schema(responses=RatingOutput, summary="People's rating of all a provider's services")
     def get(self, request: Request, code: Any) -> Response:
-        provider = Provider.objects.filter(code=code).first()
-        if provider is None:
-            raise NotFound("No such provider.")
+        provider = selectors.provider_get(code=code)
         return Response(selectors.rating_summary(selectors.provider_rating(provider=provider)))

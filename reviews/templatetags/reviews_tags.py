@@ -7,13 +7,10 @@ from typing import Any
 
 from django import template
 
-from accounts.permissions import Action, can
 from directory.models import Service
 from reviews import selectors
 
 register = template.Library()
-
-PAGE_SIZE = 20
 
 
 @register.filter
@@ -33,17 +30,13 @@ def reviews_section(context: dict[str, Any], service: Service) -> dict[str, Any]
     sort = request.GET.get("sort", "newest") if request is not None else "newest"
     sort = sort if sort in selectors.SORTS else "newest"
     signed_in = bool(user and user.is_authenticated)
-    is_member = signed_in and can(user, Action.PROVIDER_MANAGE, service)
-    reviews = list(selectors.review_list_published(service=service, sort=sort)[:PAGE_SIZE])
     return {
         "request": request,
         "service": service,
-        "rating": selectors.service_rating(service=service),
-        "reviews": reviews,
         "sort": sort,
         "signed_in": signed_in,
-        "is_provider_member": is_member,
         "user_id": user.pk if signed_in else None,
+        **selectors.review_section_for_user(user=user, service=service, sort=sort),
     }
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
+from directory.models import Service
 from directory.tests.factories import make_service
 from reviews import services
 from reviews.models import ProviderReply, Report, Review
@@ -103,6 +104,35 @@ def test_review_create_refuses_accounts_without_a_person_or_for_someone_elses(ap
     body = _body(service, person=str(cast.person.code))
     assert _as(api, getattr(cast, who)).post(reverse("reviews-api:review-list"), body, format="json").status_code == 403
     assert not Review.objects.exists()
+
+
+def test_review_create_refuses_an_unknown_person_exactly_like_someone_elses(api, cast, service):
+    client = _as(api, cast.outsider)
+    url = reverse("reviews-api:review-list")
+    unknown = client.post(url, _body(service, person=str(uuid.uuid4())), format="json")
+    someone_elses = client.post(url, _body(service, person=str(cast.person.code)), format="json")
+    assert unknown.status_code == someone_elses.status_code == 403
+    assert unknown.json() == someone_elses.json()
+    assert unknown.json()["person"] == ["You can only write a review for yourself or for someone you support."]
+    assert not Review.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("params", "detail"),
+    [
+        ({"service": "draft"}, "No such service."),
+        ({"service": "unknown"}, "No such service."),
+        ({"provider": "unknown"}, "No such provider."),
+    ],
+)
+def test_review_list_and_ratings_are_404_for_unknown_or_unlisted_services(api, cast, params, detail):
+    draft = make_service(provider=cast.provider, status=Service.Status.DRAFT)
+    codes = {"draft": str(draft.code), "unknown": str(uuid.uuid4())}
+    ((kind, which),) = params.items()
+    listed = api.get(reverse("reviews-api:review-list"), {kind: codes[which]})
+    rating = api.get(reverse(f"reviews-api:{kind}-rating", kwargs={"code": codes[which]}))
+    assert listed.status_code == rating.status_code == 404
+    assert listed.json()["detail"] == rating.json()["detail"] == detail
 
 
 @pytest.mark.parametrize(

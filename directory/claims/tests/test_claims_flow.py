@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -186,6 +187,10 @@ def test_claims_approve_makes_the_claimant_owner(
         )
 
     assert response.status_code == 302
+    assert response["Location"] == reverse("directory:claim-queue")
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        f"{cast.outsider.full_name} is now the owner of Kelvin Care Ltd."
+    ]
     assert [(m.to, m.subject) for m in mail.outbox] == [
         ([cast.outsider.email], "You now manage Kelvin Care Ltd on CareHub")
     ]
@@ -214,7 +219,10 @@ def test_claims_reject_needs_a_reason_and_records_it(
     assert pending.status == ListingClaim.Status.PENDING
 
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url, {"decision": "reject", "reason": "The letter is not from the provider."})
+        rejected = client.post(url, {"decision": "reject", "reason": "The letter is not from the provider."})
+    assert [str(m) for m in get_messages(rejected.wsgi_request)] == [
+        f"The claim by {pending.claimant.full_name} was rejected."
+    ]
     pending.refresh_from_db()
     assert "The letter is not from the provider." in mail.outbox[0].body
     assert (pending.status, pending.reason) == (ListingClaim.Status.REJECTED, "The letter is not from the provider.")

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import ProviderMembership
 from accounts.tests.factories import make_user
 from directory.models import ListingClaim, ServiceConfirmation
 from directory.tests.factories import make_provider, make_service
@@ -65,3 +66,24 @@ def test_portal_queries_claims_queue(
             )
 
     _queries_do_not_grow(django_assert_max_num_queries, lambda: client.get(reverse("directory:claim-queue")), add)
+
+
+def test_portal_queries_home_for_an_officer_with_providers_and_claims(
+    client: Client, cast: Any, django_assert_max_num_queries: Any, settings: Any, tmp_path: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(cast.vetting_officer)
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            provider = make_provider()
+            ProviderMembership.objects.create(provider=provider, user=cast.vetting_officer)
+            ListingClaim.objects.create(
+                provider=make_service().provider,
+                service=None,
+                claimant=cast.vetting_officer,
+                job_title="Manager",
+                evidence=SimpleUploadedFile("a.pdf", b"%PDF"),
+            )
+
+    _queries_do_not_grow(django_assert_max_num_queries, lambda: client.get(reverse("directory:portal-home")), add)

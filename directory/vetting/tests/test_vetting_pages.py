@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -261,6 +262,7 @@ def test_vetting_officer_approves_evidence_with_an_audit_record_and_the_checks_r
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"decision": "approve", "reason": "Phoned Bob"})
     assert response.status_code == 302
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [f"Approved: Reference of {cast.provider.name}."]
     evidence.refresh_from_db()
     assert evidence.review == VettingEvidence.Review.APPROVED and evidence.reviewed_by == cast.vetting_officer
     event = AuditEvent.objects.get(action="vetting_evidence.approve")
@@ -280,7 +282,11 @@ def test_vetting_officer_rejection_needs_a_reason_and_tells_the_provider(client:
     evidence.refresh_from_db()
     assert evidence.review == VettingEvidence.Review.PENDING and not AuditEvent.objects.exists()
 
-    assert client.post(url, {"decision": "reject", "reason": "The photo is blurred"}).status_code == 302
+    rejected = client.post(url, {"decision": "reject", "reason": "The photo is blurred"})
+    assert rejected.status_code == 302 and rejected["Location"] == reverse("directory:vetting-queue")
+    assert [str(m) for m in get_messages(rejected.wsgi_request)] == [
+        f"Rejected: Proof of identity of {cast.provider.name}."
+    ]
     evidence.refresh_from_db()
     assert evidence.review == VettingEvidence.Review.REJECTED and evidence.review_reason == "The photo is blurred"
     assert AuditEvent.objects.get(action="vetting_evidence.reject").actor == cast.vetting_officer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -217,7 +218,10 @@ def test_payout_api_only_for_finance(cast: Any, budget: Any, finance: Any) -> No
     payout = batch.json()["payouts"][0]
     assert payout["amount_pence"] == 1_900
     result_url = reverse("marketplace-api:payout-result", args=[payout["code"]])
-    assert client_for(cast.provider_owner).post(result_url, {"paid": True}, format="json").status_code == 404
+    refused = client_for(cast.provider_owner).post(result_url, {"paid": True}, format="json")
+    unknown_url = reverse("marketplace-api:payout-result", args=[uuid.uuid4()])
+    unknown = client_for(finance).post(unknown_url, {"paid": True}, format="json", HTTP_IDEMPOTENCY_KEY=key())
+    assert refused.status_code == unknown.status_code == 404 and refused.json() == unknown.json()
     paid = client_for(finance).post(result_url, {"paid": True}, format="json", HTTP_IDEMPOTENCY_KEY=key())
     assert paid.json()["status"] == "paid"
     twice = client_for(finance).post(result_url, {"paid": False}, format="json", HTTP_IDEMPOTENCY_KEY=key())

@@ -72,6 +72,7 @@ class SyncCounts:
     closed: int = 0
     reopened: int = 0
     errors: int = 0
+    warnings: int = 0  # rows imported with a warning (read differently: see the import's message)
     providers_created: int = 0
     providers_updated: int = 0
     grade_changes: int = 0

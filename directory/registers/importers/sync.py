@@ -10,7 +10,8 @@ A regulator module turns its file into `RegisterRecord`s (one per good row) and
   `GradeChange` naming the import; an unchanged row is not written at all,
   so re-importing the same file changes nothing;
 - a number the file no longer has is marked `no_longer_registered` (service and
-  registration), never deleted: it may have bookings and reviews;
+  registration), never deleted: it may have bookings and reviews; a number whose
+  row has an error is still in the file, so it is left as it was;
 - the service's own status follows the register's only when the register's
   status changes, so a provider's unpublished draft or an officer's suspension
   is not undone by a routine re-import.
@@ -362,7 +363,9 @@ def register_sync(
         if progress:
             progress(done + len(errors), total_rows)
 
-    seen = {r.registration_number for r in records}
+    # A row with an error still shows its service is on the register: leave it as it was
+    # rather than close it over a typo (the error report names the row).
+    seen = {r.registration_number for r in records} | {e.reference for e in errors}
     gone = [
         reg
         for number, reg in existing.items()

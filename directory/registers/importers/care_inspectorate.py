@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import re
 from pathlib import Path
@@ -68,6 +69,8 @@ COLUMNS = [
 # lists a service (the provider's afterwards), and the extra address lines are detail.
 OPTIONAL_COLUMNS = {"Service_Phone_Number", "Address_line_2", "Address_line_3", "Address_line_4"}
 KIND = "a Care Inspectorate datastore CSV"
+# The copy of the datastore the project ships (the columns above, every row), loaded by seed_demo.
+EMBEDDED_PATH = Path(__file__).resolve().parents[2] / "data" / "care_inspectorate_datastore_2026-05-31.csv.gz"
 _CS_NUMBER = re.compile(r"^CS\d{10}$")
 _SP_NUMBER = re.compile(r"^SP\d{10}$")
 _COMPLAINTS = re.compile(r"^Complaints_upheld_(\d{4})$")
@@ -168,3 +171,28 @@ def parse_care_inspectorate(source: str | Path | IO[bytes]) -> ParsedFile:
             parse=lambda row=row, row_number=row_number: _record(row_number, row, complaint_columns, parsed.warn),
         )
     return parsed
+
+
+def care_inspectorate_extract_write(*, source: str | Path, out: Path) -> int:
+    """Write the datastore's rows with only the columns CareHub reads (`COLUMNS` and the
+    complaint counts), in the published order, as a reproducible gzip CSV; return the row count.
+
+    The values are the register's own, untouched, so importing the extract or the full file
+    gives the same records (and a later import of the full file finds nothing changed).
+    Raises RegisterFileInvalid for a file that is not a datastore."""
+    name, _sha256, text = read_text(source)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in next(reader, [])]
+    check_columns(name, header, COLUMNS, kind=KIND, optional=OPTIONAL_COLUMNS)
+    keep = [i for i, h in enumerate(header) if h in COLUMNS or _COMPLAINTS.match(h)]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([header[i] for i in keep])
+    rows = 0
+    for row in reader:
+        if any(cell.strip() for cell in row):
+            writer.writerow([row[i] if i < len(row) else "" for i in keep])
+            rows += 1
+    with out.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
+        gz.write(buffer.getvalue().encode("utf-8"))
+    return rows

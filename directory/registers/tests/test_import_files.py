@@ -15,7 +15,12 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from directory.models import RegisterImport, RegisterImportError, Registration, Regulator, Service
-from directory.registers.importers.care_inspectorate import parse_care_inspectorate
+from directory.registers.importers.care_inspectorate import COLUMNS as CI_COLUMNS
+from directory.registers.importers.care_inspectorate import (
+    EMBEDDED_PATH,
+    care_inspectorate_extract_write,
+    parse_care_inspectorate,
+)
 from directory.registers.importers.files import RegisterFileInvalid, register_file_sha256
 from directory.registers.services import register_import_from_path
 from directory.tests.factories import make_council
@@ -362,6 +367,38 @@ def test_import_files_a_service_whose_row_has_an_error_stays_on_the_directory(wo
     assert kept.status == Registration.Status.ACTIVE and kept.service.status == Service.Status.PUBLISHED
 
 
+# --- The shipped copy of the datastore --------------------------------------------------------
+
+
+def test_import_files_extract_keeps_every_row_and_the_columns_read(world: None, tmp_path: Path) -> None:
+    source = write_ci(
+        tmp_path / "datastore.csv",
+        [ci_row("CS2003000001", DateReg="NA"), ci_row("CS2003000002", CareService="Support Service")],
+        header=[*CI_HEADER, "SIMD_rank", "Datazone"],
+    )
+    out, again = tmp_path / "extract.csv.gz", tmp_path / "again.csv.gz"
+
+    assert care_inspectorate_extract_write(source=_gzip(source), out=out) == 2
+    care_inspectorate_extract_write(source=source, out=again)
+
+    assert out.read_bytes() == again.read_bytes()  # reproducible
+    header = gzip.decompress(out.read_bytes()).decode().splitlines()[0].split(",")
+    assert [c for c in header if c in CI_COLUMNS] == CI_COLUMNS and "Datazone" not in header
+    full, extract = parse_care_inspectorate(source), parse_care_inspectorate(out)
+    # The same records: importing the full file after the extract finds nothing changed.
+    assert [r.digest() for r in extract.records] == [r.digest() for r in full.records]
+    assert [(w.row_number, w.reason) for w in extract.warnings] == [(2, "DateReg is 'NA': read as no date")]
+
+
+def test_import_files_extract_refuses_a_file_that_is_not_a_datastore(tmp_path: Path) -> None:
+    source = _write(tmp_path, "notes.csv", b"a,b\n1,2\n")
+
+    with pytest.raises(RegisterFileInvalid, match="does not look like a Care Inspectorate datastore CSV"):
+        care_inspectorate_extract_write(source=source, out=tmp_path / "out.csv.gz")
+
+    assert not (tmp_path / "out.csv.gz").exists()
+
+
 def test_import_files_read_an_open_upload_in_any_packing(world: None, tmp_path: Path) -> None:
     data = gzip.compress(_ci_file(tmp_path).read_bytes())
     upload = io.BytesIO(data)
@@ -370,3 +407,12 @@ def test_import_files_read_an_open_upload_in_any_packing(world: None, tmp_path: 
     parsed = parse_care_inspectorate(upload)
 
     assert parsed.file_name == "datastore.csv" and len(parsed.records) == 2
+
+
+def test_import_files_the_shipped_datastore_reads_cleanly() -> None:
+    parsed = parse_care_inspectorate(EMBEDDED_PATH)
+
+    assert parsed.file_name == "care_inspectorate_datastore_2026-05-31.csv"
+    assert (parsed.total_rows, len(parsed.records), parsed.errors, parsed.warnings) == (10_566, 10_566, [], [])
+    assert parsed.file_warnings == []
+    assert sum(r.status == Registration.Status.ACTIVE for r in parsed.records) == 10_436

@@ -1,17 +1,20 @@
-"""Demo directory data for `manage.py seed_demo`: sample listings near G12 8QQ (through the
-portal services), Kelvin Companions' vetting, an anonymous search log and, when the file is
-there, the real Care Inspectorate register. Idempotent: each part is skipped once done."""
+"""Demo directory data for `manage.py seed_demo`: the real Care Inspectorate register (the copy in
+directory/data), three invented providers' listings placed among the real services near G12 8QQ
+(through the portal services), Kelvin Companions' vetting and an anonymous search log.
+Idempotent: each part is skipped once done.
+
+The invented providers carry every invented thing (bookings, reviews, messages, vetting): none is
+ever attached to a real registered service, whose page must show only what the register and
+real people said about it. Their listings say that they are invented."""
 
 from __future__ import annotations
 
-import hashlib
 import time as time_module
 from datetime import time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
@@ -19,6 +22,7 @@ from accounts.demo import demo_user
 from accounts.models import User
 from carehub import clock
 from carehub.demo import replay_clock
+from carehub.errors import DomainError
 from carehub.postcodes import postcode_district
 from directory.models import (
     AvailabilityWindow,
@@ -35,9 +39,16 @@ from directory.models import (
     VettingEvidence,
 )
 from directory.portal import services as portal_services
+from directory.registers.importers.care_inspectorate import EMBEDDED_PATH
+from directory.registers.importers.files import RegisterFileInvalid, register_file_sha256
 from directory.registers.services import register_import_from_path
 from directory.search.log import search_log_flush, search_log_record
+from directory.search.selectors import search_origin, service_search
 from directory.vetting import services as vetting
+
+# Said on every invented provider and listing, which sit among real registered services.
+# (Their 0141 496 numbers are in Ofcom's range kept for drama: they reach no one.)
+INVENTED = "This provider is invented for CareHub's demo; it is not a real service."
 
 
 @transaction.atomic
@@ -48,13 +59,14 @@ def seed() -> tuple[Provider, Council]:
         gss_code="S12000046", name="Glasgow City", nation=Nation.SCOTLAND, slug="glasgow-city"
     )
     provider, _ = Provider.objects.get_or_create(
-        name="Kelvin Companions", defaults={"kind": Provider.Kind.ORGANISATION, "phone": "0141 496 0000"}
+        name="Kelvin Companions",
+        defaults={"kind": Provider.Kind.ORGANISATION, "phone": "0141 496 0000", "description": INVENTED},
     )
     Service.objects.get_or_create(
         provider=provider,
         name="Kelvin Companions – help at home",
         defaults={
-            "description": "Friendly help at home: personal care, meals, shopping and company.",
+            "description": "Friendly help at home: personal care, meals, shopping and company. " + INVENTED,
             "delivered_at_location": False,
             "delivered_at_home": True,
             "service_radius_miles": 5,
@@ -71,12 +83,15 @@ def seed() -> tuple[Provider, Council]:
     return provider, council
 
 
-# --- More listings, vetting, the search log and the real register (after the demo accounts exist) --------
+# --- More listings, vetting and the search log (after the demo accounts exist) ---------------------------
 
-PA_OWNER = ("morag.campbell@example.com", "Morag Campbell")
+# Invented people and providers: no name is a provider or service on the register
+# (carehub/tests/test_seed_demo.py checks the shipped copy).
+PA_OWNER = ("ailsa.brodie@example.com", "Ailsa Brodie")
 DAY_CENTRE_OWNER = ("fiona.mackay@example.com", "Fiona Mackay")
 KELVIN_SERVICE = "Kelvin Companions – help at home"
-REGISTER_FILE = Path("..") / "shared" / "data" / "care-inspectorate" / "datastore_2026-05-31.csv"
+PA_PROVIDER, DAY_CENTRE_PROVIDER = "Ailsa Brodie", "Partick Day Centre"
+REGISTER_FILE = EMBEDDED_PATH
 
 
 def _categories(*slugs: str) -> list[Category]:
@@ -97,7 +112,8 @@ def _listing(*, owner: User, provider: Provider, data: dict[str, Any], windows: 
 
 
 def _own_provider(*, owner: User, name: str, kind: str, **profile: str) -> Provider:
-    provider = Provider.objects.filter(name=name, memberships__user=owner).first()
+    # Found by its owner, not its name: a provider renamed in the portal is not created again.
+    provider = Provider.objects.filter(kind=kind, memberships__user=owner).first()
     return provider or portal_services.provider_create(actor=owner, name=name, kind=kind, **profile)
 
 
@@ -121,18 +137,18 @@ def seed_listings(*, provider: Provider, owner: User) -> dict[str, Service]:
     pa_user = demo_user(email=PA_OWNER[0], full_name=PA_OWNER[1])
     pa = _own_provider(
         owner=pa_user,
-        name="Morag Campbell",
+        name=PA_PROVIDER,
         kind=Provider.Kind.INDIVIDUAL,
-        description="Self-employed personal assistant in the West End of Glasgow for twelve years.",
+        description="Self-employed personal assistant in the West End of Glasgow for twelve years. " + INVENTED,
         phone="0141 496 0123",
     )
     personal_assistant = _listing(
         owner=pa_user,
         provider=pa,
         data={
-            "name": "Morag Campbell – personal assistant",
+            "name": f"{PA_PROVIDER} – personal assistant",
             "description": "Personal care, getting out and about, appointments and shopping. "
-            "PVG member; happy to be employed through a direct payment.",
+            "PVG member; happy to be employed through a direct payment. " + INVENTED,
             "delivered_at_location": False,
             "delivered_at_home": True,
             "service_radius_miles": Decimal("3"),
@@ -149,18 +165,18 @@ def seed_listings(*, provider: Provider, owner: User) -> dict[str, Service]:
     centre_user = demo_user(email=DAY_CENTRE_OWNER[0], full_name=DAY_CENTRE_OWNER[1])
     centre = _own_provider(
         owner=centre_user,
-        name="Partick Day Centre",
+        name=DAY_CENTRE_PROVIDER,
         kind=Provider.Kind.ORGANISATION,
-        description="A community day centre run by local volunteers and staff since 1998.",
+        description="A community day centre run by local volunteers and staff since 1998. " + INVENTED,
         phone="0141 496 0456",
     )
     day_centre = _listing(
         owner=centre_user,
         provider=centre,
         data={
-            "name": "Partick Day Centre – day care and lunch club",
+            "name": f"{DAY_CENTRE_PROVIDER} – day care and lunch club",
             "description": "Activities, outings, a hot two-course lunch and company, with transport "
-            "for people who need it. Dementia-friendly.",
+            "for people who need it. Dementia-friendly. " + INVENTED,
             "delivered_at_location": True,
             "address_line_1": "12 Dumbarton Road",
             "town": "Glasgow",
@@ -235,23 +251,25 @@ def seed_vetting(*, provider: Provider, owner: User, officer: User) -> ProviderV
     return ProviderVetting.objects.get(provider=provider)
 
 
-# Anonymous searches in the last two months: (days ago, postcode searched, categories, radius, results).
-DEMO_SEARCHES: list[tuple[int, str, list[str], int, int]] = [
-    (58, "G12 8QQ", ["personal-care"], 5, 14),
-    (51, "G11 6PA", ["day-centres"], 2, 1),
-    (47, "G13 1AA", ["self-employed-personal-assistants"], 3, 0),
-    (44, "G12 9LH", ["respite-in-a-care-home"], 5, 2),
-    (39, "G20 6AA", ["day-centres"], 2, 0),
-    (33, "G12 8QQ", ["sitting-services"], 3, 0),
-    (30, "G3 7AA", ["personal-care", "meals-and-shopping"], 5, 9),
-    (26, "G13 1AA", ["self-employed-personal-assistants"], 5, 1),
-    (21, "G11 6PA", ["lunch-clubs"], 1, 1),
-    (17, "G20 6AA", ["day-centres"], 3, 0),
-    (12, "G12 8QQ", [], 5, 31),
-    (9, "G13 1AA", ["sitting-services"], 5, 0),
-    (6, "G12 9LH", ["self-employed-personal-assistants"], 2, 1),
-    (3, "G20 6AA", ["day-centres"], 5, 2),
-    (1, "G11 6PA", ["respite-in-a-care-home"], 3, 0),
+# Anonymous searches in the last two months: (days ago, postcode searched, categories, radius).
+# Each is run against the directory as it stands, so the counts logged (and the commissioner's
+# unmet demand) agree with what a search finds today.
+DEMO_SEARCHES: list[tuple[int, str, list[str], int]] = [
+    (58, "G12 8QQ", ["personal-care"], 5),
+    (51, "G11 6PA", ["day-centres"], 2),
+    (47, "G13 1AA", ["self-employed-personal-assistants"], 3),
+    (44, "G12 9LH", ["respite-in-a-care-home"], 5),
+    (39, "G20 6AA", ["day-centres"], 2),
+    (33, "G12 8QQ", ["sitting-services"], 3),
+    (30, "G3 7AA", ["personal-care", "meals-and-shopping"], 5),
+    (26, "G13 1AA", ["self-employed-personal-assistants"], 5),
+    (21, "G11 6PA", ["lunch-clubs"], 1),
+    (17, "G20 6AA", ["day-centres"], 3),
+    (12, "G12 8QQ", [], 5),
+    (9, "G13 1AA", ["sitting-services"], 5),
+    (6, "G12 9LH", ["self-employed-personal-assistants"], 2),
+    (3, "G20 6AA", ["day-centres"], 5),
+    (1, "G11 6PA", ["respite-in-a-care-home"], 3),
 ]
 
 
@@ -259,44 +277,75 @@ def seed_search_log() -> int:
     """A few anonymous searches around the West End for the commissioner's unmet-demand table.
 
     Recorded through search_log_record, dated on the day they are replayed; skipped once
-    those districts have any search. Not atomic on purpose: the log is written on commit."""
+    those districts have any search. A postcode the directory cannot place is not logged
+    (the search page would have refused it). Not atomic on purpose: the log is written on commit."""
     districts = {postcode_district(postcode) for _, postcode, *_ in DEMO_SEARCHES}
     if SearchLog.objects.filter(district__in=districts).exists():
         return 0
-    for days, postcode, categories, radius, results in DEMO_SEARCHES:
+    logged = 0
+    for days, postcode, categories, radius in DEMO_SEARCHES:
+        try:
+            origin = search_origin(postcode=postcode)
+        except DomainError:
+            continue
+        results = service_search(origin=origin, radius_miles=radius, categories=categories or None).count()
         with replay_clock(clock.now() - timedelta(days=days)):
             search_log_record(postcode=postcode, radius_miles=radius, result_count=results, categories=categories)
+        logged += 1
     search_log_flush()
-    return len(DEMO_SEARCHES)
+    return logged
 
 
-def register_path() -> Path:
-    return (Path(settings.BASE_DIR) / REGISTER_FILE).resolve()
+def register_import(*, path: Path | None = None) -> str:
+    """Import the Care Inspectorate register once; return the line to print.
 
-
-def register_import(*, path: Path) -> str:
-    """Import the Care Inspectorate register file once; return the line to print.
-
-    The importer itself changes nothing on a second run of the same file, but records
-    another RegisterImport; the file's checksum tells us it is already in."""
+    With no path, the copy the project ships, and only while no Care Inspectorate register
+    has been imported: a newer month imported since must not be synced back to the older
+    copy (that would close the services registered in between). A file given by path is
+    imported unless that very register is already in (its checksum, however it is packed):
+    the importer would change nothing, but would record another import."""
+    if path is None:
+        done = RegisterImport.objects.filter(
+            regulator=Regulator.CARE_INSPECTORATE, status=RegisterImport.Status.DONE
+        ).first()
+        if done is not None:
+            return _already_in(done)
+        path = REGISTER_FILE
     if not path.is_file():
         return (
             f"No register file at {path}: the demo has only the sample listings. To load every registered "
             "care service in Scotland: manage.py import_care_inspectorate <datastore CSV>."
         )
-    sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    try:
+        sha256 = register_file_sha256(path)
+    except RegisterFileInvalid as exc:
+        return f"{exc.message} The demo has only the sample listings."
     done = RegisterImport.objects.filter(
         regulator=Regulator.CARE_INSPECTORATE, file_sha256=sha256, status=RegisterImport.Status.DONE
     ).first()
     if done is not None:
-        services = Registration.objects.filter(regulator=Regulator.CARE_INSPECTORATE).count()
-        return f"The Care Inspectorate register {path.name} is already in (import #{done.pk}: {services:,} services)."
+        return _already_in(done)
     started = time_module.monotonic()
-    run = register_import_from_path(regulator=Regulator.CARE_INSPECTORATE, path=path)
+    try:
+        run = register_import_from_path(regulator=Regulator.CARE_INSPECTORATE, path=path)
+    except RegisterFileInvalid as exc:
+        return f"{exc.message} The demo has only the sample listings."
     seconds = time_module.monotonic() - started
     counts = run.counts
+    active = Registration.objects.filter(
+        regulator=Regulator.CARE_INSPECTORATE, status=Registration.Status.ACTIVE
+    ).count()
     return (
-        f"Imported the Care Inspectorate register {path.name} in {seconds:.1f} s: "
-        f"{counts.get('created', 0) + counts.get('updated', 0) + counts.get('unchanged', 0):,} services "
-        f"({counts.get('errors', 0):,} rows with errors; see import #{run.pk} in the admin)."
+        f"Imported the Care Inspectorate register {Path(run.file_name).name} in {seconds:.1f} s: "
+        f"{counts.get('created', 0) + counts.get('updated', 0) + counts.get('unchanged', 0):,} services, "
+        f"{active:,} of them active ({counts.get('errors', 0):,} rows with errors, "
+        f"{counts.get('warnings', 0):,} with warnings; see import #{run.pk} in the admin)."
+    )
+
+
+def _already_in(done: RegisterImport) -> str:
+    services = Registration.objects.filter(regulator=Regulator.CARE_INSPECTORATE).count()
+    return (
+        f"The Care Inspectorate register {Path(done.file_name).name} is already in "
+        f"(import #{done.pk}: {services:,} services)."
     )

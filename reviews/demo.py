@@ -80,7 +80,7 @@ OTHERS = {
         (
             "personal_assistant",
             DemoReview(
-                90, 5, Review.Relationship.SELF, "Morag makes my week work",
+                90, 5, Review.Relationship.SELF, "Ailsa makes my week work",
                 "Flexible, patient and good company. She helped me sort out my direct payment paperwork too.",
                 {"quality_of_care": 5, "staff": None, "communication": 5, "reliability": 5, "value_for_money": 5},
             ),

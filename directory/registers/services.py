@@ -60,12 +60,14 @@ def _run(
         total_rows=parsed.total_rows,
         progress=report,
     )
+    counts.warnings = len({w.row_number for w in parsed.warnings})
     register_import.counts = counts.as_dict()
     register_import.status = RegisterImport.Status.DONE
     register_import.stage = ""
+    register_import.message = parsed.warnings_summary()  # what was read differently; "" when nothing was
     register_import.processed_rows = parsed.total_rows
     register_import.finished_at = clock.now()
-    register_import.save(update_fields=["counts", "status", "stage", "processed_rows", "finished_at"])
+    register_import.save(update_fields=["counts", "status", "stage", "message", "processed_rows", "finished_at"])
     # Vetting (issue 8): re-check every vetted or vetting provider against this newest register.
     vetting_registration_checks_enqueue(regulator=regulator)
     return register_import

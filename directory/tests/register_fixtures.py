@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from directory.models import Category, ClientGroup, Postcode
-from directory.registers.importers.care_inspectorate import REQUIRED_COLUMNS as CI_COLUMNS
+from directory.registers.importers.care_inspectorate import COLUMNS as CI_COLUMNS
 from directory.registers.importers.cqc import LOCATION_ID, PROVIDER_ID
 
 CI_HEADER = [*CI_COLUMNS, "Complaints_upheld_2425", "Complaints_upheld_2526", "MinGrade"]

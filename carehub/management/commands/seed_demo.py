@@ -52,17 +52,24 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-register",
             action="store_true",
-            help="do not import the Care Inspectorate register file (only the sample listings)",
+            help="do not import the Care Inspectorate register (only the sample listings; the tests' fast path)",
         )
         parser.add_argument(
             "--register",
             type=Path,
             default=None,
-            help=f"the register file to import (default: {directory_demo.REGISTER_FILE} next to the project)",
+            help="a register file to import instead of the copy the project ships "
+            f"({directory_demo.REGISTER_FILE.name}, loaded only while no Care Inspectorate register is in)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
+        # The register first, so the invented demo listings join a directory that is already
+        # real and the demo's search log counts what a search finds among real services.
+        if options["no_register"]:
+            register = "Register import skipped (--no-register): the demo has only the sample listings."
+        else:
+            register = directory_demo.register_import(path=options["register"])
         with _quietly():
             provider, council = directory_demo.seed()
             users = accounts_demo.seed(provider=provider, council=council)
@@ -72,10 +79,6 @@ class Command(BaseCommand):
             marketplace_demo.seed_bookings(service=listings["kelvin"], owner=users["provider"])
             reviews_demo.seed(listings=listings, owner=users["provider"])
             directory_demo.seed_search_log()
-        if options["no_register"]:
-            register = "Register import skipped (--no-register): the demo has only the sample listings."
-        else:
-            register = directory_demo.register_import(path=options["register"] or directory_demo.register_path())
         self.stdout.write(register)
         self.stdout.write(
             self.style.SUCCESS(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import re
 from pathlib import Path
@@ -12,6 +13,7 @@ from directory.models import Nation, Registration
 from directory.registers.importers.files import (
     ParsedFile,
     RowInvalid,
+    Warn,
     check_columns,
     csv_rows,
     parse_count,
@@ -36,7 +38,8 @@ GRADE_COLUMNS = {
     "leadership": "KQ_Leadership",
     "care_play_and_learning": "KQ_Care_Play_and_Learning",
 }
-REQUIRED_COLUMNS = [
+# The columns read, in the order the datastore publishes them (it has ~100; the others are ignored).
+COLUMNS = [
     "CSNumber",
     "CareService",
     "Subtype",
@@ -59,9 +62,15 @@ REQUIRED_COLUMNS = [
     "Registered_Places",
     "Client_group",
     "Publication_of_Latest_Grading",
-    "Last_inspection_Date",
     *GRADE_COLUMNS.values(),
+    "Last_inspection_Date",
 ]
+# May be missing (read as blank, with a warning): the phone is CareHub's only when it first
+# lists a service (the provider's afterwards), and the extra address lines are detail.
+OPTIONAL_COLUMNS = {"Service_Phone_Number", "Address_line_2", "Address_line_3", "Address_line_4"}
+KIND = "a Care Inspectorate datastore CSV"
+# The copy of the datastore the project ships (the columns above, every row), loaded by seed_demo.
+EMBEDDED_PATH = Path(__file__).resolve().parents[2] / "data" / "care_inspectorate_datastore_2026-05-31.csv.gz"
 _CS_NUMBER = re.compile(r"^CS\d{10}$")
 _SP_NUMBER = re.compile(r"^SP\d{10}$")
 _COMPLAINTS = re.compile(r"^Complaints_upheld_(\d{4})$")
@@ -80,7 +89,7 @@ def _grade(value: str, column: str) -> int | None:
 _NUMBER = re.compile(r"^\d(\.0+)?$")
 
 
-def _record(row_number: int, row: dict[str, str], complaint_columns: dict[str, str]) -> RegisterRecord:
+def _record(row_number: int, row: dict[str, str], complaint_columns: dict[str, str], warn: Warn) -> RegisterRecord:
     cs_number = row["CSNumber"].strip()
     if not _CS_NUMBER.match(cs_number):
         raise RowInvalid(f"CSNumber '{cs_number}' is not a Care Inspectorate number (CS and 10 digits)")
@@ -129,9 +138,9 @@ def _record(row_number: int, row: dict[str, str], complaint_columns: dict[str, s
         category_slugs=ci_categories(care_service, subtype, main_area),
         client_group_slugs=ci_client_groups(row["Client_group"], subtype, main_area),
         delivered_at_home=(care_service, subtype) in CI_AT_HOME,
-        registered_since=parse_date(row["DateReg"], "DateReg"),
-        graded_on=parse_date(row["Publication_of_Latest_Grading"], "Publication_of_Latest_Grading"),
-        last_inspected_on=parse_date(row["Last_inspection_Date"], "Last_inspection_Date"),
+        registered_since=parse_date(row["DateReg"], "DateReg", warn, always_given=True),
+        graded_on=parse_date(row["Publication_of_Latest_Grading"], "Publication_of_Latest_Grading", warn),
+        last_inspected_on=parse_date(row["Last_inspection_Date"], "Last_inspection_Date", warn),
         grades={key: grade for key, grade in grades.items() if grade is not None},
         beds=parse_count(row["TotalBeds"], "TotalBeds"),
         registered_places=parse_count(row["Registered_Places"], "Registered_Places"),
@@ -147,15 +156,43 @@ def parse_care_inspectorate(source: str | Path | IO[bytes]) -> ParsedFile:
     """Parse a datastore CSV into records and row errors. Raises RegisterFileInvalid for a file that is not one."""
     name, sha256, text = read_text(source)
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    check_columns(name, reader.fieldnames, REQUIRED_COLUMNS)
-    complaint_columns = {m[1]: c for c in reader.fieldnames or [] if (m := _COMPLAINTS.match(c))}
-    parsed = ParsedFile(file_name=name, sha256=sha256, total_rows=0)
+    reader.fieldnames = [h.strip() for h in reader.fieldnames or []]
+    file_warnings = check_columns(name, reader.fieldnames, COLUMNS, kind=KIND, optional=OPTIONAL_COLUMNS)
+    complaint_columns = {m[1]: c for c in reader.fieldnames if (m := _COMPLAINTS.match(c))}
+    blank = dict.fromkeys(OPTIONAL_COLUMNS - set(reader.fieldnames), "")  # missing optional columns read as blank
+    parsed = ParsedFile(file_name=name, sha256=sha256, total_rows=0, file_warnings=file_warnings)
     for index, row in csv_rows(name, reader):
         row_number = index + 2  # as a spreadsheet shows it: the header is row 1
+        row.update(blank)
         parsed.add_row(
             row_number=row_number,
             row=row,
             reference=(row.get("CSNumber") or "").strip(),
-            parse=lambda row=row, row_number=row_number: _record(row_number, row, complaint_columns),
+            parse=lambda row=row, row_number=row_number: _record(row_number, row, complaint_columns, parsed.warn),
         )
     return parsed
+
+
+def care_inspectorate_extract_write(*, source: str | Path, out: Path) -> int:
+    """Write the datastore's rows with only the columns CareHub reads (`COLUMNS` and the
+    complaint counts), in the published order, as a reproducible gzip CSV; return the row count.
+
+    The values are the register's own, untouched, so importing the extract or the full file
+    gives the same records (and a later import of the full file finds nothing changed).
+    Raises RegisterFileInvalid for a file that is not a datastore."""
+    name, _sha256, text = read_text(source)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in next(reader, [])]
+    check_columns(name, header, COLUMNS, kind=KIND, optional=OPTIONAL_COLUMNS)
+    keep = [i for i, h in enumerate(header) if h in COLUMNS or _COMPLAINTS.match(h)]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([header[i] for i in keep])
+    rows = 0
+    for row in reader:
+        if any(cell.strip() for cell in row):
+            writer.writerow([row[i] if i < len(row) else "" for i in keep])
+            rows += 1
+    with out.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
+        gz.write(buffer.getvalue().encode("utf-8"))
+    return rows

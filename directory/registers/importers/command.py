@@ -19,6 +19,7 @@ COUNT_LABELS = [
     ("closed", "marked no longer registered"),
     ("reopened", "registered again"),
     ("errors", "rows with errors (see the report)"),
+    ("warnings", "rows imported with a warning"),
     ("providers_created", "providers added"),
     ("providers_updated", "providers renamed"),
     ("grade_changes", "grade changes recorded"),
@@ -33,7 +34,7 @@ class RegisterImportCommand(BaseCommand):
     regulator: str = ""
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("path", help="the register CSV file")
+        parser.add_argument("path", help="the register file: a CSV, a gzipped CSV (.csv.gz) or a zip holding one CSV")
         parser.add_argument("--quiet-progress", action="store_true", help="do not print progress lines")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -58,3 +59,5 @@ class RegisterImportCommand(BaseCommand):
             self.stdout.write(self.style.WARNING(f"  row {error.row_number} {error.reference}: {error.reason}"))
         if run.counts.get("errors", 0) > len(errors):
             self.stdout.write(f"  ... all {run.counts['errors']} error rows are on import #{run.pk} in the admin")
+        for line in run.message.splitlines():  # the warnings, grouped
+            self.stdout.write(self.style.WARNING(f"  {line}"))

@@ -2,8 +2,10 @@
 
 Layout: four preamble lines (title, date, licence...), then the header row
 (whose 'CQC Location (for office use only' really lacks its closing bracket),
-then one row per registered location. Rating columns are optional; CQC rates
-on a four-point scale (Outstanding, Good, Requires improvement, Inadequate).
+then one row per registered location. The header is found by its location-id
+column among the first lines, so a file whose preamble was trimmed or grew still
+reads (with a warning). Rating columns are optional; CQC rates on a four-point
+scale (Outstanding, Good, Requires improvement, Inadequate).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from directory.registers.importers.files import (
     ParsedFile,
     RegisterFileInvalid,
     RowInvalid,
+    Warn,
     check_columns,
     csv_rows,
     parse_date,
@@ -31,7 +34,8 @@ from directory.registers.importers.taxonomy import CQC_AT_HOME, CQC_SERVICE_TYPE
 PREAMBLE_LINES = 4
 LOCATION_ID = "CQC Location (for office use only"
 PROVIDER_ID = "CQC Provider ID (for office use only)"
-REQUIRED_COLUMNS = [
+# The columns read, in the order CQC publishes them ("Also known as" and "Region" are ignored).
+COLUMNS = [
     "Name",
     "Address",
     "Postcode",
@@ -46,6 +50,11 @@ REQUIRED_COLUMNS = [
     LOCATION_ID,
     PROVIDER_ID,
 ]
+# May be missing (read as blank, with a warning): contact details are CareHub's only when it
+# first lists a service; the provider keeps them up to date in the portal afterwards.
+OPTIONAL_COLUMNS = {"Phone number", "Service's website (if available)"}
+KIND = "a CQC care directory CSV"
+HEADER_SEARCH_LINES = 10
 # Rating columns CQC adds in some exports; matched case-insensitively, " rating" optional.
 RATING_COLUMNS = {
     "overall": ("overall rating", "latest overall rating", "rating", "overall"),
@@ -64,7 +73,7 @@ def _split(value: str) -> list[str]:
     return [p.strip() for p in re.split(r"[|;]", value) if p.strip()]
 
 
-def _record(row_number: int, row: dict[str, str], rating_columns: dict[str, str]) -> RegisterRecord:
+def _record(row_number: int, row: dict[str, str], rating_columns: dict[str, str], warn: Warn) -> RegisterRecord:
     location_id = row[LOCATION_ID].strip()
     if not _CQC_ID.match(location_id):
         raise RowInvalid(f"location id '{location_id}' is not a CQC location id (like 1-466088203)")
@@ -85,7 +94,7 @@ def _record(row_number: int, row: dict[str, str], rating_columns: dict[str, str]
         grades[key] = RATINGS[value]
     types = [t.lower() for t in _split(row["Service types"])]
     specialisms = [s.lower() for s in _split(row["Specialisms/services"])]
-    checked_on = parse_date(row["Date of latest check"], "Date of latest check")
+    checked_on = parse_date(row["Date of latest check"], "Date of latest check", warn)
     url = row["Location URL"].strip()
     return RegisterRecord(
         row_number=row_number,
@@ -112,30 +121,49 @@ def _record(row_number: int, row: dict[str, str], rating_columns: dict[str, str]
     )
 
 
+def _header_line(name: str, lines: list[str]) -> int:
+    """The index of the header row: the first line naming the location-id column."""
+    for index, line in enumerate(lines[:HEADER_SEARCH_LINES]):
+        if LOCATION_ID in line:
+            return index
+    raise RegisterFileInvalid(
+        f"{name} does not look like {KIND}: none of its first {HEADER_SEARCH_LINES} lines is a header row "
+        f"with the column '{LOCATION_ID}'. Check that you chose the right register."
+    )
+
+
 def parse_cqc(source: str | Path | IO[bytes]) -> ParsedFile:
     """Parse a CQC care directory CSV. Raises RegisterFileInvalid for a file that is not one."""
     name, sha256, text = read_text(source)
-    lines = io.StringIO(text, newline="")
-    for _ in range(PREAMBLE_LINES):
-        if not lines.readline():
-            raise RegisterFileInvalid(f"{name} ends before its header row (CQC files have 4 lines before it).")
-    reader = csv.DictReader(lines)
+    stream = io.StringIO(text, newline="")
+    first_lines = [stream.readline() for _ in range(HEADER_SEARCH_LINES)]
+    preamble = _header_line(name, first_lines)
+    stream.seek(0)
+    for _ in range(preamble):
+        stream.readline()
+    reader = csv.DictReader(stream)
     header = [h.strip() for h in reader.fieldnames or []]
     reader.fieldnames = header
-    check_columns(name, header, REQUIRED_COLUMNS)
+    file_warnings = check_columns(name, header, COLUMNS, kind=KIND, optional=OPTIONAL_COLUMNS)
+    if preamble != PREAMBLE_LINES:
+        file_warnings.insert(
+            0, f"the header is on line {preamble + 1}, not line {PREAMBLE_LINES + 1} as in CQC's published file"
+        )
     lowered = {h.lower(): h for h in header}
     rating_columns = {
         key: lowered[alias] for key, aliases in RATING_COLUMNS.items() for alias in aliases if alias in lowered
     }
-    parsed = ParsedFile(file_name=name, sha256=sha256, total_rows=0)
+    blank = dict.fromkeys(OPTIONAL_COLUMNS - set(header), "")  # missing optional columns read as blank
+    parsed = ParsedFile(file_name=name, sha256=sha256, total_rows=0, file_warnings=file_warnings)
     for index, row in csv_rows(name, reader):
-        row_number = PREAMBLE_LINES + index + 2  # as a spreadsheet shows it: the header is row 5
+        row_number = preamble + index + 2  # as a spreadsheet shows it: the header is row preamble + 1
         if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
             continue  # blank line at the end
+        row.update(blank)
         parsed.add_row(
             row_number=row_number,
             row=row,
             reference=(row.get(LOCATION_ID) or "").strip(),
-            parse=lambda row=row, row_number=row_number: _record(row_number, row, rating_columns),
+            parse=lambda row=row, row_number=row_number: _record(row_number, row, rating_columns, parsed.warn),
         )
     return parsed

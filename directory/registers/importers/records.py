@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 
 from directory.models import Nation
@@ -58,9 +58,15 @@ class RegisterRecord:
         return ", ".join(p for p in (self.address_line_1, self.address_line_2, self.town, self.postcode) if p)
 
     def digest(self) -> str:
-        data = asdict(self)
-        data.pop("row_number")
+        """A checksum of the register's word on this service (everything but the row number).
+
+        Built from the fields directly: `asdict` deep-copies every value and cost a third of a
+        first import. The JSON is the same as before, so stored checksums stay valid."""
+        data = {f.name: getattr(self, f.name) for f in _DIGESTED}
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+_DIGESTED = [f for f in fields(RegisterRecord) if f.name != "row_number"]
 
 
 @dataclass
@@ -72,6 +78,7 @@ class SyncCounts:
     closed: int = 0
     reopened: int = 0
     errors: int = 0
+    warnings: int = 0  # rows imported with a warning (read differently: see the import's message)
     providers_created: int = 0
     providers_updated: int = 0
     grade_changes: int = 0

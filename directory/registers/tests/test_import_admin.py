@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
+import io
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -94,3 +97,40 @@ def test_import_admin_is_refused_to_non_staff(client: Client, cast: Any) -> None
     response = client.get(reverse("admin:directory_registerimport_changelist"))
 
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_import_admin_upload_reads_a_gzipped_register_and_shows_its_warnings(
+    admin_client: Client, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    make_postcodes()
+    path = write_ci(tmp_path / "datastore.csv", [ci_row("CS2003000001", DateReg="NA")])
+    upload = SimpleUploadedFile("datastore.csv.gz", gzip.compress(path.read_bytes()), content_type="application/gzip")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            reverse("admin:directory_registerimport_add"), {"regulator": Regulator.CARE_INSPECTORATE, "file": upload}
+        )
+
+    run = RegisterImport.objects.get()
+    assert run.status == RegisterImport.Status.DONE and run.counts["created"] == 1 and run.counts["warnings"] == 1
+    page = admin_client.get(reverse("admin:directory_registerimport_change", args=[run.pk])).content.decode()
+    assert "Warning: DateReg is &#x27;NA&#x27;: read as no date: row 2" in page
+
+
+def test_import_admin_zip_without_a_csv_fails_with_the_reason(
+    admin_client: Client, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("datastore.xls", b"\xd0\xcf\x11\xe0")
+    upload = SimpleUploadedFile("datastore.zip", buffer.getvalue(), content_type="application/zip")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            reverse("admin:directory_registerimport_add"), {"regulator": Regulator.CARE_INSPECTORATE, "file": upload}
+        )
+
+    run = RegisterImport.objects.get()
+    assert run.status == RegisterImport.Status.FAILED
+    assert run.message == "datastore.zip holds no CSV file (it holds datastore.xls)."
+    assert not Service.objects.exists()

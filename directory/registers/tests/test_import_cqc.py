@@ -154,22 +154,24 @@ def test_import_cqc_without_rating_columns(world: None, tmp_path: Path) -> None:
     assert Registration.objects.get().grades == {}
 
 
-def test_import_cqc_refuses_a_file_without_the_preamble(world: None, tmp_path: Path) -> None:
+def test_import_cqc_reads_a_file_without_the_preamble_with_a_warning(world: None, tmp_path: Path) -> None:
     rows = [cqc_row(f"1-10000000{n}") for n in range(6)]
     path = write_cqc(tmp_path / "no-preamble.csv", rows, preamble=[])
 
-    with pytest.raises(CommandError, match="missing column"):
-        call_command("import_cqc", str(path), stdout=StringIO())
+    run = _import(path)
 
-    assert not RegisterImport.objects.exists() and not Service.objects.exists()
+    assert run.counts["created"] == 6 and run.counts["errors"] == 0
+    assert run.message == "Warning: the header is on line 1, not line 5 as in CQC's published file"
 
 
 def test_import_cqc_refuses_a_care_inspectorate_file(world: None, tmp_path: Path) -> None:
     path = tmp_path / "short.csv"
     path.write_text("CSNumber,ServiceName\n")
 
-    with pytest.raises(CommandError, match="ends before its header row"):
+    with pytest.raises(CommandError, match="does not look like a CQC care directory CSV: none of its first 10 lines"):
         call_command("import_cqc", str(path), stdout=StringIO())
+
+    assert not RegisterImport.objects.exists() and not Service.objects.exists()
 
 
 def test_import_cqc_header_lacks_the_closing_bracket_as_the_real_file_does() -> None:

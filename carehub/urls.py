@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("marketplace.urls")),
     path("reviews/", include("reviews.urls")),
     path("api/v1/commissioning/", include("marketplace.api.commissioning_urls")),
+    path("o/ServiceDirectoryService/v3/", include("directory.oruk.urls")),
     path("", include("marketplace.commissioning_urls")),
     path("", include("directory.urls")),
     path("admin/", admin.site.urls),

@@ -214,3 +214,6 @@ from directory.search_log import SearchLog  # noqa: E402, F401
 
 # --- Vetting checks, evidence and each provider's outcome (issue 8) -------------
 from directory.vetting_models import ProviderVetting, VettingCheck, VettingEvidence  # noqa: E402, F401
+
+# --- Open Referral UK: where imported listings came from (issue 14) -------------
+from directory.oruk.models import OrukRecord  # noqa: E402, F401

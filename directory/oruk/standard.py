@@ -3,8 +3,8 @@ the copy beside the project (``../shared/standards/oruk-uk-profile-3.0``, CC BY-
 or from ``ORUK_STANDARD_DIR``.
 
 The standard's OpenAPI points at its schemas by their GitHub URLs; `openapi_self_contained`
-returns the same document with every such schema copied under ``components/schemas``, so a
-tool can check the API without fetching anything.
+returns the same document with every such schema copied under ``components/schemas`` (so a
+tool can check the API without fetching anything) and one slip repaired (see below).
 """
 
 from __future__ import annotations
@@ -65,6 +65,11 @@ def openapi_self_contained(examples: dict[str, list[str]] | None = None) -> dict
         return node
 
     spec["paths"] = rewrite(copy.deepcopy(spec["paths"]), "schema")
+    for parameter in spec["components"].get("parameters", {}).values():
+        # A slip in the standard: start_time and end_time say "type": "time", which is no
+        # OpenAPI type (tools refuse the operation); a time is a string of format "time".
+        if parameter.get("schema", {}).get("type") == "time":
+            parameter["schema"] = {"type": "string", "format": "time"}
     for template, ids in (examples or {}).items():
         for parameter in spec["paths"].get(template, {}).get("parameters", []):
             if parameter.get("name") == "id" and ids:

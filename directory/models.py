@@ -209,11 +209,11 @@ from directory.models_regulator import (  # noqa: E402, F401
     Weekday,
 )
 
+# --- Open Referral UK: where imported listings came from (issue 14) -------------
+from directory.oruk.models import OrukRecord  # noqa: E402, F401
+
 # --- Anonymous search log for commissioners' unmet-demand view (issue 9) --------
 from directory.search_log import SearchLog  # noqa: E402, F401
 
 # --- Vetting checks, evidence and each provider's outcome (issue 8) -------------
 from directory.vetting_models import ProviderVetting, VettingCheck, VettingEvidence  # noqa: E402, F401
-
-# --- Open Referral UK: where imported listings came from (issue 14) -------------
-from directory.oruk.models import OrukRecord  # noqa: E402, F401

@@ -29,6 +29,9 @@ class OrukRecord(models.Model):
         "directory.Provider", null=True, blank=True, on_delete=models.CASCADE, related_name="oruk_record"
     )
     digest = models.CharField(max_length=64)
+    # The source's own status word for a service (active, defunct...): the listing's status
+    # follows the source only when this changes, so an officer's suspension is not undone.
+    source_status = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now, help_text="Last changed by an import")
 

@@ -147,6 +147,7 @@ def world(db: Any) -> World:
         longitude=-4.2884,
         address_line_1="20 Great George Street",
         town="Glasgow",
+        council=council,
         price_pence=None,
         price_unit="",
         price_on_request=True,

@@ -53,6 +53,8 @@ from directory.search_cache import search_cache_bump
 from directory.selectors import postcode_lookup
 
 MAX_PROBLEMS_SHOWN = 20
+MAX_PENCE = 10**11  # a billion pounds: anything above is a mistake, and would overflow a column
+MAX_RADIUS_MILES = Decimal("9999.9")  # Service.service_radius_miles holds five digits
 MAX_PAGES = 10_000
 SERVICE_STATUS = {
     "active": Service.Status.PUBLISHED,
@@ -260,7 +262,7 @@ def oruk_feed_read(documents: Iterable[Any]) -> Feed:
             if kind == "root":
                 feed.problems.append("this is the root of an ORUK API: give its URL to import the whole feed")
             elif kind == "taxonomy":
-                for term in item.get("taxonomy_terms") or []:
+                for term in _list(item.get("taxonomy_terms")):
                     if isinstance(term, dict) and term.get("id"):
                         feed.terms[str(term["id"])] = term
             elif kind == "taxonomy_term":
@@ -325,6 +327,10 @@ class _TermIndex:
         return None
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
@@ -334,7 +340,7 @@ def _number(value: Any) -> float | None:
         return None
     try:
         number = float(value)
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
     return number if number == number and abs(number) != float("inf") else None
 
@@ -424,11 +430,14 @@ def _email(value: Any, *, feed: Feed, where: str) -> str:
     except ValidationError:
         feed.warnings.append(f"{where}: the e-mail address {email[:100]!r} is not valid; left out")
         return ""
+    if len(email) > 254:
+        feed.warnings.append(f"{where}: the e-mail address is longer than 254 characters; left out")
+        return ""
     return email
 
 
 def _phone(phones: Any) -> str:
-    for phone in phones if isinstance(phones, list) else []:
+    for phone in _list(phones):
         number = _text(phone.get("number")) if isinstance(phone, dict) else ""
         if number and len(number) <= 40:
             return number
@@ -439,16 +448,17 @@ def _price(record: ServiceRecord, item: dict[str, Any]) -> None:
     own = item.get("carehub_price")
     if isinstance(own, dict):  # another CareHub's exact figures
         pence, unit = own.get("pence"), own.get("unit") or ""
-        if isinstance(pence, int) and not isinstance(pence, bool) and pence >= 0 and unit in PRICE_UNIT_WORDS:
+        exact = isinstance(pence, int) and not isinstance(pence, bool) and 0 <= pence <= MAX_PENCE
+        if exact and (unit == "" or unit in Service.PriceUnit.values):
             record.price_pence, record.price_unit = pence, unit
         record.price_on_request = own.get("on_request") is True
         return
-    for option in item.get("cost_options") or []:
+    for option in _list(item.get("cost_options")):
         if not isinstance(option, dict):
             continue
         words = f"{_text(option.get('option'))} {_text(option.get('amount_description'))}".lower()
         amount = _number(option.get("amount"))
-        if amount is not None and amount >= 0:
+        if amount is not None and 0 <= amount * 100 <= MAX_PENCE:
             try:
                 record.price_pence = int((Decimal(str(amount)) * 100).quantize(Decimal(1)))
             except InvalidOperation:
@@ -469,7 +479,7 @@ def _location(
     where: str,
 ) -> None:
     locations = [sal_location] if isinstance(sal_location, dict) else []
-    for sal in item.get("service_at_locations") or []:
+    for sal in _list(item.get("service_at_locations")):
         if isinstance(sal, dict) and isinstance(sal.get("location"), dict):
             locations.append(sal["location"])
     physical = [loc for loc in locations if loc.get("location_type", "physical") == "physical"]
@@ -485,7 +495,7 @@ def _location(
             record.latitude, record.longitude = round(lat, 6), round(lng, 6)
         else:
             feed.warnings.append(f"{where}: the position ({lat:g}, {lng:g}) is impossible; left out")
-    addresses = [a for a in location.get("addresses") or [] if isinstance(a, dict)]
+    addresses = [a for a in _list(location.get("addresses")) if isinstance(a, dict)]
     address = next((a for a in addresses if a.get("address_type") == "physical"), addresses[0] if addresses else {})
     record.address_line_1 = _text(address.get("address_1"))[:255]
     record.address_line_2 = _text(address.get("address_2"))[:255]
@@ -499,11 +509,12 @@ def _location(
 
 
 def _delivery(record: ServiceRecord, item: dict[str, Any]) -> None:
-    for area in item.get("service_areas") or []:
+    for area in _list(item.get("service_areas")):
         miles = _number(area.get("carehub_radius_miles")) if isinstance(area, dict) else None
-        if miles is not None and 0 < miles < 10_000:
+        radius = Decimal(str(miles)).quantize(Decimal("0.1")) if miles is not None and abs(miles) < 1e6 else None
+        if radius is not None and 0 < radius <= MAX_RADIUS_MILES:
             record.delivered_at_home = True
-            record.service_radius_miles = str(Decimal(str(miles)).quantize(Decimal("0.1")))
+            record.service_radius_miles = str(radius)
             break
     own = item.get("carehub_delivery")
     if isinstance(own, dict):  # another CareHub says exactly how the service is given
@@ -523,7 +534,7 @@ def _clock_time(value: Any) -> str | None:
 def _windows(record: ServiceRecord, schedules: Any) -> None:
     """Weekly opening hours become availability windows; other schedules are not mapped."""
     windows = set()
-    for schedule in schedules if isinstance(schedules, list) else []:
+    for schedule in _list(schedules):
         if not isinstance(schedule, dict) or _text(schedule.get("freq")).upper() != "WEEKLY":
             continue
         opens, closes = _clock_time(schedule.get("opens_at")), _clock_time(schedule.get("closes_at"))
@@ -537,7 +548,7 @@ def _windows(record: ServiceRecord, schedules: Any) -> None:
 
 def _terms(record: ServiceRecord, attributes: Any, *, feed: Feed, index: _TermIndex) -> None:
     categories, groups = set(), set()
-    for attribute in attributes if isinstance(attributes, list) else []:
+    for attribute in _list(attributes):
         if not isinstance(attribute, dict):
             continue
         term = attribute.get("taxonomy_term")

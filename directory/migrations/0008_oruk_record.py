@@ -12,6 +12,20 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # The ORUK feed pages published services in id order: a partial index lets PostgreSQL (and
+        # SQLite) skip to a deep page and count them from the index alone. Database only: it is not
+        # declared on Service.Meta, so this branch leaves directory/models.py's Service untouched
+        # while that module is being split into a package; declare it there afterwards with a
+        # SeparateDatabaseAndState state operation (docs/adr/0010-open-referral-uk.md).
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                migrations.RunSQL(
+                    "CREATE INDEX directory_service_published_id ON directory_service (id) "
+                    "WHERE status = 'published'",
+                    reverse_sql="DROP INDEX directory_service_published_id",
+                ),
+            ],
+        ),
         migrations.CreateModel(
             name='OrukRecord',
             fields=[

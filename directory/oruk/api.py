@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
@@ -22,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from directory.models import Service
 from directory.oruk import mapping
 from directory.oruk import selectors as oruk
 from directory.oruk.serializers import PageQuerySerializer, ServiceQuerySerializer
@@ -56,6 +58,16 @@ class OrukApi(APIView):
             scope=f"oruk:{request.get_host()}{request.path}",
             params=[(key, value) for key, values in request.query_params.lists() for value in values],
             compute=compute,
+        )
+
+    def cached_count(self, request: Request, qs: QuerySet[Service]) -> int:
+        """The number of matches, cached apart from the page: a harvester paging through
+        every page counts once, not once per page."""
+        paging = {"page", "per_page"}
+        return search_cache_get_or_compute(
+            scope=f"oruk-count:{request.path}",
+            params=[(k, v) for k, values in request.query_params.lists() for v in values if k not in paging],
+            compute=qs.count,
         )
 
     def base_url(self, request: Request) -> str:
@@ -101,7 +113,8 @@ class OrukServiceListApi(OrukApi):
             params.is_valid(raise_exception=True)
             p = params.validated_data
             services = oruk.oruk_service_list(filters=_filters(p, with_location=False))
-            page = oruk.paginate(services, page=p["page"], per_page=p["per_page"])
+            total = self.cached_count(request, services)
+            page = oruk.paginate(services, page=p["page"], per_page=p["per_page"], total=total)
             base = self.base_url(request)
             return _page_body(page, [mapping.service_basic(s, base_url=base) for s in page.items])
 
@@ -145,7 +158,8 @@ class OrukServiceAtLocationListApi(OrukApi):
             params.is_valid(raise_exception=True)
             p = params.validated_data
             services = oruk.oruk_service_list(filters=_filters(p, with_location=True))
-            page = oruk.paginate(services, page=p["page"], per_page=p["per_page"])
+            total = self.cached_count(request, services)
+            page = oruk.paginate(services, page=p["page"], per_page=p["per_page"], total=total)
             base = self.base_url(request)
             contents = [mapping.service_at_location_object(s, base_url=base, full=False) for s in page.items]
             return _page_body(page, contents)

@@ -16,6 +16,7 @@ extra properties that do not conflict with its own.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import datetime, time
 from typing import Any
@@ -78,6 +79,19 @@ def _one(obj: Any, name: str) -> Any:
         return None
 
 
+@functools.cache
+def _service_path_template() -> str:
+    return reverse("directory:service-detail", kwargs={"code": _PLACEHOLDER})
+
+
+_PLACEHOLDER = uuid.UUID(int=0)
+
+
+def _service_path(code: uuid.UUID) -> str:
+    # One reverse() per process, not one per service on a page of 100.
+    return _service_path_template().replace(str(_PLACEHOLDER), str(code))
+
+
 def has_location(service: Service) -> bool:
     return bool(service.postcode or service.address_line_1 or service.latitude is not None)
 
@@ -131,7 +145,7 @@ def service_basic(service: Service, *, base_url: str) -> dict[str, Any]:
 
 def _local_properties(service: Service, *, base_url: str) -> dict[str, Any]:
     local: dict[str, Any] = {
-        "carehub_url": base_url + reverse("directory:service-detail", kwargs={"code": service.code}),
+        "carehub_url": base_url + _service_path(service.code),
         "carehub_delivery": {
             "at_location": service.delivered_at_location,
             "at_home": service.delivered_at_home,

@@ -42,14 +42,9 @@ class ServiceFilters:
 
 
 def _published() -> QuerySet[Service]:
+    # What a list item shows; a fully nested service adds more (with_details).
     return Service.objects.filter(status=Service.Status.PUBLISHED).select_related(
-        "provider",
-        "provider__registered_as",
-        "provider__vetting",
-        "registration",
-        "rating_summary",
-        "oruk_record",
-        "council",
+        "provider", "provider__vetting", "registration", "rating_summary", "oruk_record"
     )
 
 
@@ -133,7 +128,7 @@ def _near(qs: QuerySet[Service], origin: Origin, proximity_metres: float | None)
 
 def with_details(qs: QuerySet[Service]) -> QuerySet[Service]:
     """What a fully nested service needs, in one query per relation."""
-    return qs.prefetch_related(
+    return qs.select_related("provider__registered_as", "council").prefetch_related(
         Prefetch("categories", queryset=Category.objects.select_related("parent").order_by("position", "name")),
         Prefetch("client_groups", queryset=ClientGroup.objects.order_by("name")),
         Prefetch("availability", queryset=AvailabilityWindow.objects.order_by("weekday", "starts_at")),
@@ -169,9 +164,19 @@ class Page:
         }
 
 
-def paginate(qs: QuerySet[Any] | list[Any], *, page: int, per_page: int) -> Page:
-    """One page; a page past the end is an empty page (not an error), as ORUK clients expect."""
-    total = qs.count() if isinstance(qs, QuerySet) else len(qs)
+def paginate(qs: QuerySet[Any] | list[Any], *, page: int, per_page: int, total: int | None = None) -> Page:
+    """One page; a page past the end is an empty page (not an error), as ORUK clients expect.
+
+    A queryset's page is read in two steps: the page's ids first (no joins, so a deep page
+    of 100,000 listings skips index entries rather than joined rows), then those rows with
+    everything they need. ``total`` may be given when the caller has it already (cached)."""
+    if isinstance(qs, list):
+        start = (page - 1) * per_page
+        return Page(items=qs[start : start + per_page], total_items=len(qs), page_number=page, per_page=per_page)
+    total = qs.count() if total is None else total
     start = (page - 1) * per_page
-    items = list(qs[start : start + per_page]) if start < total else []
-    return Page(items=items, total_items=total, page_number=page, per_page=per_page)
+    if start >= total:
+        return Page(items=[], total_items=total, page_number=page, per_page=per_page)
+    ids = list(qs.values_list("id", flat=True)[start : start + per_page])
+    rows = {row.id: row for row in qs.filter(id__in=ids)}
+    return Page(items=[rows[i] for i in ids if i in rows], total_items=total, page_number=page, per_page=per_page)

@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: setup venv assets migrate run test test-dates check bench drills clean
+.PHONY: setup venv assets migrate run test test-dates check oruk-conformance bench drills clean
 
 setup: venv assets
 
@@ -72,6 +72,11 @@ check: setup
 		$(PY) manage.py check --deploy --fail-level WARNING
 	$(PY) -m bandit -q -c pyproject.toml -r accounts directory marketplace commissioning reviews carehub
 	$(PY) -m pip_audit -r requirements.txt --progress-spinner off $$(sed -n 's/^\([A-Z]*-[0-9-]*\).*/--ignore-vuln \1/p' docs/security/pip-audit-ignore.txt 2>/dev/null)
+
+# Open Referral UK: schemathesis runs the standard's own OpenAPI against the app (demo data, a free
+# port, bounded in time): no server error, no answer outside the standard's schemas (ADR 10).
+oruk-conformance: migrate
+	$(PY) .ci/oruk_conformance.py
 
 bench: migrate
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)

@@ -5,8 +5,9 @@
 2. For each N in --services: places N synthetic services at random real unit
    postcodes, serves the app with gunicorn (2 workers) on PostgreSQL, and drives
    it with wrk (one thread, --connections open connections, --duration seconds
-   per endpoint): the floor (/api/v1/ping/), the postcode lookup, and search at
-   5 and 25 miles around a city and a rural postcode.
+   per endpoint): the floor (/api/v1/ping/), the postcode lookup, search at
+   5 and 25 miles around a city and a rural postcode, and the Open Referral UK
+   list endpoints (ADR 10). --only runs the endpoints whose label contains a word.
 3. Prints a Markdown table (p50 / p95 / requests per second) and writes the raw
    figures to bench/results/.
 
@@ -119,7 +120,9 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--skip-import", action="store_true", help="reuse the carehub_bench database as it is")
+    parser.add_argument("--skip-import", action="store_true", help="reuse the --db database as it is")
+    parser.add_argument("--db", default="carehub_bench", help="the PostgreSQL database to (re)create and use")
+    parser.add_argument("--only", default="", help="comma-separated words: run only endpoints whose label has one")
     parser.add_argument("--skip-sqlite", action="store_true", help="do not time the import on SQLite")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -128,10 +131,11 @@ def main() -> None:
         raise SystemExit(f"Postcode data not found at {ZIP}")
 
     results: dict = {"machine": f"{platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()}"}
-    pg_url = "postgres://postgres@127.0.0.1:5432/carehub_bench"
-    pg_env = base_env(DATABASE_URL=pg_url)
+    pg_url = f"postgres://postgres@127.0.0.1:5432/{args.db}"
+    # wrk is one client at one address: the ORUK feed's per-IP throttle would answer 429s.
+    pg_env = base_env(DATABASE_URL=pg_url, ORUK_THROTTLE_RATE="100000000/minute")
     if not args.skip_import:
-        fresh_pg("carehub_bench")
+        fresh_pg(args.db)
         sh([PY, "manage.py", "migrate", "-v0"], pg_env)
         results["import_postgres_s"] = timed([PY, "manage.py", "import_postcodes", str(ZIP)], pg_env)
         if not args.skip_sqlite:
@@ -158,9 +162,23 @@ def main() -> None:
                 search_path(p, miles) for p in nearby
             ]
 
+    oruk = "/o/ServiceDirectoryService/v3"
+    endpoints["ORUK /services page 1 (cached)"] = [f"{oruk}/services"]
+    endpoints["ORUK /services, 2,000 distinct pages"] = [f"{oruk}/services?page={n}" for n in range(1, 2001)]
+    endpoints["ORUK /service_at_locations near postcode, distinct postcodes"] = [
+        f"{oruk}/service_at_locations?postcode={p.replace(' ', '%20')}&proximity=8000"
+        for p in nearby_postcodes(CITY, pg_url)
+    ]
+    if args.only:
+        words = [w.strip().lower() for w in args.only.split(",") if w.strip()]
+        endpoints = {label: paths for label, paths in endpoints.items() if any(w in label.lower() for w in words)}
+
     results["runs"] = {}
     for count in [int(n) for n in args.services.split(",") if n]:
         sh([PY, "bench/seed_services.py", str(count)], pg_env)
+        # Fresh planner statistics, as autovacuum would have them a minute after a real bulk load;
+        # without them PostgreSQL plans for an empty table and joins every row before paging.
+        sh(["psql", "-q", pg_url, "-c", "VACUUM ANALYZE"], pg_env)
         server = subprocess.Popen(
             [
                 str(ROOT / ".venv" / "bin" / "gunicorn"),

@@ -344,6 +344,7 @@ REST_FRAMEWORK = {
         "user": "1200/minute",
         "reviews": "10/hour",  # writing reviews and reports, per account
         "reviews_ip": "30/hour",  # the same, per IP address across accounts
+        "oruk": env_str("ORUK_THROTTLE_RATE", "600/minute"),  # the open Open Referral UK feed, per IP address
     },
 }
 # A flood of reviews: at most this many per account a day (any channel), and per IP an hour on the form.

@@ -16,6 +16,7 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     path("api/v1/commissioning/", include("commissioning.api_urls")),
     path("", include("commissioning.urls")),
+    path("o/ServiceDirectoryService/v3/", include("directory.oruk.urls")),
     path("", include("directory.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -12,6 +12,7 @@ from directory.models.listings import (
     ServiceEdit,
     Weekday,
 )
+from directory.models.oruk import OrukRecord
 from directory.models.places import Council, Nation, Postcode
 from directory.models.regulator import (
     GradeChange,
@@ -34,6 +35,7 @@ __all__ = [
     "GradeChange",
     "ListingClaim",
     "Nation",
+    "OrukRecord",
     "Postcode",
     "Provider",
     "ProviderVetting",

@@ -47,7 +47,7 @@ def test_budget_commit_parallel_buyers_exactly_ten_succeed(cast: Any, buyers: in
     assert len(succeeded) == 10
     assert len(refused) == buyers - 10
     assert {r.message for r in refused} == {ledger.NOT_ENOUGH_IN_BUDGET}
-    assert {r.status_code for r in refused} == {400}
+    assert {r.status_code for r in refused} == {409}
     assert ledger.account_budget_available(budget).balance_pence == 0
     assert ledger.account_budget_committed(budget).balance_pence == 10 * PRICE
     assert LedgerTransaction.objects.filter(budget=budget, reason="commit").count() == 10

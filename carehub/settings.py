@@ -214,6 +214,13 @@ CELERY_BEAT_SCHEDULE["marketplace-recurring-plans-commit"] = {
     "task": "marketplace.bookings_tasks.recurring_plans_commit_task",
     "schedule": 86400.0,
 }
+# Top-ups left pending by a crash between the gateway's charge and recording it: asked about
+# once older than this (longer than any gateway call may take), then credited once or failed.
+TOPUP_RECONCILE_AFTER_SECONDS = env_int("TOPUP_RECONCILE_AFTER_SECONDS", 900)
+CELERY_BEAT_SCHEDULE["marketplace-budgets-topups-reconcile"] = {
+    "task": "marketplace.budgets.tasks.budget_topups_reconcile_task",
+    "schedule": 600.0,
+}
 CELERY_BEAT_SCHEDULE["reviews-rescore"] = {"task": "reviews.tasks.ratings_rescore_task", "schedule": 86400.0}
 # Vetting (issue 8): registration checks nightly (and after every register import, queued by the
 # import itself); evidence that ran out takes 'Vetted' away; reminders 30 and 7 days before.

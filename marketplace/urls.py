@@ -3,7 +3,14 @@
 from marketplace.bookings import urls as bookings
 from marketplace.budgets import urls as budgets
 from marketplace.messaging import urls as messaging
+from marketplace.payouts import urls as payouts
 
 app_name = "marketplace"
 
-urlpatterns = [*budgets.urlpatterns, *bookings.urlpatterns, *messaging.urlpatterns, *bookings.action_urlpatterns]
+urlpatterns = [
+    *budgets.urlpatterns,
+    *payouts.urlpatterns,
+    *bookings.urlpatterns,
+    *messaging.urlpatterns,
+    *bookings.action_urlpatterns,
+]

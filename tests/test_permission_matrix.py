@@ -31,6 +31,7 @@ from accounts.models import CarerLink, User
 from accounts.tests import factories as af
 from directory.tests import factories as df
 from marketplace.messaging import services as messaging
+from marketplace.payouts import services as payouts
 from marketplace.tests.booking_world import World as BookingWorld
 from marketplace.tests.booking_world import make_hourly_service, request_hours
 from marketplace.tests.factories import make_budget
@@ -187,6 +188,7 @@ MATRIX: dict[str, str] = {
     "directory:portal-provider-invite":                 "302 404 404 404 404 200 404 404 404 404",
     "directory:portal-service":                         "302 404 404 404 404 200 404 404 404 404",
     "directory:portal-service-availability":            "302 404 404 404 404 200 404 404 404 404",
+    "directory:portal-service-cancellation":            "302 404 404 404 404 200 404 404 404 404",
     "directory:portal-service-confirm":                 "302 405 405 405 405 405 405 405 405 405",
     "directory:portal-service-create":                  "302 404 404 404 404 200 404 404 404 404",
     "directory:portal-service-history":                 "302 404 404 404 404 200 404 404 404 404",
@@ -239,11 +241,33 @@ MATRIX: dict[str, str] = {
     "marketplace:budget-list":                          "302 302 302 200 200 200 200 200 200 200",
     "marketplace:budget-statement":                     "302 200 200 404 404 404 404 404 404 404",
     "marketplace:budget-topup":                         "302 200 200 404 404 404 404 404 404 404",
+    "marketplace:council-budget-adjust":                "302 404 404 404 404 404 404 404 404 404",
+    "marketplace:council-budget-allocate":              "302 404 404 404 404 404 404 404 404 404",
+    "marketplace:council-budget-detail":                "302 404 404 404 404 404 404 404 404 404",
+    "marketplace:council-budget-list":                  "302 200 200 200 200 200 200 200 200 200",
+    "marketplace:council-budget-new":                   "302 403 403 403 403 403 403 403 403 403",
+    "marketplace:council-budget-statement":             "302 404 404 404 404 404 404 404 404 404",
     "marketplace:notification-list":                    "302 200 200 200 200 200 200 200 200 200",
+    "marketplace:payout-batch-csv":                     "302 404 404 404 404 404 404 404 404 200",
+    "marketplace:payout-batch-detail":                  "302 404 404 404 404 404 404 404 404 200",
+    "marketplace:payout-batch-list":                    "302 404 404 404 404 404 404 404 404 200",
+    "marketplace:payout-failed":                        "302 404 404 404 404 404 404 404 404 404",
+    "marketplace:payout-paid":                          "302 404 404 404 404 404 404 404 404 404",
     "marketplace:plan-new":                             "302 200 200 200 200 200 200 200 200 200",
+    "marketplace:provider-payouts":                     "302 404 404 404 404 200 404 404 404 200",
     "marketplace:thread-detail":                        "302 200 200 404 404 200 404 404 404 404",
     "marketplace:thread-list":                          "302 200 200 200 200 200 200 200 200 200",
     "marketplace:thread-start":                         "302 200 200 200 200 200 200 200 200 200",
+    "oruk:not-found":                                   "200 200 200 200 200 200 200 200 200 200",
+    "oruk:root":                                        "200 200 200 200 200 200 200 200 200 200",
+    "oruk:service-at-location-detail":                  "404 404 404 404 404 404 404 404 404 404",
+    "oruk:service-at-location-list":                    "200 200 200 200 200 200 200 200 200 200",
+    "oruk:service-detail":                              "404 404 404 404 404 404 404 404 404 404",
+    "oruk:service-list":                                "200 200 200 200 200 200 200 200 200 200",
+    "oruk:taxonomy-detail":                             "404 404 404 404 404 404 404 404 404 404",
+    "oruk:taxonomy-list":                               "200 200 200 200 200 200 200 200 200 200",
+    "oruk:taxonomy-term-detail":                        "404 404 404 404 404 404 404 404 404 404",
+    "oruk:taxonomy-term-list":                          "200 200 200 200 200 200 200 200 200 200",
     "reviews-api:moderation-decision":                  "403 405 405 405 405 405 405 405 405 405",
     "reviews-api:moderation-queue":                     "403 403 403 403 403 403 403 403 200 200",
     "reviews-api:provider-rating":                      "200 200 200 200 200 200 200 200 200 200",
@@ -326,6 +350,7 @@ def subjects(cast: Any, settings: Any, tmp_path: Any) -> tuple[dict[str, User | 
     no_grant = af.make_user(full_name="Pat Pending")
     link = af.make_carer_link(carer=no_grant, person=cast.person, active=False)
     admin_user = af.make_user(full_name="Ada Admin", is_staff=True, is_superuser=True)
+    payout_batch = payouts.payout_batch_create(actor=admin_user, idempotency_key="matrix-batch")
     users: dict[str, User | None] = {
         "anonymous": None,
         "person": cast.person.user,
@@ -349,12 +374,14 @@ def subjects(cast: Any, settings: Any, tmp_path: Any) -> tuple[dict[str, User | 
         "provider": str(cast.provider.code),
         "carer_link": str(link.code),
         "council": cast.council.slug,
+        "payout_batch": str(payout_batch.code),
         "missing": str(uuid.uuid4()),  # payouts, claims, evidence: no such object (404 for everyone)
     }
     return users, values
 
 
 CODE_SUBJECT = [  # url name fragment -> which object its <code> is (first match wins)
+    ("provider-payouts", "provider"), ("payout-batch", "payout_batch"),
     ("review-write", "service"), ("portal-service-create", "provider"), ("vetting-evidence-add", "provider"),
     ("booking", "booking"), ("budget", "budget"), ("commitment", "commitment"), ("thread", "thread"),
     ("service-rating", "service"), ("provider-rating", "provider"), ("free-hours", "service"),

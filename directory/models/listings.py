@@ -12,6 +12,18 @@ from django.utils import timezone
 
 from directory.models.places import Council, Postcode
 
+# A provider's cancellation rule: notice of up to a week, a late charge of 0-100% of the price.
+DEFAULT_FREE_CANCELLATION_HOURS = 24
+MAX_FREE_CANCELLATION_HOURS = 168
+
+
+def cancellation_rule_text(free_hours: int, late_percent: int) -> str:
+    """The rule in words, as people read it before booking and before cancelling."""
+    if late_percent == 0:
+        return "You can cancel at any time at no cost."
+    charge = "the full price" if late_percent == 100 else f"{late_percent}% of the price"
+    return f"Free to cancel until {free_hours} hours before it starts. If you cancel later, you pay {charge}."
+
 
 class Category(models.Model):
     """A two-level taxonomy: top-level categories and their subcategories."""
@@ -118,6 +130,10 @@ class Service(models.Model):
     price_pence = models.BigIntegerField(null=True, blank=True)
     price_unit = models.CharField(max_length=8, choices=PriceUnit.choices, blank=True)
     price_on_request = models.BooleanField(default=False)
+    # The provider's cancellation rule, shown before booking and copied onto each booking
+    # (marketplace Booking), so a later change never applies to bookings already made.
+    free_cancellation_hours = models.PositiveIntegerField(default=DEFAULT_FREE_CANCELLATION_HOURS)
+    late_cancellation_percent = models.PositiveSmallIntegerField(default=100)
 
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -135,6 +151,14 @@ class Service(models.Model):
                 name="directory_service_price_not_negative",
             ),
             models.CheckConstraint(
+                condition=Q(free_cancellation_hours__lte=MAX_FREE_CANCELLATION_HOURS),
+                name="directory_service_free_cancellation_hours_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(late_cancellation_percent__lte=100),
+                name="directory_service_late_cancellation_percent_range",
+            ),
+            models.CheckConstraint(
                 condition=Q(latitude__isnull=True, longitude__isnull=True)
                 | Q(latitude__isnull=False, longitude__isnull=False),
                 name="directory_service_lat_lng_together",
@@ -143,6 +167,10 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def cancellation_rule(self) -> str:
+        return cancellation_rule_text(self.free_cancellation_hours, self.late_cancellation_percent)
 
 
 class ServiceEdit(models.Model):

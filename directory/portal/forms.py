@@ -9,6 +9,7 @@ from django import forms
 
 from carehub.postcodes import InvalidPostcode, normalise_postcode
 from directory.models import Category, ClientGroup, Provider, Service, Weekday
+from directory.models.listings import MAX_FREE_CANCELLATION_HOURS
 from directory.portal.services import REGISTER_SERVICE_FIELDS
 
 
@@ -128,6 +129,38 @@ class ServiceForm(forms.Form):
         price = data.pop("price", None)
         data["price_pence"] = None if price is None else int((price * 100).to_integral_value())
         return data
+
+
+class CancellationRuleForm(forms.Form):
+    free_cancellation_hours = forms.IntegerField(
+        label="How many hours' notice do people need to give to cancel at no cost?",
+        help_text=(
+            f"From 0 to {MAX_FREE_CANCELLATION_HOURS} hours (one week). "
+            "For example, 24 means until the same time the day before."
+        ),
+        min_value=0,
+        max_value=MAX_FREE_CANCELLATION_HOURS,
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-4", "inputmode": "numeric"}),
+        error_messages={
+            "required": "Enter the notice in hours, for example 24",
+            "invalid": "Enter the notice as a whole number of hours, for example 24",
+            "min_value": "The notice cannot be less than 0 hours",
+            "max_value": f"The notice can be at most {MAX_FREE_CANCELLATION_HOURS} hours (one week)",
+        },
+    )
+    late_cancellation_percent = forms.IntegerField(
+        label="If they cancel later than that, what percentage of the price do they pay?",
+        help_text="From 0 (no charge) to 100 (the full price)",
+        min_value=0,
+        max_value=100,
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-3", "inputmode": "numeric"}),
+        error_messages={
+            "required": "Enter the percentage of the price, from 0 to 100",
+            "invalid": "Enter the percentage as a whole number, from 0 to 100",
+            "min_value": "The percentage cannot be less than 0",
+            "max_value": "The percentage can be at most 100",
+        },
+    )
 
 
 class InviteForm(forms.Form):

@@ -38,6 +38,7 @@ from directory.models import (
     ServiceEdit,
     Weekday,
 )
+from directory.models.listings import MAX_FREE_CANCELLATION_HOURS
 from directory.registers.display import service_registration
 
 PROVIDER_FIELDS = ["name", "kind", "description", "phone", "email", "website"]
@@ -226,6 +227,50 @@ def service_publish(*, actor: User, service: Service) -> Service:
 @transaction.atomic
 def service_unpublish(*, actor: User, service: Service) -> Service:
     return _set_status(actor=actor, service=service, status=Service.Status.DRAFT)
+
+
+@transaction.atomic
+def service_cancellation_rule_set(
+    *, actor: User, service: Service, free_cancellation_hours: int, late_cancellation_percent: int
+) -> Service:
+    """The provider's cancellation rule for a listing: free until `free_cancellation_hours` before
+    the care starts, then `late_cancellation_percent` of the price. It applies to bookings made
+    from now on: each booking keeps the rule it was made under (marketplace copies it)."""
+    require(actor, Action.PROVIDER_MANAGE, service)
+    for value, field in (
+        (free_cancellation_hours, "free_cancellation_hours"),
+        (late_cancellation_percent, "late_cancellation_percent"),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise DomainError("Enter a whole number.", field=field)
+    if not 0 <= free_cancellation_hours <= MAX_FREE_CANCELLATION_HOURS:
+        raise DomainError(
+            f"Enter a notice period from 0 to {MAX_FREE_CANCELLATION_HOURS} hours (one week).",
+            field="free_cancellation_hours",
+        )
+    if not 0 <= late_cancellation_percent <= 100:
+        raise DomainError("Enter a charge from 0 to 100 percent of the price.", field="late_cancellation_percent")
+    service = Service.objects.select_for_update().get(pk=service.pk)
+    changes = {
+        name: (getattr(service, name), new)
+        for name, new in (
+            ("free_cancellation_hours", free_cancellation_hours),
+            ("late_cancellation_percent", late_cancellation_percent),
+        )
+        if getattr(service, name) != new
+    }
+    if changes:
+        for name, (_, new) in changes.items():
+            setattr(service, name, new)
+        service.save(update_fields=[*changes, "updated_at"])
+        _record_edits(actor=actor, provider=service.provider, service=service, changes=changes)
+        audit_record(
+            actor=actor,
+            action="service.cancellation_rule",
+            obj=service,
+            **{name: {"before": old, "after": new} for name, (old, new) in changes.items()},
+        )
+    return service
 
 
 @transaction.atomic

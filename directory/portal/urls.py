@@ -22,6 +22,11 @@ urlpatterns = [
         name="portal-service-availability",
     ),
     path("portal/services/<uuid:code>/history/", views.portal_service_history, name="portal-service-history"),
+    path(
+        "portal/services/<uuid:code>/cancellation/",
+        views.portal_service_cancellation,
+        name="portal-service-cancellation",
+    ),
 ]
 
 api_urlpatterns = [

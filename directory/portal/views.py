@@ -26,6 +26,7 @@ from directory.portal import selectors, services
 from directory.portal.forms import (
     AvailabilityExceptionForm,
     AvailabilityWindowForm,
+    CancellationRuleForm,
     InviteForm,
     ProviderForm,
     ServiceForm,
@@ -188,6 +189,28 @@ def portal_service_unpublish(request: HttpRequest, code: UUID) -> HttpResponse:
 @require_POST
 def portal_service_confirm(request: HttpRequest, code: UUID) -> HttpResponse:
     return _status_change(request, code, "confirm")
+
+
+@login_required
+def portal_service_cancellation(request: HttpRequest, code: UUID) -> HttpResponse:
+    """The listing's cancellation rule: notice for free cancellation, and the late charge."""
+    service = selectors.service_get_for_member(user=request.user, code=code)
+    initial = {
+        "free_cancellation_hours": service.free_cancellation_hours,
+        "late_cancellation_percent": service.late_cancellation_percent,
+    }
+    form = CancellationRuleForm(posted(request), initial=initial)
+    if response := form_submit(
+        request,
+        form,
+        lambda data: services.service_cancellation_rule_set(actor=request.user, service=service, **data),
+        success_message="The cancellation rule is saved. It applies to bookings made from now on.",
+        redirect_to=_service_url(service),
+        default_field="free_cancellation_hours",
+    ):
+        return response
+    context = {"form": form, "service": service, "provider": service.provider}
+    return render(request, "directory/portal/cancellation.html", context, status=form_status(form))
 
 
 @login_required

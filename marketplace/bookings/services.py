@@ -199,6 +199,9 @@ def _booking_create(
         starts_at=starts_at,
         ends_at=ends_at,
         note=note,
+        # The rule the person was shown: a later change to the listing never applies to this booking.
+        free_cancellation_hours=service.free_cancellation_hours,
+        late_cancellation_percent=service.late_cancellation_percent,
     )
     try:
         with transaction.atomic():

@@ -27,7 +27,6 @@ from marketplace.bookings.forms import BookingForm, DayForm, PlanForm, ReasonFor
 from marketplace.bookings.transitions import Reason, Side
 from marketplace.budgets import selectors
 from marketplace.models import Booking
-from marketplace.models.bookings import DEFAULT_FREE_CANCELLATION_HOURS, cancellation_rule_text
 
 
 def _not_found(request: HttpRequest) -> HttpResponse:
@@ -73,7 +72,7 @@ def booking_new(request: HttpRequest, service_code: uuid.UUID) -> HttpResponse:
         "hourly": hourly,
         "bookable": bookable,
         "has_people": people.exists(),
-        "rule": cancellation_rule_text(DEFAULT_FREE_CANCELLATION_HOURS, 100),
+        "rule": service.cancellation_rule,
         "budgets": selectors.budget_list_for_user(user=request.user) if people.exists() else [],
     }
     status = 400 if form.errors or day_form.errors else 200

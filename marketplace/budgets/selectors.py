@@ -8,9 +8,10 @@ from datetime import date, datetime, timedelta
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from accounts.models import CarerLink, User
+from accounts.models import CarerLink, CommissionerMembership, PersonProfile, User
 from carehub import clock
 from carehub.errors import NotFound
+from directory.models import Council
 from marketplace.models import Account, Budget, Commitment, Entry, LedgerTransaction
 
 
@@ -128,7 +129,12 @@ def budget_summary(*, budget: Budget, today: date | None = None) -> BudgetSummar
         Entry.objects.filter(
             account__budget=budget,
             account__kind=Account.Kind.BUDGET_AVAILABLE,
-            transaction__reason__in=[LedgerTransaction.Reason.ALLOCATION, LedgerTransaction.Reason.TOPUP],
+            # Net of the council's reductions, so "paid in" is what the budget holds from its funders.
+            transaction__reason__in=[
+                LedgerTransaction.Reason.ALLOCATION,
+                LedgerTransaction.Reason.REDUCTION,
+                LedgerTransaction.Reason.TOPUP,
+            ],
         ).aggregate(total=Sum("amount_pence"))["total"]
         or 0
     )
@@ -259,3 +265,63 @@ def budget_get_for_funder(*, user: User, code: object) -> Budget:
     if budget is None:
         raise NotFound("Budget not found.")
     return budget
+
+
+# --- The council's side: care managers (and viewers) of the funding council ----------------------
+
+
+def council_list_for_user(*, user: User, manage: bool = False) -> QuerySet[Council]:
+    """The councils the user works for as a commissioner; with `manage`, only those whose
+    budgets they may change (the "manager" role: the council's care managers)."""
+    if not user.is_authenticated:
+        return Council.objects.none()
+    memberships = CommissionerMembership.objects.filter(user=user)
+    if manage:
+        memberships = memberships.filter(role=CommissionerMembership.Role.MANAGER)
+    return Council.objects.filter(pk__in=memberships.values("council_id")).order_by("name")
+
+
+def budget_list_for_council_user(*, user: User, find: str = "") -> QuerySet[Budget]:
+    """Budgets funded by the user's councils, newest period first, with balances as annotations
+    (one query); `find` narrows them to one person, by e-mail address or the council's reference."""
+    budgets = (
+        Budget.objects.filter(funder__in=council_list_for_user(user=user))
+        .select_related("person__user", "funder")
+        .annotate(
+            available_pence=Sum("accounts__balance_pence", filter=Q(accounts__kind=Account.Kind.BUDGET_AVAILABLE)),
+            committed_pence=Sum("accounts__balance_pence", filter=Q(accounts__kind=Account.Kind.BUDGET_COMMITTED)),
+        )
+        .order_by("-period_start", "person__user__full_name", "pk")
+    )
+    find = find.strip()
+    if find:
+        budgets = budgets.filter(Q(person__user__email__iexact=find) | Q(council_reference__iexact=find))
+    return budgets
+
+
+def budget_get_for_council_user(*, user: User, code: object) -> Budget:
+    """A budget as its funding council's commissioners see it (viewers and care managers alike);
+    NotFound for anyone else, including another council's care managers."""
+    budget = budget_list_for_council_user(user=user).filter(code=code).first()
+    if budget is None:
+        raise NotFound("Budget not found.")
+    return budget
+
+
+def person_find_for_council(*, user: User, find: str) -> PersonProfile | None:
+    """The person a care manager means: by the e-mail address of their CareHub account, or by
+    the reference the manager's council gave an earlier budget of theirs. None when nobody (or,
+    for a reference, more than one person) matches; only care managers may look people up."""
+    find = " ".join(find.split())
+    if not find or not council_list_for_user(user=user, manage=True).exists():
+        return None
+    people = PersonProfile.objects.select_related("user")
+    if "@" in find:
+        return people.filter(user__email__iexact=find, user__is_active=True).first()
+    matches = list(
+        people.filter(
+            budgets__council_reference__iexact=find,
+            budgets__funder__in=council_list_for_user(user=user, manage=True),
+        ).distinct()[:2]
+    )
+    return matches[0] if len(matches) == 1 else None

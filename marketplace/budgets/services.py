@@ -4,8 +4,9 @@ audit event. See marketplace/ledger.py for the ledger's design."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -17,12 +18,13 @@ from accounts.notifications.models import Notification
 from accounts.notifications.services import notify
 from accounts.permissions import Action, can, is_platform_finance, require
 from accounts.selectors import person_side_users
-from accounts.services import audit_record
+from accounts.services import audit_record, system_actor
 from carehub import clock
 from carehub.errors import Conflict, DomainError, NotPermitted
+from carehub.money import format_pence
 from directory.models import Category, Council, Provider
 from marketplace import ledger
-from marketplace.budgets.payments import payment_gateway
+from marketplace.budgets.payments import ChargeStatus, payment_gateway
 from marketplace.ledger.idempotency import idempotent_claim, idempotent_record_result, idempotent_run
 from marketplace.models import (
     Account,
@@ -35,6 +37,8 @@ from marketplace.models import (
 )
 
 MAX_REFERENCE_LENGTH = 100
+MAX_REASON_LENGTH = 200
+COUNCIL_KINDS = (Budget.Kind.COUNCIL_MANAGED, Budget.Kind.DIRECT_PAYMENT, Budget.Kind.INDIVIDUAL_SERVICE_FUND)
 
 
 class PaymentDeclined(DomainError):
@@ -131,11 +135,185 @@ def budget_allocate(
                 (ledger.account_budget_available(budget), amount_pence),
             ],
         )
-        audit_record(actor=actor, action="budget.allocate", obj=budget, amount_pence=amount_pence, txn=str(txn.code))
+        audit_record(
+            actor=actor, action="budget.allocate", obj=budget, amount_pence=amount_pence, txn=str(txn.code), memo=memo
+        )
         return txn
 
     params = {"budget": str(budget.code), "amount_pence": amount_pence, "effective_on": effective_on, "memo": memo}
     return idempotent_run(actor=actor, key=idempotency_key, operation="budget_allocate", params=params, run=run)[0]
+
+
+def _require_council_manager(actor: User, budget: Budget) -> None:
+    if not (can(actor, Action.COUNCIL_MANAGE, budget) or is_platform_finance(actor)):
+        raise NotPermitted("Only the funding council's care managers can change this budget.")
+    if budget.kind == Budget.Kind.SELF_FUNDED:
+        raise DomainError("A self-funded budget is the person's own money: the council cannot change it.")
+
+
+def _clean_reason(reason: str) -> str:
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise DomainError("Say why the budget is changing.", field="reason")
+    if len(reason) > MAX_REASON_LENGTH:
+        raise DomainError(f"Keep the reason to {MAX_REASON_LENGTH} characters or fewer.", field="reason")
+    return reason
+
+
+@transaction.atomic
+def budget_setup(
+    *,
+    actor: User,
+    person: PersonProfile,
+    funder: Council,
+    kind: str,
+    period_start: date,
+    period_end: date,
+    idempotency_key: str,
+    council_reference: str = "",
+    name: str = "",
+    amount_pence: int | None = None,
+) -> Budget:
+    """A council care manager sets up a person's budget from the council's pages: opens it
+    and, when `amount_pence` is given, allocates that much for its period.
+
+    Once per idempotency key (the form's hidden key), so a double-submitted form opens one
+    budget and allocates once. Refuses a second budget of the same kind from the same
+    council for an overlapping period: which of the two would pay for care is unclear.
+    """
+    if not (can(actor, Action.COUNCIL_MANAGE, funder) or is_platform_finance(actor)):
+        raise NotPermitted("Only the council's care managers can set up its budgets.")
+    if kind not in COUNCIL_KINDS:
+        raise DomainError("Choose the kind of council budget.", field="kind")
+    council_reference = " ".join((council_reference or "").split())
+    if len(council_reference) > 40:
+        raise DomainError("Keep the council's reference to 40 characters or fewer.", field="council_reference")
+    if amount_pence is not None:
+        ledger.check_amount(amount_pence)
+
+    def run() -> Budget:
+        overlapping = Budget.objects.filter(
+            person=person, funder=funder, kind=kind, period_start__lte=period_end, period_end__gte=period_start
+        ).first()
+        if overlapping is not None:
+            raise Conflict(
+                f"{person.display_name} already has a {overlapping.get_kind_display().lower()} from {funder.name} "
+                f"for {overlapping.period_start:%-d %B %Y} to {overlapping.period_end:%-d %B %Y}. "
+                "Change that budget instead.",
+                field="period_start",
+            )
+        budget = budget_create(
+            actor=actor,
+            person=person,
+            kind=kind,
+            period_start=period_start,
+            period_end=period_end,
+            funder=funder,
+            name=name,
+        )
+        if council_reference:
+            Budget.objects.filter(pk=budget.pk).update(council_reference=council_reference)
+            budget.council_reference = council_reference
+        if amount_pence:
+            # Dated today, or the first day of a budget set up ahead of its period.
+            effective_on = min(max(clock.today(), period_start), period_end)
+            budget_allocate(
+                actor=actor,
+                budget=budget,
+                amount_pence=amount_pence,
+                idempotency_key=f"budget-{budget.code}-opening",
+                effective_on=effective_on,
+            )
+        audit_record(
+            actor=actor,
+            action="budget.setup",
+            obj=budget,
+            council_reference=council_reference,
+            amount_pence=amount_pence,
+        )
+        return budget
+
+    params = {
+        "person": str(person.code),
+        "funder": funder.pk,
+        "kind": kind,
+        "period_start": period_start,
+        "period_end": period_end,
+        "council_reference": council_reference,
+        "name": name,
+        "amount_pence": amount_pence,
+    }
+    return idempotent_run(actor=actor, key=idempotency_key, operation="budget_setup", params=params, run=run)[0]
+
+
+@transaction.atomic
+def budget_reduce(
+    *, actor: User, budget: Budget, amount_pence: int, reason: str, idempotency_key: str
+) -> LedgerTransaction:
+    """The council takes back part of a budget's funding: available → council funding.
+
+    Only money still available can go back: the conditional UPDATE in ledger_post refuses to take
+    the available balance below zero (money set aside for booked care or already spent stays),
+    under parallel requests too, and the refusal says how much could be taken back."""
+    _require_council_manager(actor, budget)
+    ledger.check_amount(amount_pence)
+    reason = _clean_reason(reason)
+
+    def run() -> LedgerTransaction:
+        assert budget.funder_id is not None
+        available = ledger.account_budget_available(budget)
+        try:
+            txn = ledger.ledger_post(
+                reason=LedgerTransaction.Reason.REDUCTION,
+                actor=actor,
+                budget=budget,
+                memo=f"Reduced by {budget.funder}: {reason}",
+                entries=[(available, -amount_pence), (ledger.account_council_funding(budget.funder_id), amount_pence)],
+            )
+        except ledger.InsufficientFunds as exc:
+            left = Account.objects.values_list("balance_pence", flat=True).get(pk=available.pk)
+            raise ledger.InsufficientFunds(
+                f"You can reduce this budget by at most {format_pence(left)}, the money still available. "
+                "Money set aside for booked care or already spent cannot be taken back.",
+                account=exc.account,
+            ) from exc
+        audit_record(
+            actor=actor, action="budget.reduce", obj=budget, amount_pence=amount_pence, reason=reason, txn=str(txn.code)
+        )
+        return txn
+
+    params = {"budget": str(budget.code), "amount_pence": amount_pence, "reason": reason}
+    return idempotent_run(actor=actor, key=idempotency_key, operation="budget_reduce", params=params, run=run)[0]
+
+
+class Adjustment(StrEnum):
+    INCREASE = "increase"
+    REDUCE = "reduce"
+
+
+@transaction.atomic
+def budget_adjust(
+    *, actor: User, budget: Budget, direction: str, amount_pence: int, reason: str, idempotency_key: str
+) -> LedgerTransaction:
+    """Change a council budget's funding, with a reason: an increase is a further allocation
+    (dated today), a reduction is `budget_reduce`. Both are audited with the reason."""
+    _require_council_manager(actor, budget)
+    reason = _clean_reason(reason)
+    if direction == Adjustment.INCREASE:
+        effective_on = min(max(clock.today(), budget.period_start), budget.period_end)
+        return budget_allocate(
+            actor=actor,
+            budget=budget,
+            amount_pence=amount_pence,
+            idempotency_key=idempotency_key,
+            effective_on=effective_on,
+            memo=f"Increased by {budget.funder}: {reason}"[:255],
+        )
+    if direction == Adjustment.REDUCE:
+        return budget_reduce(
+            actor=actor, budget=budget, amount_pence=amount_pence, reason=reason, idempotency_key=idempotency_key
+        )
+    raise DomainError("Choose whether to increase or reduce the budget.", field="direction")
 
 
 @transaction.atomic
@@ -350,7 +528,8 @@ def budget_topup(*, actor: User, budget: Budget, amount_pence: int, idempotency_
     Deliberately not one transaction: (1) claim the key and write a pending
     TopUp, commit; (2) charge through the gateway with no transaction or lock
     open; (3) record the result and post the money. Raises PaymentDeclined
-    (nothing posted) when the gateway declines.
+    (nothing posted) when the gateway declines. A crash between (2) and (3) leaves
+    the TopUp pending; `budget_topups_reconcile` (a beat task) resolves it later.
     """
     require(actor, Action.PERSON_MANAGE_BUDGET, budget)
     if budget.kind != Budget.Kind.SELF_FUNDED:
@@ -373,32 +552,99 @@ def budget_topup(*, actor: User, budget: Budget, amount_pence: int, idempotency_
     )
 
     with transaction.atomic():
-        now = ledger.ledger_now()
         if not result.succeeded:
             TopUp.objects.filter(pk=topup.pk, status=TopUp.Status.PENDING).update(
-                status=TopUp.Status.DECLINED, failure_message=result.message[:255], completed_at=now
+                status=TopUp.Status.DECLINED, failure_message=result.message[:255], completed_at=ledger.ledger_now()
             )
             audit_record(actor=actor, action="budget.topup_declined", obj=topup, message=result.message)
-        elif (
-            TopUp.objects.filter(pk=topup.pk, status=TopUp.Status.PENDING).update(
-                status=TopUp.Status.SUCCEEDED, gateway_reference=result.gateway_reference[:100], completed_at=now
-            )
-            == 1
-        ):
-            ledger.ledger_post(
-                reason=LedgerTransaction.Reason.TOPUP,
-                actor=actor,
-                budget=budget,
-                reference=str(topup.code),
-                memo="Top-up",
-                entries=[
-                    (ledger.account_topup_receipts(), -amount_pence),
-                    (ledger.account_budget_available(budget), amount_pence),
-                ],
-            )
-            audit_record(actor=actor, action="budget.topup", obj=topup, amount_pence=amount_pence)
+        else:
+            _topup_credit(topup=topup, actor=actor, gateway_reference=result.gateway_reference)
     topup.refresh_from_db()
     return _topup_result(topup)
+
+
+def _topup_credit(*, topup: TopUp, actor: User, gateway_reference: str) -> bool:
+    """The gateway took the money: mark the top-up paid and credit the budget, in the caller's transaction.
+
+    The conditional UPDATE is the guard that credits a top-up at most once, whoever gets here
+    (the request that charged, or the reconciliation after a crash, in parallel or not): only the
+    one that moves it to SUCCEEDED posts. It may start from FAILED as well as PENDING: should the
+    reconciliation ever mark a charge failed that the gateway then confirms, the money was taken
+    and must reach the budget. Returns False when another caller had already credited it."""
+    if (
+        TopUp.objects.filter(pk=topup.pk, status__in=[TopUp.Status.PENDING, TopUp.Status.FAILED]).update(
+            status=TopUp.Status.SUCCEEDED, gateway_reference=gateway_reference[:100], completed_at=ledger.ledger_now()
+        )
+        != 1
+    ):
+        return False
+    ledger.ledger_post(
+        reason=LedgerTransaction.Reason.TOPUP,
+        actor=actor,
+        budget=topup.budget,
+        reference=str(topup.code),
+        memo="Top-up",
+        entries=[
+            (ledger.account_topup_receipts(), -topup.amount_pence),
+            (ledger.account_budget_available(topup.budget), topup.amount_pence),
+        ],
+    )
+    audit_record(actor=actor, action="budget.topup", obj=topup, amount_pence=topup.amount_pence)
+    return True
+
+
+class Reconciled(StrEnum):
+    """What the reconciliation did with one pending top-up."""
+
+    CREDITED = "credited"  # the gateway had taken the money: credited now
+    FAILED = "failed"  # the gateway took nothing: marked failed
+    UNKNOWN = "unknown"  # the gateway could not say: left pending for the next run
+    ALREADY_DONE = "already_done"  # someone else resolved it first
+
+
+def budget_topup_reconcile(*, topup: TopUp) -> Reconciled:
+    """Resolve one top-up left pending (by a crash between the charge and recording it) by
+    asking the gateway what became of the charge. Charged → credited once through the ledger;
+    not charged → failed, nothing posted; unknown → left pending.
+
+    Not one transaction, like budget_topup: the gateway is asked with no transaction or lock
+    open, then the answer is recorded in a short transaction whose conditional UPDATE on the
+    status makes a second run, or a parallel one, do nothing."""
+    gateway = payment_gateway()
+    if topup.gateway != gateway.name:
+        # Only the gateway that took the payment can say what became of it.
+        return Reconciled.UNKNOWN
+    lookup = gateway.lookup(reference=str(topup.code))
+    if lookup.status == ChargeStatus.UNKNOWN:
+        return Reconciled.UNKNOWN
+    actor = system_actor()
+    with transaction.atomic():
+        if lookup.status == ChargeStatus.CHARGED:
+            credited = _topup_credit(topup=topup, actor=actor, gateway_reference=lookup.gateway_reference)
+            return Reconciled.CREDITED if credited else Reconciled.ALREADY_DONE
+        message = lookup.message or "The payment was not completed."
+        if (
+            TopUp.objects.filter(pk=topup.pk, status=TopUp.Status.PENDING).update(
+                status=TopUp.Status.FAILED, failure_message=message[:255], completed_at=ledger.ledger_now()
+            )
+            != 1
+        ):
+            return Reconciled.ALREADY_DONE
+        audit_record(actor=actor, action="budget.topup_failed", obj=topup, message=message)
+        return Reconciled.FAILED
+
+
+def budget_topups_reconcile(*, older_than: timedelta, now: datetime | None = None) -> dict[str, int]:
+    """Reconcile every top-up still pending `older_than` after it was made (the beat task).
+
+    The wait leaves alone top-ups whose request is still talking to the gateway: it must be
+    longer than the gateway's timeout. Returns how many ended each way."""
+    cutoff = (now or clock.now()) - older_than
+    counts = {str(outcome): 0 for outcome in Reconciled}
+    pending = TopUp.objects.filter(status=TopUp.Status.PENDING, created_at__lt=cutoff).select_related("budget")
+    for topup in list(pending.order_by("pk")):
+        counts[str(budget_topup_reconcile(topup=topup))] += 1
+    return counts
 
 
 def _topup_result(topup: TopUp) -> TopUp:
@@ -407,6 +653,8 @@ def _topup_result(topup: TopUp) -> TopUp:
             f"Your payment was declined: {topup.failure_message or 'no reason given'}. No money was taken.",
             field="amount_pence",
         )
+    if topup.status == TopUp.Status.FAILED:
+        raise PaymentDeclined("Your payment was not completed. No money was taken.", field="amount_pence")
     return topup
 
 

@@ -1,4 +1,4 @@
-"""Background work for budgets.
+"""Background work for budgets: reconciling top-ups left pending by a crash, and the old alerts task.
 
 Budget alerts are delivered by the notifications outbox (accounts.notifications):
 `_budget_alerts_after_spend` calls notify() in the money's transaction, and the
@@ -8,9 +8,20 @@ re-send task and its beat entry are gone.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery import shared_task
+from django.conf import settings
 
 from marketplace.budgets import services
+
+
+@shared_task(name="marketplace.budgets.tasks.budget_topups_reconcile_task", acks_late=True)
+def budget_topups_reconcile_task() -> dict[str, int]:
+    """Beat, every few minutes: ask the gateway about top-ups still pending after
+    TOPUP_RECONCILE_AFTER_SECONDS and credit or fail each, once (idempotent: safe to run twice
+    or in parallel, see budgets.services.budget_topup_reconcile)."""
+    return services.budget_topups_reconcile(older_than=timedelta(seconds=settings.TOPUP_RECONCILE_AFTER_SECONDS))
 
 
 @shared_task(name="marketplace.tasks.budget_alert_send", acks_late=True)

@@ -10,6 +10,13 @@ urlpatterns = [
     path("budgets/<uuid:code>/statement/", views.budget_statement, name="budget-statement"),
     path("budgets/<uuid:code>/alert/", views.budget_alert, name="budget-alert"),
     path("budgets/<uuid:code>/top-up/", views.budget_topup, name="budget-topup"),
+    # The funding council's pages: its commissioners see, its care managers set up and change.
+    path("council/budgets/", views.council_budget_list, name="council-budget-list"),
+    path("council/budgets/new/", views.council_budget_new, name="council-budget-new"),
+    path("council/budgets/<uuid:code>/", views.council_budget_detail, name="council-budget-detail"),
+    path("council/budgets/<uuid:code>/statement/", views.council_budget_statement, name="council-budget-statement"),
+    path("council/budgets/<uuid:code>/allocate/", views.council_budget_allocate, name="council-budget-allocate"),
+    path("council/budgets/<uuid:code>/adjust/", views.council_budget_adjust, name="council-budget-adjust"),
 ]
 
 api_urlpatterns = [

@@ -16,6 +16,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+# The rule's wording lives with the listing it is set on; bookings show the copy they keep.
+from directory.models.listings import cancellation_rule_text
+
 DEFAULT_FREE_CANCELLATION_HOURS = 24
 AUTO_COMPLETE_AFTER = timedelta(days=7)
 
@@ -106,13 +109,6 @@ class Booking(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
-
-
-def cancellation_rule_text(free_hours: int, late_percent: int) -> str:
-    if late_percent == 0:
-        return "You can cancel at any time at no cost."
-    charge = "the full price" if late_percent == 100 else f"{late_percent}% of the price"
-    return f"Free to cancel until {free_hours} hours before it starts. If you cancel later, you pay {charge}."
 
 
 class BookingSlot(models.Model):

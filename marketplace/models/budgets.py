@@ -34,6 +34,9 @@ class Budget(models.Model):
     )
     kind = models.CharField(max_length=32, choices=Kind.choices)
     name = models.CharField(max_length=120, blank=True)
+    # The funding council's own reference for the person (a case or social care record number):
+    # how a care manager finds the person again for next year's budget.
+    council_reference = models.CharField(max_length=40, blank=True)
     period_start = models.DateField()
     period_end = models.DateField()
     alert_threshold_pence = models.BigIntegerField(
@@ -130,6 +133,8 @@ class TopUp(models.Model):
         PENDING = "pending", "Pending"
         SUCCEEDED = "succeeded", "Paid"
         DECLINED = "declined", "Declined"
+        # Left pending by a crash, and the gateway says it took no money (budget_topup_reconcile).
+        FAILED = "failed", "Not completed"
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="topups")

@@ -107,6 +107,7 @@ class LedgerTransaction(AppendOnlyModel):
 
     class Reason(models.TextChoices):
         ALLOCATION = "allocation", "Allocation"
+        REDUCTION = "reduction", "Reduction by the council"
         COMMIT = "commit", "Money set aside for a booking"
         RELEASE = "release", "Money released"
         SETTLE = "settle", "Paid for care"

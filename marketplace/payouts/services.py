@@ -12,7 +12,8 @@ from django.db.models import Q
 from accounts.models import User
 from accounts.permissions import is_platform_finance
 from accounts.services import audit_record
-from carehub.errors import Conflict, NotPermitted
+from carehub import clock
+from carehub.errors import Conflict, DomainError, NotPermitted
 from carehub.money import pounds
 from directory.models import Provider
 from marketplace import ledger
@@ -21,10 +22,12 @@ from marketplace.models import Account, LedgerTransaction, Payout, PayoutBatch
 
 
 @transaction.atomic
-def payout_batch_create(*, actor: User, idempotency_key: str) -> PayoutBatch:
+def payout_batch_create(*, actor: User, idempotency_key: str, allow_empty: bool = True) -> PayoutBatch:
     """Move every provider's positive payable balance to payouts clearing,
     one Payout each, and write the CSV remittance for council finance.
-    Money in clearing cannot be picked up by another batch: never paid twice."""
+    Money in clearing cannot be picked up by another batch: never paid twice.
+    With `allow_empty=False` (the finance page) a run that finds nobody owed anything
+    is refused rather than leaving an empty batch."""
     if not is_platform_finance(actor):
         raise NotPermitted("Only platform finance staff can run payouts.")
 
@@ -44,6 +47,8 @@ def payout_batch_create(*, actor: User, idempotency_key: str) -> PayoutBatch:
             .order_by("pk")
         )
         payables = [account for account in locked if account.kind == Account.Kind.PROVIDER_PAYABLE]
+        if not payables and not allow_empty:
+            raise DomainError("No provider is owed any money now: there is nothing to pay out.")
         providers = Provider.objects.in_bulk([account.provider_id for account in payables])
         for account in payables:
             account.provider = providers[account.provider_id]
@@ -63,7 +68,7 @@ def payout_batch_create(*, actor: User, idempotency_key: str) -> PayoutBatch:
                     account.provider.name,
                     amount,
                     pounds(amount),
-                    f"{batch.created_at:%Y-%m-%d}",
+                    f"{clock.local_date(batch.created_at):%Y-%m-%d}",  # the UK date, not UTC's
                 ]
             )
         PayoutBatch.objects.filter(pk=batch.pk).update(remittance_csv=out.getvalue())

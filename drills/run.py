@@ -413,7 +413,7 @@ class Runner:
             self.client(person["email"])
         writes: list[tuple[float, dict[str, str], str, dict[str, Any], Reply]] = []
         reads: list[tuple[float, Reply]] = []
-        health: list[tuple[float, int]] = []
+        health: list[tuple[float, float, int]] = []  # (asked at, answered at, status)
         lock = threading.Lock()
         t0 = time.monotonic()
         stop = threading.Event()
@@ -441,9 +441,10 @@ class Runner:
         def watch() -> None:
             probe = Client(self.stack.base_url)
             while not stop.is_set():
+                asked = time.monotonic() - t0
                 reply = probe.request("GET", "/healthz", timeout=5)
                 with lock:
-                    health.append((time.monotonic() - t0, reply.status))
+                    health.append((asked, time.monotonic() - t0, reply.status))
                 time.sleep(0.25)
 
         threads = [threading.Thread(target=load, args=(w,)) for w in range(4)] + [threading.Thread(target=watch)]
@@ -453,6 +454,7 @@ class Runner:
         self.stack.pg_stop("immediate")  # like a crash: PostgreSQL recovers from its WAL at start
         down_at = time.monotonic() - t0  # once pg_ctl says it has stopped
         time.sleep(self.args.pg_down)
+        starting_at = time.monotonic() - t0  # PostgreSQL may answer before pg_ctl start returns
         self.stack.pg_start()
         up_at = time.monotonic() - t0
         recovered_at = None
@@ -469,8 +471,9 @@ class Runner:
         for thread in threads:
             thread.join()
 
-        down_health = [s for t, s in health if down_at + 0.5 <= t <= up_at]
-        after_health = [s for t, s in health if recovered_at and t >= recovered_at + 1]
+        # Only probes asked and answered wholly while PostgreSQL was down count as "while down".
+        down_health = [s for asked, answered, s in health if asked >= down_at and answered <= starting_at]
+        after_health = [s for asked, _, s in health if recovered_at and asked >= recovered_at + 1]
         settled = recovered_at is not None
         after = [r for t, *_, r in writes if settled and t - r.seconds >= recovered_at + 1]
         after += [r for t, r in reads if settled and t - r.seconds >= recovered_at + 1]

@@ -368,6 +368,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation gets a summary (carehub.api.schema_summaries); enums as the default.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "carehub.api.schema_summaries",
+    ],
 }
 
 # --- Logging: one JSON object per line, so a log shipper can parse it --------------------

@@ -12,6 +12,7 @@ import pytest
 from icalendar import Calendar
 from playwright.sync_api import BrowserContext, Page, expect
 
+from accounts.tests import factories as af
 from carehub import clock
 from directory.models import AdvicePage, Category, ClientGroup
 from directory.tests import factories as df
@@ -170,3 +171,41 @@ def test_find_an_event_near_a_postcode_and_download_its_calendar_file(page: Page
         [event] = Calendar.from_ical(handle.read()).walk("VEVENT")
     assert str(event["summary"]) == "Riverside walk"
     assert event.decoded("dtstart").hour == 10
+
+
+def test_a_provider_lists_an_event_from_the_portal(page: Page, live_server) -> None:
+    df.make_postcode("G12 8QQ", 55.8733, -4.2923)
+    provider = df.make_provider(name="Kelvin Companions")
+    owner = af.make_provider_member(provider=provider, full_name="Priya Shah")
+    page.goto(live_server.url + "/accounts/sign-in/")
+    page.get_by_label("Email address").fill(owner.email)
+    page.get_by_label("Password").fill(af.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("banner")).to_contain_text("Signed in as")
+
+    page.goto(live_server.url + f"/portal/providers/{provider.code}/")
+    page.get_by_role("link", name="Events and activities").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Events and activities")
+    expect(page.locator("#no-events")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Add an event").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add an event")
+    assert_accessible(page)
+
+    day = clock.today() + timedelta(days=5)
+    page.get_by_label("Name of the event").fill("Seated exercise")
+    page.get_by_label("Where").fill("Partick Burgh Hall")
+    page.get_by_label("Postcode").fill("G12 8QQ")
+    page.get_by_label("Date").fill(day.isoformat())
+    page.get_by_label("Start time").fill("10:00")
+    page.get_by_label("End time").fill("09:00")
+    page.get_by_label("How to book").fill("Just turn up")
+    page.get_by_role("button", name="Save event").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("The end time must be after the start time")
+    assert_accessible(page)
+    page.get_by_label("End time").fill("11:00")
+    page.get_by_role("button", name="Save event").click()
+
+    expect(page.get_by_text("Seated exercise is listed")).to_be_visible()
+    expect(page.get_by_role("cell", name="Seated exercise", exact=True)).to_be_visible()
+    assert_accessible(page)

@@ -113,3 +113,15 @@ def test_event_detail_of_an_unpublished_event_is_404(client: Any) -> None:
     event = make_event(published=False)
     assert client.get(reverse("directory:event-detail", kwargs={"code": event.code})).status_code == 404
     assert client.get(reverse("directory:event-calendar", kwargs={"code": event.code})).status_code == 404
+
+
+def test_event_search_page_queries_do_not_grow_with_the_results(
+    client: Any, g12: None, django_assert_max_num_queries: Any
+) -> None:
+    group = make_community_group()
+    for n in range(6):
+        make_event(title=f"Provider event {n}")
+        make_event(title=f"Group event {n}", community_group=group)
+    with django_assert_max_num_queries(6):  # session, postcode lookup, count, page: none per result
+        response = client.get(reverse("directory:event-search"), {"postcode": "G12 8QQ"})
+    assert response.content.decode().count('class="app-result ') == 12

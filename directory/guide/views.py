@@ -29,6 +29,14 @@ class Step:
     summary: str  # the row's name on the check-your-answers page
 
 
+# The questions say "they"; someone answering for themselves reads "you" instead.
+FOR_ME = {
+    "group": ("Which of these best describes you?", "We will show services for people like you."),
+    "needs": ("What do you need help with?", "Select all that apply."),
+    "postcode": ("What is the postcode where you need support?", "Usually your home. For example, G12 8QQ"),
+    "how_often": ("How often do you need support?", ""),
+}
+
 STEPS = [
     Step("who", "who", guide_forms.WhoForm, "Who needs support"),
     Step("about-them", "group", guide_forms.GroupForm, "Who they are"),
@@ -67,18 +75,18 @@ def guide_question(request: HttpRequest, step: str) -> HttpResponse:
     if missing is not None and STEPS.index(missing) < index:
         return redirect(_question_url(missing))
     changing = request.GET.get("change") == "1"
-    if request.method == "POST":
-        form = current.form(request.POST)
-        if form.is_valid():
-            answers[current.key] = form.cleaned_data["answer"]
-            request.session[SESSION_KEY] = answers
-            following = _first_unanswered(answers)
-            if changing or following is None:
-                return redirect("directory:guide-answers")
-            return redirect(_question_url(following))
-    else:
-        initial = {"answer": answers[current.key]} if current.key in answers else {}
-        form = current.form(initial=initial)
+    initial = {"answer": answers[current.key]} if current.key in answers else {}
+    form = current.form(request.POST if request.method == "POST" else None, initial=initial)
+    if answers.get("who") == "me" and current.key in FOR_ME:
+        # Before validation: the bound field (and its label) is built then and kept.
+        form.fields["answer"].label, form.fields["answer"].help_text = FOR_ME[current.key]
+    if request.method == "POST" and form.is_valid():
+        answers[current.key] = form.cleaned_data["answer"]
+        request.session[SESSION_KEY] = answers
+        following = _first_unanswered(answers)
+        if changing or following is None:
+            return redirect("directory:guide-answers")
+        return redirect(_question_url(following))
     if changing:
         back_url = reverse("directory:guide-answers")
     elif index:

@@ -118,3 +118,10 @@ def test_guide_back_links_go_to_the_previous_question(client: Any, g12: None) ->
     assert client.get(_url("who")).context["back_url"] == reverse("directory:guide-start")
     client.post(_url("who"), {"answer": "me"})
     assert client.get(_url("about-them")).context["back_url"] == _url("who")
+
+
+def test_guide_questions_say_you_to_someone_answering_for_themselves(client: Any, g12: None) -> None:
+    client.post(_url("who"), {"answer": "me"})
+    assert "Which of these best describes you?" in client.get(_url("about-them")).content.decode()
+    response = client.post(_url("about-them"), {})
+    assert "Which of these best describes you?" in response.content.decode()

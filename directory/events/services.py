@@ -8,6 +8,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.permissions import Action, require
+from accounts.services import audit_record
 from carehub.errors import DomainError
 from carehub.postcodes import normalise_postcode
 from directory.geo.selectors import postcode_lookup
@@ -45,6 +46,7 @@ def event_create(*, actor: User, provider: Provider, data: dict[str, Any]) -> Ev
     event = Event(provider=provider)
     _apply(event, data)
     event.save()
+    audit_record(actor=actor, action="event.create", obj=event, provider=provider.pk, title=event.title)
     return event
 
 
@@ -53,8 +55,12 @@ def event_update(*, actor: User, event: Event, data: dict[str, Any]) -> Event:
     """Change one of the provider's events."""
     require(actor, Action.PROVIDER_MANAGE, event.provider)
     event = Event.objects.select_for_update().get(pk=event.pk)
+    before = {name: str(getattr(event, name)) for name in EVENT_FIELDS}
     _apply(event, data)
     event.save()
+    after = {name: str(getattr(event, name)) for name in EVENT_FIELDS}
+    changed = {name: [before[name], after[name]] for name in EVENT_FIELDS if before[name] != after[name]}
+    audit_record(actor=actor, action="event.update", obj=event, changed=changed)
     return event
 
 
@@ -62,4 +68,5 @@ def event_update(*, actor: User, event: Event, data: dict[str, Any]) -> Event:
 def event_delete(*, actor: User, event: Event) -> None:
     """Remove one of the provider's events (a cancelled one, say)."""
     require(actor, Action.PROVIDER_MANAGE, event.provider)
+    audit_record(actor=actor, action="event.delete", obj=event, provider=event.provider_id, title=event.title)
     event.delete()

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from accounts.models import AuditEvent
 from accounts.permissions import NotPermitted
 from carehub import clock
 from directory.events import services
@@ -134,3 +135,15 @@ def test_event_services_refuse_an_actor_who_does_not_manage_the_provider(cast: A
         services.event_update(actor=cast.outsider, event=event, data={"title": "Hijacked"})
     with pytest.raises(NotPermitted):
         services.event_delete(actor=cast.outsider, event=event)
+
+
+def test_event_services_leave_an_audit_row_for_each_change(cast: Any, postcodes: None) -> None:
+    event = make_event(provider=cast.provider, title="Before")
+    services.event_update(actor=cast.provider_owner, event=event, data={"title": "After"})
+    services.event_delete(actor=cast.provider_owner, event=event)
+    rows = list(AuditEvent.objects.filter(object_type="directory.Event").order_by("id"))
+    assert [(row.action, row.actor) for row in rows] == [
+        ("event.update", cast.provider_owner),
+        ("event.delete", cast.provider_owner),
+    ]
+    assert rows[0].detail["changed"] == {"title": ["Before", "After"]}

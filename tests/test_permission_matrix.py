@@ -102,6 +102,12 @@ MATRIX: dict[str, str] = {
     "admin:axes_accessfailurelog_changelist":           "302 302 302 302 302 302 302 302 403 200",
     "admin:axes_accesslog_add":                         "302 302 302 302 302 302 302 302 403 403",
     "admin:axes_accesslog_changelist":                  "302 302 302 302 302 302 302 302 403 200",
+    "admin:directory_advicepage_add":                   "302 302 302 302 302 302 302 302 403 200",
+    "admin:directory_advicepage_changelist":            "302 302 302 302 302 302 302 302 403 200",
+    "admin:directory_communitygroup_add":               "302 302 302 302 302 302 302 302 403 200",
+    "admin:directory_communitygroup_changelist":        "302 302 302 302 302 302 302 302 403 200",
+    "admin:directory_event_add":                        "302 302 302 302 302 302 302 302 403 200",
+    "admin:directory_event_changelist":                 "302 302 302 302 302 302 302 302 403 200",
     "admin:directory_gradechange_add":                  "302 302 302 302 302 302 302 302 403 200",
     "admin:directory_gradechange_changelist":           "302 302 302 302 302 302 302 302 403 200",
     "admin:directory_listingclaim_add":                 "302 302 302 302 302 302 302 302 403 200",
@@ -180,14 +186,26 @@ MATRIX: dict[str, str] = {
     "directory-api:portal-service-unpublish":           "401 405 405 405 405 405 405 405 405 405",
     "directory-api:postcode-detail":                    "404 404 404 404 404 404 404 404 404 404",
     "directory-api:service-search":                     "200 200 200 200 200 200 200 200 200 200",
+    "directory:advice-detail":                          "404 404 404 404 404 404 404 404 404 404",
+    "directory:advice-list":                            "200 200 200 200 200 200 200 200 200 200",
     "directory:claim-create":                           "302 404 404 404 404 404 404 404 404 404",
     "directory:claim-evidence":                         "302 404 404 404 404 404 404 404 404 404",
     "directory:claim-queue":                            "302 404 404 404 404 404 404 404 200 200",
     "directory:claim-review":                           "302 404 404 404 404 404 404 404 404 404",
+    "directory:event-calendar":                         "200 200 200 200 200 200 200 200 200 200",
+    "directory:event-detail":                           "200 200 200 200 200 200 200 200 200 200",
+    "directory:event-search":                           "200 200 200 200 200 200 200 200 200 200",
+    "directory:guide-answers":                          "302 302 302 302 302 302 302 302 302 302",
+    "directory:guide-question":                         "404 404 404 404 404 404 404 404 404 404",
+    "directory:guide-start":                            "200 200 200 200 200 200 200 200 200 200",
+    "directory:portal-event-delete":                    "302 405 405 405 405 405 405 405 405 405",
+    "directory:portal-event-edit":                      "302 404 404 404 404 200 404 404 404 404",
     "directory:portal-home":                            "302 200 200 200 200 200 200 200 200 200",
     "directory:portal-provider":                        "302 404 404 404 404 200 404 404 404 404",
     "directory:portal-provider-create":                 "302 200 200 200 200 200 200 200 200 200",
     "directory:portal-provider-edit":                   "302 404 404 404 404 200 404 404 404 404",
+    "directory:portal-provider-event-create":           "302 404 404 404 404 200 404 404 404 404",
+    "directory:portal-provider-events":                 "302 404 404 404 404 200 404 404 404 404",
     "directory:portal-provider-invite":                 "302 404 404 404 404 200 404 404 404 404",
     "directory:portal-service":                         "302 404 404 404 404 200 404 404 404 404",
     "directory:portal-service-availability":            "302 404 404 404 404 200 404 404 404 404",
@@ -350,6 +368,7 @@ def subjects(cast: Any, settings: Any, tmp_path: Any) -> tuple[dict[str, User | 
     thread = messaging.thread_start_enquiry(actor=cast.person.user, service=hourly, person=cast.person, body="Hello")
     reviewed = df.make_service(provider=cast.provider, name="Lunch club")
     review = make_published_review(service=reviewed, person=cast.other_person)
+    event = df.make_event(provider=cast.provider, title="Coffee morning")
     no_grant = af.make_user(full_name="Pat Pending")
     link = af.make_carer_link(carer=no_grant, person=cast.person, active=False)
     admin_user = af.make_user(full_name="Ada Admin", is_staff=True, is_superuser=True)
@@ -378,12 +397,15 @@ def subjects(cast: Any, settings: Any, tmp_path: Any) -> tuple[dict[str, User | 
         "carer_link": str(link.code),
         "council": cast.council.slug,
         "payout_batch": str(payout_batch.code),
+        "event": str(event.code),
         "missing": str(uuid.uuid4()),  # payouts, claims, evidence: no such object (404 for everyone)
     }
     return users, values
 
 
 CODE_SUBJECT = [  # url name fragment -> which object its <code> is (first match wins)
+    ("portal-provider-event", "provider"), ("portal-event", "event"), ("event-detail", "event"),
+    ("event-calendar", "event"),
     ("provider-payouts", "provider"), ("payout-batch", "payout_batch"),
     ("review-write", "service"), ("portal-service-create", "provider"), ("vetting-evidence-add", "provider"),
     ("booking", "booking"), ("budget", "budget"), ("commitment", "commitment"), ("thread", "thread"),

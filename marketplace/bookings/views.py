@@ -42,9 +42,15 @@ def booking_new(request: HttpRequest, service_code: uuid.UUID) -> HttpResponse:
     day: date | None = day_form.cleaned_data["day"] if day_form.is_valid() else None
     hours = free_hours(service=service, day=day) if hourly and day else []
     choices = [(h.isoformat(), clock.local_time(h).strftime("%H:%M")) for h in hours]
+    budgets = list(selectors.budget_list_for_booking(people=people))
     form = BookingForm(
-        request.POST if request.method == "POST" else None, people=people, hourly=hourly, hour_choices=choices
+        request.POST if request.method == "POST" else None,
+        people=people,
+        hourly=hourly,
+        hour_choices=choices,
+        budgets=budgets,
     )
+    short: bookings.BudgetShort | None = None
     bookable = service.status == Service.Status.PUBLISHED and bool(service.price_pence) and not service.price_on_request
     if request.method == "POST" and form.is_valid() and bookable:
         data = form.cleaned_data
@@ -58,7 +64,12 @@ def booking_new(request: HttpRequest, service_code: uuid.UUID) -> HttpResponse:
                 hours=data.get("hours"),
                 quantity=data.get("quantity"),
                 note=data["note"],
+                budget=data.get("budget"),
             )
+        except bookings.BudgetShort as error:
+            # Against the budget choice when there is one; with one budget, about the whole booking.
+            short = error
+            add_domain_error(form, error, default_field=None)
         except DomainError as error:
             add_domain_error(form, error, default_field="starts_at" if hourly else "day")
         else:
@@ -74,6 +85,8 @@ def booking_new(request: HttpRequest, service_code: uuid.UUID) -> HttpResponse:
         "has_people": people.exists(),
         "rule": service.cancellation_rule,
         "budgets": selectors.budget_list_for_user(user=request.user) if people.exists() else [],
+        "short": short,
+        "other_budgets": [b for b in budgets if short and b != short.budget and b.person_id == short.budget.person_id],
     }
     status = 400 if form.errors or day_form.errors else 200
     return render(request, "marketplace/booking_new.html", context, status=status)

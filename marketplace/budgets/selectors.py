@@ -35,6 +35,26 @@ def budget_list_for_user(*, user: User) -> QuerySet[Budget]:
     )
 
 
+def budget_list_for_booking(*, people: QuerySet[PersonProfile]) -> QuerySet[Budget]:
+    """The budgets that may pay for a booking for these people: not yet ended, with what is left."""
+    return (
+        Budget.objects.filter(person__in=people, period_end__gte=clock.today())
+        .select_related("person__user")
+        .annotate(
+            available_pence=Sum("accounts__balance_pence", filter=Q(accounts__kind=Account.Kind.BUDGET_AVAILABLE))
+        )
+        .order_by("person_id", "-period_start", "pk")
+    )
+
+
+def budget_get_for_person(*, person: PersonProfile, code: object) -> Budget:
+    """One of the person's own budgets (the API's optional `budget`); 404 for anyone else's."""
+    budget = Budget.objects.filter(person=person, code=code).first()
+    if budget is None:
+        raise NotFound("That budget is not one of this person's budgets.")
+    return budget
+
+
 def budget_get_for_user(*, user: User, code: object) -> Budget:
     budget = budget_list_for_user(user=user).filter(code=code).first()
     if budget is None:

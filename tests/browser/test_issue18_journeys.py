@@ -1,0 +1,87 @@
+"""Issue 18 ("What people meet"): what a person sees, in a real browser, with axe-core on each page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
+
+from accounts.tests import factories as af
+from directory.tests import factories as df
+from marketplace.models import Booking, Commitment
+from marketplace.tests.booking_world import BUDGET_PENCE, make_hourly_service
+from marketplace.tests.factories import make_budget
+from tests.browser.accessibility import assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHORT = "There is not enough left in My own money: it has £0.00 left and this booking needs £20.00."
+
+
+@pytest.fixture
+def open_as(browser: Browser, live_server: Any) -> Iterator[Any]:
+    contexts = []
+
+    def open_as(email: str) -> Page:
+        context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(live_server.url + "/accounts/sign-in/")
+        page.get_by_label("Email address").fill(email)
+        page.get_by_label("Password").fill(af.PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("banner")).to_contain_text("Signed in as")
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def scene(db: Any) -> dict[str, Any]:
+    council = df.make_council(name="Glasgow City", gss_code="S12000049", slug="glasgow-city")
+    provider = df.make_provider(name="Kelvin Companions")
+    service = make_hourly_service(provider, name="Personal assistant hours")
+    person = af.make_person(user=af.make_user(full_name="Morag Brown"))
+    budget = make_budget(person=person, funder=council, allocated_pence=BUDGET_PENCE, name="Council budget")
+    return {
+        "provider": provider,
+        "service": service,
+        "person": person,
+        "budget": budget,
+        "owner": af.make_provider_member(provider=provider, full_name="Pat Provider"),
+    }
+
+
+def test_person_chooses_a_budget_and_a_short_one_says_what_is_left(open_as: Any, live_server: Any, scene: dict) -> None:
+    own = make_budget(person=scene["person"], name="My own money")  # self-funded, nothing paid in yet
+    page = open_as(scene["person"].user.email)
+    page.goto(live_server.url + reverse("marketplace:booking-new", args=[scene["service"].code]))
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    page.get_by_label("Day").fill(tomorrow.isoformat())
+    page.get_by_role("button", name="Show free times").click()
+    page.get_by_label("Start time").select_option(label="10:00")
+    page.get_by_label("My own money (£0.00 left)").check()
+    page.get_by_role("button", name="Request booking").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text(SHORT)
+    budget_group = page.locator(".govuk-form-group--error")
+    expect(budget_group).to_have_count(1)
+    expect(budget_group).to_contain_text("Which budget pays?")
+    expect(page.locator("#budget-short")).to_contain_text("Council budget")
+    expect(page.get_by_role("link", name="Pay money in to My own money")).to_have_attribute(
+        "href", reverse("marketplace:budget-topup", args=[own.code])
+    )
+    assert_accessible(page)
+    assert (Booking.objects.count(), Commitment.objects.count()) == (0, 0)
+    page.get_by_label("Council budget").check()
+    page.get_by_role("button", name="Request booking").click()
+    expect(page.get_by_text("Your booking request has been sent.")).to_be_visible()
+    assert Booking.objects.get().budget == scene["budget"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 
 from accounts.models import CarerLink, PersonProfile, User
 from accounts.permissions import Action, can, require
@@ -88,7 +88,11 @@ def moderation_queue(*, user: User) -> QuerySet[Review]:
     return (
         Review.objects.filter(Q(status=Review.Status.HELD) | Q(Exists(open_reports), status=Review.Status.PUBLISHED))
         .select_related("service", "provider")
-        .annotate(open_report_count=Count("reports", filter=Q(reports__status=Report.Status.OPEN)))
+        .annotate(
+            open_report_count=Count("reports", filter=Q(reports__status=Report.Status.OPEN)),
+            # "Sent" for a reported review is when the oldest open report came, not when the review did.
+            first_report_at=Min("reports__created_at", filter=Q(reports__status=Report.Status.OPEN)),
+        )
         .order_by("submitted_at", "pk")
     )
 

@@ -118,7 +118,7 @@ def booking_detail(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     return render(request, "marketplace/booking_detail.html", _detail_context(request, booking, ReasonForm()))
 
 
-def _detail_context(request: HttpRequest, booking: Booking, form: ReasonForm) -> dict:
+def _detail_context(request: HttpRequest, booking: Booking, form: ReasonForm, posted_action: str = "") -> dict:
     # The table says which actions this user may take now, and what cancelling would cost them.
     sides = transitions.sides_of(request.user, booking)
     actions = transitions.actions_for(sides=sides, booking=booking)
@@ -135,6 +135,10 @@ def _detail_context(request: HttpRequest, booking: Booking, form: ReasonForm) ->
         "person_side": Side.PERSON in sides,
         "provider_side": Side.PROVIDER in sides,
         "late_charge_pence": late_charge,
+        "posted_action": posted_action,
+        "latest_message": (
+            bookings_selectors.booking_latest_person_message(booking=booking) if Side.PROVIDER in sides else None
+        ),
     }
 
 
@@ -166,7 +170,7 @@ def booking_action(request: HttpRequest, code: uuid.UUID, action: str) -> HttpRe
             messages.success(request, transition.done)
             return redirect("marketplace:booking-detail", code=booking.code)
     booking.refresh_from_db()
-    context = _detail_context(request, booking, form)
+    context = _detail_context(request, booking, form, posted_action=action)
     return render(request, "marketplace/booking_detail.html", context, status=400)
 
 

@@ -85,3 +85,69 @@ def test_person_chooses_a_budget_and_a_short_one_says_what_is_left(open_as: Any,
     page.get_by_role("button", name="Request booking").click()
     expect(page.get_by_text("Your booking request has been sent.")).to_be_visible()
     assert Booking.objects.get().budget == scene["budget"]
+
+
+def test_provider_sees_accept_decline_apart_and_the_persons_latest_message(
+    open_as: Any, live_server: Any, scene: dict
+) -> None:
+    from marketplace.bookings import services as bookings
+    from marketplace.messaging import services as messaging
+    from marketplace.tests.booking_world import tomorrow_at
+    from marketplace.tests.factories import key
+
+    person = scene["person"]
+    booking = bookings.booking_request(
+        actor=person.user,
+        service=scene["service"],
+        person=person,
+        starts_at=tomorrow_at(10),
+        hours=1,
+        idempotency_key=key(),
+    )
+    thread = messaging.thread_for_booking(booking=booking)
+    messaging.message_send(actor=person.user, thread=thread, body="Please ring the bell twice.")
+    page = open_as(scene["owner"].email)
+    page.goto(live_server.url + reverse("marketplace:booking-detail", args=[booking.code]))
+    expect(page.locator("#latest-message")).to_contain_text("Please ring the bell twice.")
+    expect(page.get_by_role("heading", name="Latest message from Morag Brown")).to_be_visible()
+    expect(page.get_by_role("heading", name="Accept this request")).to_be_visible()
+    expect(page.get_by_role("heading", name="Decline this request")).to_be_visible()
+    decline = page.locator("#action-decline")
+    expect(decline.get_by_label("Why are you declining?")).to_be_visible()
+    expect(page.locator("#action-accept").get_by_role("textbox")).to_have_count(0)
+    assert_accessible(page)
+    decline.get_by_role("button", name="Decline").click()  # no reason: the error sits on the decline form
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Give a reason.")
+    expect(page.locator("#action-decline .govuk-error-message")).to_contain_text("Give a reason.")
+    expect(page.locator(".govuk-form-group--error")).to_have_count(1)
+    assert_accessible(page)
+    page.locator("#action-accept").get_by_role("button", name="Accept").click()
+    expect(page.get_by_text("You accepted the booking.")).to_be_visible()
+    cancel = page.locator("#action-cancel")
+    expect(cancel.get_by_role("heading", name="Cancel this booking")).to_be_visible()
+    expect(cancel).to_contain_text("goes back to their budget")
+    expect(cancel.get_by_role("button", name="Cancel the booking")).to_have_class("govuk-button govuk-button--warning")
+    assert_accessible(page)
+
+
+def test_review_helpful_count_stands_apart_from_report(open_as: Any, live_server: Any, scene: dict) -> None:
+    from reviews.tests.factories import make_published_review
+
+    make_published_review(service=scene["service"], person=scene["person"], title="Kind staff")
+    visitor = open_as(scene["person"].user.email)  # the author sees the count, not the button
+    visitor.goto(live_server.url + reverse("directory:service-detail", args=[scene["service"].code]))
+    count = visitor.get_by_text("0 people found this helpful")
+    report = visitor.get_by_role("link", name="Report review 1")
+    expect(count).to_be_visible()
+    count_box, report_box = count.bounding_box(), report.bounding_box()
+    assert count_box and report_box and count_box["y"] + count_box["height"] <= report_box["y"]
+    assert_accessible(visitor)
+
+
+def test_carer_review_form_preselects_the_only_person(open_as: Any, live_server: Any, scene: dict) -> None:
+    carer = af.make_user(full_name="Sam Carer")
+    af.make_carer_link(carer=carer, person=scene["person"])
+    page = open_as(carer.email)
+    page.goto(live_server.url + reverse("reviews:review-write", args=[scene["service"].code]))
+    expect(page.get_by_label("Morag Brown")).to_be_checked()
+    assert_accessible(page)

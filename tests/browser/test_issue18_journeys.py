@@ -151,3 +151,30 @@ def test_carer_review_form_preselects_the_only_person(open_as: Any, live_server:
     page.goto(live_server.url + reverse("reviews:review-write", args=[scene["service"].code]))
     expect(page.get_by_label("Morag Brown")).to_be_checked()
     assert_accessible(page)
+
+
+def test_statement_reads_as_one_story_and_agrees_with_the_budget_page(
+    open_as: Any, live_server: Any, scene: dict
+) -> None:
+    from marketplace.budgets import services
+    from marketplace.tests.factories import key, make_commitment
+
+    budget, person = scene["budget"], scene["person"]
+    due = timezone.localdate() + timedelta(days=30)
+    visit = make_commitment(
+        budget=budget, provider=scene["provider"], amount_pence=4_750, description="Home visit", due_on=due
+    )
+    services.budget_settle(actor=person.user, commitment=visit, idempotency_key=key())
+    make_commitment(budget=budget, provider=scene["provider"], amount_pence=2_000, description="Day out", due_on=due)
+    page = open_as(person.user.email)
+    page.goto(live_server.url + reverse("marketplace:budget-detail", args=[budget.code]))
+    page.get_by_role("link", name="See a statement").click()
+    table = page.locator("#statement-lines")
+    when = f"{due:%-d %b %Y}"
+    expect(table).to_contain_text(f"Set aside for Home visit on {when}")
+    expect(table).to_contain_text(f"Paid for Home visit on {when} (from money set aside)")
+    for cell in table.locator("tbody tr td:nth-child(3)").all():
+        assert cell.inner_text().strip(), "Money in or out is never blank"
+    expect(page.locator("#statement-balances")).to_contain_text("£20.00 more was set aside for booked care")
+    expect(page.locator("#statement-difference")).to_contain_text("same as the £432.50 available on the budget page")
+    assert_accessible(page)

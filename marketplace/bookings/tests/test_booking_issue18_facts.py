@@ -43,6 +43,8 @@ def test_completed_booking_offers_write_a_review(world: Any) -> None:
     provider = Client()
     provider.force_login(world.cast.provider_owner)
     assert "Write a review" not in provider.get(url).content.decode()
+    listed = client.get(reverse("marketplace:booking-list")).content.decode()
+    assert listed.count(reverse("reviews:review-write", args=[world.hourly.code])) == 1  # the completed one only
 
 
 def _provider_page(world: Any, booking: Any) -> Any:

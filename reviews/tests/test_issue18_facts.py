@@ -94,3 +94,16 @@ def test_held_review_sent_is_when_the_review_was_submitted(client, cast, service
     html = client.get(reverse("reviews:moderation-queue")).content.decode()
     if review.status == Review.Status.HELD:
         assert f"{timezone.localtime(review.submitted_at):%-d %b %Y}" in html
+
+
+def test_moderation_queue_puts_the_longest_waiting_first(client, cast, service, time_machine):
+    old_review = make_published_review(service=service, person=cast.person, title="Old review")
+    Review.objects.filter(pk=old_review.pk).update(submitted_at=timezone.now() - timedelta(days=35))
+    other = make_service(provider=cast.other_provider, name="Forth Support")
+    waiting = make_published_review(service=other, person=cast.person, title="Reported first")
+    services.review_report(actor=cast.outsider, review=waiting, reason=Report.Reason.values[0], detail="")
+    time_machine.move_to(timezone.now() + timedelta(hours=2))
+    services.review_report(actor=cast.outsider, review=old_review, reason=Report.Reason.values[0], detail="")
+    client.force_login(cast.vetting_officer)
+    html = client.get(reverse("reviews:moderation-queue")).content.decode()
+    assert html.index("Forth Support") < html.index("Kelvin Home Support")

@@ -71,7 +71,10 @@ def booking_new(request: HttpRequest, service_code: uuid.UUID) -> HttpResponse:
             short = error
             add_domain_error(form, error, default_field=None)
         except DomainError as error:
-            add_domain_error(form, error, default_field="starts_at" if hourly else "day")
+            # A chosen budget whose period does not cover the date: the choice is what to change.
+            when_field = "starts_at" if hourly else "day"
+            budget_problem = error.field == "due_on" and "budget" in form.fields
+            add_domain_error(form, error, default_field="budget" if budget_problem else when_field)
         else:
             messages.success(request, "Your booking request has been sent. The money is set aside in your budget.")
             return redirect("marketplace:booking-detail", code=booking.code)

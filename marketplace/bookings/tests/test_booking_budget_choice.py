@@ -168,3 +168,20 @@ def test_booking_api_short_budget_is_409_with_left_and_needed(world: Any, own_mo
     assert body["code"] == "insufficient_funds"
     assert body["budget"] == [SHORT]
     nothing_written(world, own, world.budget, before=before)
+
+
+def test_booking_form_budget_that_does_not_cover_the_date_is_the_budget_choices_error(world: Any) -> None:
+    ending = make_budget(
+        person=world.cast.person,
+        name="Money that ends tomorrow",
+        period_start=world.budget.period_start,
+        period_end=tomorrow_at(10).date(),
+    )
+    url = reverse("marketplace:booking-new", args=[world.hourly.code])
+    start = tomorrow_at(10, days=2)
+    data = book_form(world, budget=ending.pk, day=start.date().isoformat(), starts_at=start.isoformat())
+    response = client_for(world.person_user).post(url, data)
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert "budget" in form.errors and "starts_at" not in form.errors
+    assert Booking.objects.count() == 0

@@ -98,11 +98,7 @@ class Table:
 
 
 MONEY = [("spent_pence", "Spent", "money"), ("committed_pence", "Committed", "money")]
-NO_GOOD_GRADES = (
-    "none of the providers paid in this period has a regulator grade of Good or better: "
-    "only services registered with the Care Inspectorate or CQC are graded, so personal assistants, "
-    "community groups and services not yet inspected never count"
-)
+NO_GOOD_GRADES = "no provider paid in this period has a grade of Good or better"
 
 
 # Which parts of the dashboard each view (and its CSV) needs.
@@ -147,7 +143,9 @@ def _summary_table(board: Dashboard) -> Table:
         [("name", "Figure", "text"), ("value", "Value", "text")],
         rows,
         note=(
-            "Good or better: every active regulator grade at least 4 (Good). "
+            "Good or better: every active regulator grade at least 4 (Good). Only services registered "
+            "with the Care Inspectorate or CQC have grades, so personal assistants, community groups "
+            "and services not yet inspected never count as Good or better. "
             "Vetted: every vetting check that applies passed and in date."
         ),
     )

@@ -263,7 +263,8 @@ def test_good_or_better_nought_explains_itself(client: Client, cast: Cast) -> No
     settle(commitment, financial_year(clock.today()).start)
     client.force_login(cast.commissioner)
     html = client.get(reverse("commissioning:dashboard", kwargs={"council": cast.council.slug})).content.decode()
-    assert "0.0% (none of the providers paid in this period has a regulator grade of Good or better" in html
+    assert "0.0% (no provider paid in this period has a grade of Good or better)" in html
+    assert "personal assistants, community groups and services not yet inspected never count" in html
 
 
 def test_public_spending_is_linked_from_the_footer_and_the_councils_list(client: Client, cast: Cast) -> None:

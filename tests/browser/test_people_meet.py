@@ -234,7 +234,7 @@ def test_commissioning_charts_use_the_page_font_and_the_widest_table_fits(
         " && t.parentElement.scrollWidth <= t.parentElement.clientWidth"
     )
     assert fits
-    expect(page.get_by_text("none of the providers paid in this period has a regulator grade")).to_have_count(2)
+    expect(page.get_by_text("no provider paid in this period has a grade of Good or better")).to_have_count(2)
     assert not page_scrolls_sideways(page)
     assert_accessible(page)
     page.get_by_role("link", name="Councils' care spending").click()

@@ -15,11 +15,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.selectors import postcode_for_search
+
 logger = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    # "Find care" starts from the signed-in person's postcode (issue 18); a ?postcode= wins.
+    postcode = request.GET.get("postcode") or postcode_for_search(user=request.user)
+    return render(request, "home.html", {"postcode": postcode})
 
 
 def _check_database() -> bool:

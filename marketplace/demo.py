@@ -18,7 +18,7 @@ from carehub.demo import replay_clock
 from directory.models import Category, Council, Provider, Service
 from marketplace import ledger
 from marketplace.bookings import services as bookings
-from marketplace.budgets import services
+from marketplace.budgets import alerts, services, topups
 from marketplace.messaging import services as messaging
 from marketplace.models import Booking, Budget
 from marketplace.payouts import services as payouts
@@ -121,14 +121,14 @@ def seed(*, provider: Provider, council: Council) -> Budget | None:
     batch = payouts.payout_batch_create(actor=system, idempotency_key=k("payouts"))
     for payout in batch.payouts.all():
         payouts.payout_mark_paid(actor=system, payout=payout, idempotency_key=k(f"paid-{payout.pk}"))
-    services.budget_alert_set(actor=person.user, budget=budget, threshold_pence=100_000)
+    alerts.budget_alert_set(actor=person.user, budget=budget, threshold_pence=100_000)
 
     with ledger.posting_time(_at(today - timedelta(days=20))):
         own = services.budget_create(
             actor=person.user, person=person, kind=Budget.Kind.SELF_FUNDED, period_start=start, period_end=end,
             name="My own money",
         )  # fmt: skip
-        services.budget_topup(actor=person.user, budget=own, amount_pence=20_000, idempotency_key=k("topup"))
+        topups.budget_topup(actor=person.user, budget=own, amount_pence=20_000, idempotency_key=k("topup"))
     return budget
 
 

@@ -91,7 +91,7 @@ def test_budget_alert_broker_down_does_not_fail_the_committed_request(
 ) -> None:
     from accounts.notifications import tasks as notification_tasks
     from accounts.notifications.models import OutboxMessage
-    from marketplace.budgets import services
+    from marketplace.budgets import alerts
     from marketplace.models import BudgetAlert
     from marketplace.tests.factories import make_budget, make_commitment
 
@@ -99,7 +99,7 @@ def test_budget_alert_broker_down_does_not_fail_the_committed_request(
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     budget = make_budget(person=cast.person, funder=cast.council, allocated_pence=12_000)
-    services.budget_alert_set(actor=cast.carer, budget=budget, threshold_pence=10_000)
+    alerts.budget_alert_set(actor=cast.carer, budget=budget, threshold_pence=10_000)
     monkeypatch.setattr(notification_tasks.notification_deliver, "apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         make_commitment(budget=budget, provider=cast.provider, amount_pence=2_500)  # no exception

@@ -22,7 +22,7 @@ from carehub import clock
 from carehub.api import IDEMPOTENCY_HEADER, Pagination, idempotency_key, validated
 from carehub.errors import DomainError
 from directory.models import Category, Council, Provider
-from marketplace.budgets import selectors, services
+from marketplace.budgets import alerts, selectors, services, topups
 from marketplace.ledger.fields import PenceField
 from marketplace.models import Budget, LedgerTransaction, TopUp
 
@@ -282,7 +282,7 @@ class BudgetTopUpApi(APIView):
     def post(self, request: Request, code: Any) -> Response:
         budget = selectors.budget_get_for_user(user=request.user, code=code)
         data = validated(self.Input, request.data)
-        topup: TopUp = services.budget_topup(
+        topup: TopUp = topups.budget_topup(
             actor=request.user,
             budget=budget,
             amount_pence=data["amount_pence"],
@@ -330,5 +330,5 @@ class BudgetAlertApi(APIView):
     def put(self, request: Request, code: Any) -> Response:
         budget = selectors.budget_get_for_user(user=request.user, code=code)
         data = validated(self.Input, request.data)
-        services.budget_alert_set(actor=request.user, budget=budget, threshold_pence=data["threshold_pence"])
+        alerts.budget_alert_set(actor=request.user, budget=budget, threshold_pence=data["threshold_pence"])
         return Response(BudgetOutput(selectors.budget_get_for_user(user=request.user, code=code)).data)

@@ -7,7 +7,7 @@ later as another class with the same `charge` and `lookup` methods. Tests
 replace the gateway with marketplace.tests.fakes.FakePaymentGateway.
 
 `lookup` answers "did the charge with this reference take the money?". The
-periodic reconciliation (budgets.services.budget_topups_reconcile) asks it about
+periodic reconciliation (budgets.topups.budget_topups_reconcile) asks it about
 top-ups left pending by a crash between the charge and recording its result.
 """
 

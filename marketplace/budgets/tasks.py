@@ -13,15 +13,15 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 
-from marketplace.budgets import services
+from marketplace.budgets import alerts, topups
 
 
 @shared_task(name="marketplace.budgets.tasks.budget_topups_reconcile_task", acks_late=True)
 def budget_topups_reconcile_task() -> dict[str, int]:
     """Beat, every few minutes: ask the gateway about top-ups still pending after
     TOPUP_RECONCILE_AFTER_SECONDS and credit or fail each, once (idempotent: safe to run twice
-    or in parallel, see budgets.services.budget_topup_reconcile)."""
-    return services.budget_topups_reconcile(older_than=timedelta(seconds=settings.TOPUP_RECONCILE_AFTER_SECONDS))
+    or in parallel, see budgets.topups.budget_topup_reconcile)."""
+    return topups.budget_topups_reconcile(older_than=timedelta(seconds=settings.TOPUP_RECONCILE_AFTER_SECONDS))
 
 
 @shared_task(name="marketplace.tasks.budget_alert_send", acks_late=True)
@@ -30,4 +30,4 @@ def budget_alert_send(alert_id: int) -> bool:
 
     Such an alert has no sent_at; this hands it to notify() once. Nothing queues this
     task any more: remove it one release after this one."""
-    return services.budget_alert_notify_unsent(alert_id=alert_id)
+    return alerts.budget_alert_notify_unsent(alert_id=alert_id)

@@ -17,7 +17,7 @@ from carehub import clock
 from carehub.errors import NotFound
 from carehub.forms import form_status, form_submit, posted
 from carehub.money import format_pence, pounds, pounds_to_pence
-from marketplace.budgets import selectors, services
+from marketplace.budgets import alerts, selectors, services, topups
 from marketplace.budgets.forms import (
     AdjustForm,
     AlertForm,
@@ -123,7 +123,7 @@ def budget_alert(request: HttpRequest, code: str) -> HttpResponse:
     if response := form_submit(
         request,
         form,
-        lambda data: services.budget_alert_set(
+        lambda data: alerts.budget_alert_set(
             actor=request.user,
             budget=budget,
             threshold_pence=None if data["threshold"] is None else pounds_to_pence(data["threshold"]),
@@ -145,7 +145,7 @@ def budget_topup(request: HttpRequest, code: str) -> HttpResponse:
     if response := form_submit(
         request,
         form,
-        lambda data: services.budget_topup(
+        lambda data: topups.budget_topup(
             actor=request.user,
             budget=budget,
             amount_pence=pounds_to_pence(data["amount"]),

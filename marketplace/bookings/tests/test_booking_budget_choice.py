@@ -12,7 +12,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from marketplace import ledger
-from marketplace.budgets import services
+from marketplace.budgets import topups
 from marketplace.models import Booking, BookingSlot, Budget, Commitment
 from marketplace.tests.booking_world import BUDGET_PENCE, HOURLY_PENCE, tomorrow_at
 from marketplace.tests.factories import key, make_budget
@@ -50,7 +50,7 @@ def balances(budget: Budget) -> tuple[int, int]:
 def own_money(world: Any, fake_gateway: Any) -> Any:
     def make(pence: int) -> Budget:
         budget = make_budget(person=world.cast.person, name="My own money")
-        services.budget_topup(actor=world.person_user, budget=budget, amount_pence=pence, idempotency_key=key())
+        topups.budget_topup(actor=world.person_user, budget=budget, amount_pence=pence, idempotency_key=key())
         return budget
 
     return make

@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.notifications.models import Notification, OutboxMessage
 from accounts.notifications.services import notification_preferences_set
 from accounts.services import system_actor
-from marketplace.budgets import selectors, services, tasks
+from marketplace.budgets import alerts, selectors, services, tasks
 from marketplace.models import BudgetAlert
 from marketplace.tests.factories import key, make_budget, make_commitment
 
@@ -25,7 +25,7 @@ def test_budget_alert_sent_once_when_available_crosses_threshold(
     cast: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     budget = make_budget(person=cast.person, funder=cast.council, allocated_pence=12_000)
-    services.budget_alert_set(actor=cast.carer, budget=budget, threshold_pence=10_000)
+    alerts.budget_alert_set(actor=cast.carer, budget=budget, threshold_pence=10_000)
     with django_capture_on_commit_callbacks(execute=True):
         make_commitment(budget=budget, provider=cast.provider, amount_pence=1_000)
     assert len(mail.outbox) == 0  # 11,000 left: still above the level
@@ -48,7 +48,7 @@ def test_budget_alert_again_only_after_the_balance_rose_above_the_level_and_fell
     cast: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     budget = make_budget(person=cast.person, funder=cast.council, allocated_pence=10_000)
-    services.budget_alert_set(actor=cast.person.user, budget=budget, threshold_pence=5_000)
+    alerts.budget_alert_set(actor=cast.person.user, budget=budget, threshold_pence=5_000)
     with django_capture_on_commit_callbacks(execute=True):
         make_commitment(budget=budget, provider=cast.provider, amount_pence=6_000)  # crosses: 4,000 left
         make_commitment(budget=budget, provider=cast.provider, amount_pence=1_000)  # still below
@@ -64,7 +64,7 @@ def test_budget_alert_not_enqueued_when_the_commit_rolls_back(
     cast: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     budget = make_budget(person=cast.person, funder=cast.council, allocated_pence=1_000)
-    services.budget_alert_set(actor=cast.person.user, budget=budget, threshold_pence=900)
+    alerts.budget_alert_set(actor=cast.person.user, budget=budget, threshold_pence=900)
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(Exception, match="not enough"):
         make_commitment(budget=budget, provider=cast.provider, amount_pence=5_000)
     assert callbacks == []
@@ -74,7 +74,7 @@ def test_budget_alert_not_enqueued_when_the_commit_rolls_back(
 
 def _crossing(cast: Any) -> Any:
     budget = make_budget(person=cast.person, funder=cast.council, allocated_pence=12_000)
-    services.budget_alert_set(actor=cast.person.user, budget=budget, threshold_pence=10_000)
+    alerts.budget_alert_set(actor=cast.person.user, budget=budget, threshold_pence=10_000)
     return lambda: make_commitment(budget=budget, provider=cast.provider, amount_pence=5_000)
 
 

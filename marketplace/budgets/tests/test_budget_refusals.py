@@ -11,7 +11,7 @@ import pytest
 
 from accounts.tests import factories as af
 from carehub.errors import DomainError
-from marketplace.budgets import services
+from marketplace.budgets import services, topups
 from marketplace.ledger import NOT_ENOUGH_IN_BUDGET
 from marketplace.models import Account, Commitment, Entry, IdempotencyRecord, LedgerTransaction
 from marketplace.payouts import services as payouts
@@ -142,7 +142,7 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], Callable[[], Any]], int, str]]
     (
         "top-up of a council budget",
         lambda w: (
-            lambda: services.budget_topup(
+            lambda: topups.budget_topup(
                 actor=w["cast"].person.user, budget=w["budget"], amount_pence=100, idempotency_key=key()
             )
         ),
@@ -152,7 +152,7 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], Callable[[], Any]], int, str]]
     (
         "top-up by an outsider",
         lambda w: (
-            lambda: services.budget_topup(
+            lambda: topups.budget_topup(
                 actor=w["cast"].outsider, budget=w["self_funded"], amount_pence=100, idempotency_key=key()
             )
         ),
@@ -199,8 +199,8 @@ def test_budget_topup_declined_moves_no_money(cast: Any, fake_gateway: Any) -> N
         Entry.objects.count(),
         sorted(Account.objects.values_list("balance_pence")),
     )
-    with pytest.raises(services.PaymentDeclined, match="Card expired. No money was taken") as exc:
-        services.budget_topup(actor=cast.person.user, budget=budget, amount_pence=1_000, idempotency_key="d-1")
+    with pytest.raises(topups.PaymentDeclined, match="Card expired. No money was taken") as exc:
+        topups.budget_topup(actor=cast.person.user, budget=budget, amount_pence=1_000, idempotency_key="d-1")
     assert exc.value.status_code == 400
     assert (
         LedgerTransaction.objects.count(),
@@ -208,6 +208,6 @@ def test_budget_topup_declined_moves_no_money(cast: Any, fake_gateway: Any) -> N
         sorted(Account.objects.values_list("balance_pence")),
     ) == ledger_before
     # The declined attempt is kept (status declined) and a retry with the same key gives the same answer, no new charge.
-    with pytest.raises(services.PaymentDeclined):
-        services.budget_topup(actor=cast.person.user, budget=budget, amount_pence=1_000, idempotency_key="d-1")
+    with pytest.raises(topups.PaymentDeclined):
+        topups.budget_topup(actor=cast.person.user, budget=budget, amount_pence=1_000, idempotency_key="d-1")
     assert len(fake_gateway.charges) == 1

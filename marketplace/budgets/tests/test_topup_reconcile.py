@@ -14,9 +14,9 @@ from accounts.models import AuditEvent
 from carehub import clock
 from carehub.celery import app
 from marketplace import ledger
-from marketplace.budgets import services
-from marketplace.budgets.services import PaymentDeclined, Reconciled
+from marketplace.budgets import topups
 from marketplace.budgets.tasks import budget_topups_reconcile_task
+from marketplace.budgets.topups import PaymentDeclined, Reconciled
 from marketplace.models import LedgerTransaction, TopUp
 from marketplace.tests.factories import key, make_budget
 from marketplace.tests.fakes import SimulatedCrash
@@ -30,7 +30,7 @@ def crashed_topup(cast: Any, gateway: Any, *, charged: bool, amount_pence: int =
     budget = make_budget(person=cast.person)
     gateway.crash_before_charge, gateway.crash_after_charge = not charged, charged
     with pytest.raises(SimulatedCrash):
-        services.budget_topup(
+        topups.budget_topup(
             actor=cast.person.user, budget=budget, amount_pence=amount_pence, idempotency_key=idem or key()
         )
     gateway.crash_before_charge = gateway.crash_after_charge = False
@@ -38,7 +38,7 @@ def crashed_topup(cast: Any, gateway: Any, *, charged: bool, amount_pence: int =
 
 
 def reconcile_later() -> dict[str, int]:
-    return services.budget_topups_reconcile(older_than=AFTER, now=clock.now() + AFTER + timedelta(seconds=1))
+    return topups.budget_topups_reconcile(older_than=AFTER, now=clock.now() + AFTER + timedelta(seconds=1))
 
 
 def credited(topup: TopUp) -> int:
@@ -78,7 +78,7 @@ def test_topup_crashed_before_the_charge_is_marked_failed_and_moves_no_money(cas
     assert AuditEvent.objects.filter(action="budget.topup_failed", object_id=str(topup.pk)).exists()
     # The person retrying the same form is told it did not go through, and is not charged.
     with pytest.raises(PaymentDeclined, match="not completed. No money was taken"):
-        services.budget_topup(actor=cast.person.user, budget=topup.budget, amount_pence=5_000, idempotency_key=idem)
+        topups.budget_topup(actor=cast.person.user, budget=topup.budget, amount_pence=5_000, idempotency_key=idem)
     assert fake_gateway.charges == []
 
 
@@ -96,7 +96,7 @@ def test_topup_reconcile_leaves_a_pending_topup_when_the_gateway_cannot_say(cast
 @pytest.mark.django_db
 def test_topup_reconcile_leaves_young_topups_to_their_request(cast: Any, fake_gateway: Any) -> None:
     topup = crashed_topup(cast, fake_gateway, charged=True)
-    counts = services.budget_topups_reconcile(older_than=AFTER, now=clock.now() + AFTER - timedelta(seconds=5))
+    counts = topups.budget_topups_reconcile(older_than=AFTER, now=clock.now() + AFTER - timedelta(seconds=5))
     assert sum(counts.values()) == 0 and fake_gateway.lookups == []
     topup.refresh_from_db()
     assert topup.status == TopUp.Status.PENDING
@@ -116,7 +116,7 @@ def test_topup_offline_gateway_never_guesses(cast: Any) -> None:
     budget = make_budget(person=cast.person)
     topup = TopUp.objects.create(budget=budget, actor=cast.person.user, amount_pence=1_000, gateway="offline")
     TopUp.objects.filter(pk=topup.pk).update(created_at=clock.now() - 2 * AFTER)
-    assert services.budget_topups_reconcile(older_than=AFTER)[Reconciled.UNKNOWN] == 1
+    assert topups.budget_topups_reconcile(older_than=AFTER)[Reconciled.UNKNOWN] == 1
     topup.refresh_from_db()
     assert topup.status == TopUp.Status.PENDING
 
@@ -129,8 +129,8 @@ def test_topup_confirmed_after_being_marked_failed_is_credited_once(cast: Any, f
     topup.refresh_from_db()
     assert topup.status == TopUp.Status.FAILED
     actor = cast.person.user
-    assert services._topup_credit(topup=topup, actor=actor, gateway_reference="late-1") is True
-    assert services._topup_credit(topup=topup, actor=actor, gateway_reference="late-1") is False
+    assert topups._topup_credit(topup=topup, actor=actor, gateway_reference="late-1") is True
+    assert topups._topup_credit(topup=topup, actor=actor, gateway_reference="late-1") is False
     assert credited(topup) == 5_000
     call_command("check_ledger")
 

@@ -13,7 +13,7 @@ from accounts.services import system_actor
 from accounts.tests import factories as af
 from carehub.errors import Conflict
 from marketplace import ledger
-from marketplace.budgets import selectors, services
+from marketplace.budgets import selectors, services, topups
 from marketplace.ledger import ledger_verify
 from marketplace.models import Account, Commitment, Entry, LedgerTransaction, Payout, TopUp
 from marketplace.payouts import services as payouts
@@ -134,12 +134,12 @@ def test_payout_failed_returns_money_to_payable_and_next_batch_pays_it(cast: Any
 
 def test_budget_topup_goes_through_gateway_outside_a_transaction(cast: Any, fake_gateway: Any) -> None:
     budget = make_budget(person=cast.person)
-    topup = services.budget_topup(actor=cast.person.user, budget=budget, amount_pence=2_500, idempotency_key="t-1")
+    topup = topups.budget_topup(actor=cast.person.user, budget=budget, amount_pence=2_500, idempotency_key="t-1")
     assert topup.status == TopUp.Status.SUCCEEDED
     assert ledger.account_budget_available(budget).balance_pence == 2_500
     assert ledger.account_topup_receipts().balance_pence == -2_500
     # Same key again: the first result, no second charge, no money moved.
-    again = services.budget_topup(actor=cast.person.user, budget=budget, amount_pence=2_500, idempotency_key="t-1")
+    again = topups.budget_topup(actor=cast.person.user, budget=budget, amount_pence=2_500, idempotency_key="t-1")
     assert again.pk == topup.pk
     assert len(fake_gateway.charges) == 1
     assert ledger.account_budget_available(budget).balance_pence == 2_500

@@ -70,18 +70,23 @@ def main() -> None:
             by_statement.setdefault(" ".join(query.split())[:110], []).append(time.perf_counter() - started)
 
     profiler = cProfile.Profile()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     with connection.execute_wrapper(timer):
-        profiler.enable()
+        if args.top:
+            profiler.enable()
         for url in urls:
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
         profiler.disable()
     wall = (time.perf_counter() - started) / len(urls)
+    cpu = (time.process_time() - cpu_started) / len(urls)
     print(
-        f"{len(urls)} requests to {base} at {args.miles} mi: {wall * 1000:.1f} ms each (profiled), "
+        f"{len(urls)} requests to {base} at {args.miles} mi: {wall * 1000:.1f} ms each"
+        f"{' (profiled)' if args.top else ''}, Python CPU {cpu * 1000:.1f} ms, "
         f"SQL {sql['s'] / len(urls) * 1000:.1f} ms in {sql['n'] / len(urls):.1f} queries"
     )
+    if not args.top:
+        return
     for statement, times in sorted(by_statement.items(), key=lambda kv: -sum(kv[1])):
         print(f"  {sum(times) / len(urls) * 1000:6.2f} ms/request  x{len(times) / len(urls):.2f}  {statement}")
     stats = pstats.Stats(profiler)

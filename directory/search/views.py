@@ -19,7 +19,7 @@ from directory.search.selectors import (
     great_circle_km,
     search_origin,
     service_get_for_user,
-    service_search,
+    service_search_results,
 )
 
 PAGE_SIZE = 20
@@ -38,7 +38,7 @@ def search(request: HttpRequest) -> HttpResponse:
     if origin is None:
         return render(request, "directory/search.html", {"form": form}, status=400)
     data = form.cleaned_data
-    services = service_search(
+    services = service_search_results(
         origin=origin,
         radius_miles=data["radius_miles"],
         categories=data["category"],
@@ -49,6 +49,8 @@ def search(request: HttpRequest) -> HttpResponse:
         vetted=data["vetted"] or None,
         ordering=data["ordering"] or "distance",
     )
+    asked = request.GET.get("page", "")
+    services.expect((int(asked) - 1 if asked.isdigit() and int(asked) > 0 else 0) * PAGE_SIZE, PAGE_SIZE)
     page = Paginator(services, PAGE_SIZE).get_page(request.GET.get("page"))
     if page.number == 1:  # paging through results is not another search
         search_log_record(

@@ -67,6 +67,10 @@ def search(request: HttpRequest) -> HttpResponse:
         "radius": data["radius_miles"],
         "wider_radius": wider_radius(data["radius_miles"]),
         "page": page,
+        # GOV.UK pagination: the first and last pages and those beside this one, gaps as "⋯". A
+        # link to every page cost a 25-mile city search a thousand links and most of its time.
+        "page_links": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
+        "ellipsis": Paginator.ELLIPSIS,
     }
     return render(request, "directory/search.html", context)
 

@@ -2,7 +2,7 @@
 
 Run with the benchmark's environment, on a database `bench/run.py` has loaded:
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/carehub_bench \
-        python bench/profile_search.py [--path api|html] [--miles 5] [--count 200] [--top 30]
+        python bench/profile_search.py [--path api|html|floor] [--miles 5] [--count 200] [--top 30]
 Every request uses a distinct real unit postcode near M1 1AE, so every search misses the
 answer cache; prints the mean wall time per request, the SQL time and count per request,
 and the functions where the time goes.
@@ -46,13 +46,15 @@ def nearby(count: int) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--path", choices=["api", "html"], default="api")
+    parser.add_argument("--path", choices=["api", "html", "floor"], default="api")
     parser.add_argument("--miles", type=int, default=5)
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--top", type=int, default=30)
     args = parser.parse_args()
-    base = "/api/v1/services/" if args.path == "api" else "/search/"
+    base = {"api": "/api/v1/services/", "html": "/search/", "floor": "/api/v1/ping/"}[args.path]
     urls = [f"{base}?postcode={pc.replace(' ', '%20')}&radius_miles={args.miles}" for pc in nearby(args.count)]
+    if args.path == "floor":
+        urls = [base] * len(urls)
     client = Client(HTTP_HOST="127.0.0.1")
     for url in urls[:5]:  # warm up: imports, templates, connection
         assert client.get(url).status_code == 200

@@ -267,7 +267,10 @@ def print_markdown(results: dict) -> None:
             print(f", SQLite {results['import_sqlite_s']:.1f} s", end="")
         print("\n")
     for count, run in results["runs"].items():
-        floor = run["floor: /api/v1/ping/"]
+        floor = dict(run["floor: /api/v1/ping/"])
+        # A floor that answered nothing (a stalled machine) leaves the ratios undefined, not a crash.
+        floor["p95_ms"] = floor["p95_ms"] or float("nan")
+        floor["rps"] = floor["rps"] or float("nan")
         print(f"### {int(count):,} services\n")
         print("| endpoint | p50 ms | p95 ms | req/s | p95 ÷ floor | req/s ÷ floor | errors |")
         print("|---|---:|---:|---:|---:|---:|---:|")

@@ -306,7 +306,10 @@ def search_results_data(services: list[Service]) -> list[dict[str, Any]]:
                 "name": obj.name,
                 "url": f"{prefix}{code}{suffix}",
                 "provider": {"id": str(obj.provider.code), "name": obj.provider.name},
-                "categories": [{"slug": c.slug, "name": c.name} for c in obj.categories.all()],
+                "categories": [
+                    {"slug": c.slug, "name": c.name}
+                    for c in (obj.category_list if hasattr(obj, "category_list") else obj.categories.all())
+                ],
                 "postcode": obj.postcode,
                 "latitude": None if obj.latitude is None else float(obj.latitude),
                 "longitude": None if obj.longitude is None else float(obj.longitude),

@@ -16,7 +16,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Value,
-    prefetch_related_objects,
 )
 from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
 from django.http import Http404
@@ -25,6 +24,7 @@ from carehub.errors import DomainError
 from carehub.postcodes import normalise_postcode, postcode_district
 from directory.geo.selectors import postcode_lookup
 from directory.models import Category, Service
+from directory.search.rows import services_by_id
 from directory.vetting.selectors import vetted_q
 
 # --- Service search ----------------------------------------------------------------------
@@ -339,12 +339,7 @@ class ServiceSearchResults:
     def _rows(self, ids: list[tuple[int, float | None]]) -> list[Service]:
         if not ids:
             return []
-        by_id = {
-            service.pk: service
-            for service in Service.objects.select_related("provider__vetting", "registration", "rating_summary").filter(
-                pk__in=[pk for pk, _ in ids]
-            )
-        }
+        by_id = services_by_id([pk for pk, _ in ids])
         services = []
         for pk, km in ids:
             service = by_id[pk]
@@ -354,9 +349,6 @@ class ServiceSearchResults:
             rating = getattr(service, "rating_summary", None)
             service.rating_score = None if rating is None else rating.score
             services.append(service)
-        prefetch_related_objects(
-            services, Prefetch("categories", queryset=Category.objects.only("id", "name", "slug", "parent_id"))
-        )
         return services
 
 

@@ -121,5 +121,5 @@ def services_by_id(ids: list[int]) -> dict[int, Service]:
         queryset._result_cache = by_service[pk]
         queryset._prefetch_done = True
         service._prefetched_objects_cache = {"categories": queryset}
-        service.category_list = by_service[pk]  # the same list, for the API without a manager per row
+        service.category_list = by_service[pk]  # the same list, read without a manager per row
     return services

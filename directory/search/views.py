@@ -7,6 +7,7 @@ import uuid
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from carehub.errors import DomainError
 from carehub.forms import add_domain_error
@@ -59,8 +60,12 @@ def search(request: HttpRequest) -> HttpResponse:
             result_count=page.paginator.count,
             categories=data["category"],
         )
+    # Per row only what differs: the detail URL is the page's pattern with the code put in.
+    placeholder = "00000000-0000-0000-0000-000000000000"
+    url_prefix, url_suffix = reverse("directory:service-detail", kwargs={"code": placeholder}).split(placeholder)
     for service in page.object_list:
         service.price_text = service_price_text(service)
+        service.detail_url = f"{url_prefix}{service.code}{url_suffix}"
     context = {
         "form": form,
         "origin": origin,

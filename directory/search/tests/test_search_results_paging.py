@@ -134,3 +134,22 @@ def test_search_page_lists_the_same_services_as_service_search(client, world):  
     assert positions == sorted(positions)
     for s in expected[:20]:
         assert f"{s.distance_miles:.1f} miles ({s.distance_km:.1f} km)" in html
+
+
+def test_search_page_badges_render_as_their_tags_do(client, db):
+    from django.template import Context, Template
+
+    origin = ORIGINS["glasgow"]
+    make_postcode("G12 8QQ", origin.latitude, origin.longitude)
+    plain = make_service(name="Plain", latitude=origin.latitude, longitude=origin.longitude)
+    unrated = make_service(name="Unrated", latitude=origin.latitude, longitude=origin.longitude)
+    apps.get_model("reviews", "ServiceRating").objects.create(service=unrated, review_count=0, average=0)
+    html = client.get(reverse("directory:search"), {"postcode": "G12 8QQ"}).content.decode()
+    tags = Template(
+        "{% load regulator reviews_tags vetting %}{% regulator_badge s %}{% rating_badge s %}{% vetting_badge s %}"
+    )
+    for service in (plain, unrated):
+        service.refresh_from_db()
+        badges = tags.render(Context({"s": service})).strip()
+        for part in badges.split("\n"):
+            assert part.strip() in html

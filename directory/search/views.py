@@ -50,8 +50,7 @@ def search(request: HttpRequest) -> HttpResponse:
         vetted=data["vetted"] or None,
         ordering=data["ordering"] or "distance",
     )
-    asked = request.GET.get("page", "")
-    services.expect((int(asked) - 1 if asked.isdigit() and int(asked) > 0 else 0) * PAGE_SIZE, PAGE_SIZE)
+    services.expect((_page_number(request.GET.get("page")) - 1) * PAGE_SIZE, PAGE_SIZE)
     page = Paginator(services, PAGE_SIZE).get_page(request.GET.get("page"))
     if page.number == 1:  # paging through results is not another search
         search_log_record(
@@ -78,6 +77,14 @@ def search(request: HttpRequest) -> HttpResponse:
         "ellipsis": Paginator.ELLIPSIS,
     }
     return render(request, "directory/search.html", context)
+
+
+def _page_number(value: str | None) -> int:
+    """The page asked for, as the paginator will read it; 1 when it is not a positive integer."""
+    try:
+        return max(1, int(value or 1))
+    except ValueError:
+        return 1
 
 
 def service_detail(request: HttpRequest, code: uuid.UUID) -> HttpResponse:

@@ -142,7 +142,12 @@ class Service(models.Model):
     class Meta:
         ordering = ["name"]
         indexes = [
-            models.Index(fields=["status", "latitude", "longitude"], name="directory_service_geo"),
+            # Covering on PostgreSQL (INCLUDE): the radius search's first step reads ids, names and
+            # positions from the index alone, never the table (ADR 3, issue 13). On SQLite the id is
+            # the rowid and INCLUDE is ignored.
+            models.Index(
+                fields=["status", "latitude", "longitude"], include=["id", "name"], name="directory_service_geo_cover"
+            ),
             models.Index(fields=["status", "council"], name="directory_service_council"),
         ]
         constraints = [

@@ -6,8 +6,17 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models
-from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db import connection, models
+from django.db.models import (
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
 from django.http import Http404
 
@@ -15,6 +24,7 @@ from carehub.errors import DomainError
 from carehub.postcodes import normalise_postcode, postcode_district
 from directory.geo.selectors import postcode_lookup
 from directory.models import Category, Service
+from directory.search.rows import services_by_id
 from directory.vetting.selectors import vetted_q
 
 # --- Service search ----------------------------------------------------------------------
@@ -194,6 +204,176 @@ def _order_by(ordering: str, *, has_origin: bool) -> list[Any]:
     else:
         keys = [*by_distance, "name"]
     return [*keys, "id"]
+
+
+# --- One page of a radius search (issue 13) ---------------------------------------------------
+#
+# A search that misses the answer cache used to spend most of its time outside the database's
+# real work: two ORM queries (COUNT and the page) that each joined provider, vetting,
+# registration and rating to every row in the circle before sorting, read every row from the
+# table, and cost milliseconds of Python to compile. A page is now fetched in two steps:
+#
+# 1. One raw SQL statement over the covering index (status, latitude, longitude) INCLUDE (id,
+#    name): the box narrows, the haversine distance is computed once per row in a subquery,
+#    COUNT(*) OVER () counts the circle, and ORDER BY ... LIMIT keeps one page of ids. Searches
+#    with filters other than the radius take the same first step through service_search's
+#    queryset (the ORM defines what each filter means), reading ids and distances only.
+# 2. The page's rows (at most 100) with their provider, vetting, registration and rating joined
+#    in one query, and their categories in one more.
+#
+# The distance expression, its comparison and the order are service_search's, so results are
+# identical (the tests compare both ways).
+
+
+def _haversine_sql(origin: Origin) -> tuple[str, list[float]]:
+    """distance_km_expression as portable SQL: the same operations in the same order."""
+    lat0 = math.radians(origin.latitude)
+    sql = (
+        "(%s * ASIN(SQRT((POWER(SIN(((RADIANS(s.latitude) - %s) / %s)), 2) + "
+        "((%s * COS(RADIANS(s.latitude))) * POWER(SIN(((RADIANS(s.longitude) - %s) / %s)), 2))))))"
+    )
+    return sql, [2 * EARTH_RADIUS_KM, lat0, 2.0, math.cos(lat0), math.radians(origin.longitude), 2.0]
+
+
+_RAW_ORDER = {
+    Ordering.DISTANCE: "t.distance_km, t.name, t.id",
+    Ordering.NAME: "t.name, t.id",
+    Ordering.PRICE: "t.price_pence IS NULL, t.price_pence, t.distance_km, t.name, t.id",
+    Ordering.RATING: "t.score IS NULL, t.score DESC, t.distance_km, t.name, t.id",
+}
+
+
+class ServiceSearchResults:
+    """A radius search's results as a lazy sequence for Django's and DRF's paginators:
+    ``count()`` and one slice cost one SQL statement (see above), not a COUNT and a page.
+
+    ``expect(offset, limit)`` says which slice the caller will ask for, so that the first
+    statement fetches that page and the count together."""
+
+    def __init__(
+        self, *, origin: Origin | None, radius_miles: float, ordering: str, filtered: QuerySet[Service] | None
+    ) -> None:
+        self.origin = origin
+        self.radius_km = float(radius_miles) * KM_PER_MILE
+        self.ordering = ordering if ordering in _RAW_ORDER else Ordering.DISTANCE
+        self.filtered = filtered  # None: the radius only, served by raw SQL
+        self._count: int | None = None
+        self._offset, self._limit = 0, 20
+        self._ids: list[tuple[int, float | None]] | None = None
+
+    def expect(self, offset: int, limit: int) -> None:
+        self._offset, self._limit = max(0, offset), limit
+
+    def count(self) -> int:
+        if self._count is None:
+            self._ids = self._fetch_ids(self._offset, self._limit)
+            if self._count is None:  # past the end (or the ORM path): count on its own
+                self._count = self._count_only()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key: slice) -> list[Service]:
+        if not isinstance(key, slice) or key.step not in (None, 1):
+            raise TypeError("ServiceSearchResults supports slices only")
+        start, stop = key.start or 0, key.stop
+        if stop is None:
+            stop = self.count()
+        if self._ids is not None and start == self._offset and stop - start <= self._limit:
+            ids = self._ids[: stop - start]
+        else:
+            ids = self._fetch_ids(start, stop - start)
+        return self._rows(ids)
+
+    # Step 1: ids and distances of one page (and the count, when raw).
+    def _fetch_ids(self, offset: int, limit: int) -> list[tuple[int, float | None]]:
+        if limit <= 0:
+            return []
+        if self.filtered is not None:
+            fields = ("pk", "distance_km") if self.origin is not None else ("pk",)
+            rows = self.filtered.prefetch_related(None).values_list(*fields)[offset : offset + limit]
+            return [(row[0], row[1] if len(row) > 1 else None) for row in rows]
+        assert self.origin is not None
+        distance, params = _haversine_sql(self.origin)
+        rating_join, rating_col = "", "NULL AS score"
+        if self.ordering == Ordering.RATING:
+            rating_join = f" LEFT OUTER JOIN {_rating_table()} r ON r.service_id = s.id"
+            rating_col = "r.score"
+        min_lat, max_lat, min_lng, max_lng = bounding_box(self.origin, self.radius_km)
+        sql = (
+            # Only constants and the fixed fragments above are formatted in; values are parameters.
+            "SELECT t.id, t.distance_km, COUNT(*) OVER () FROM ("  # noqa: S608  # nosec B608
+            f"SELECT s.id, s.name, s.price_pence, {rating_col}, {distance} AS distance_km "
+            f"FROM directory_service s{rating_join} "
+            "WHERE s.status = %s AND s.latitude >= %s AND s.latitude <= %s AND s.longitude >= %s AND s.longitude <= %s"
+            f") t WHERE t.distance_km <= %s ORDER BY {_RAW_ORDER[self.ordering]} LIMIT %s OFFSET %s"
+        )
+        params += [Service.Status.PUBLISHED, min_lat, max_lat, min_lng, max_lng, self.radius_km, limit, offset]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if rows:
+            self._count = rows[0][2]
+        elif offset == 0:
+            self._count = 0
+        return [(row[0], row[1]) for row in rows]
+
+    def _count_only(self) -> int:
+        if self.filtered is not None:
+            return self.filtered.count()
+        assert self.origin is not None
+        distance, params = _haversine_sql(self.origin)
+        min_lat, max_lat, min_lng, max_lng = bounding_box(self.origin, self.radius_km)
+        sql = (
+            f"SELECT COUNT(*) FROM (SELECT {distance} AS distance_km FROM directory_service s "  # noqa: S608  # nosec B608
+            "WHERE s.status = %s AND s.latitude >= %s AND s.latitude <= %s AND s.longitude >= %s AND s.longitude <= %s"
+            ") t WHERE t.distance_km <= %s"
+        )
+        params += [Service.Status.PUBLISHED, min_lat, max_lat, min_lng, max_lng, self.radius_km]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()[0]
+
+    # Step 2: the page's rows, their summaries joined, in the order of step 1.
+    def _rows(self, ids: list[tuple[int, float | None]]) -> list[Service]:
+        if not ids:
+            return []
+        by_id = services_by_id([pk for pk, _ in ids])
+        services = []
+        for pk, km in ids:
+            service = by_id[pk]
+            if self.origin is not None:
+                service.distance_km = km
+                service.distance_miles = km / KM_PER_MILE
+            rating = getattr(service, "rating_summary", None)
+            service.rating_score = None if rating is None else rating.score
+            services.append(service)
+        return services
+
+
+def _rating_table() -> str:
+    # The reviews app's ServiceRating, by its reverse name: the directory imports nothing from reviews.
+    return Service._meta.get_field("rating_summary").related_model._meta.db_table
+
+
+def service_search_results(
+    *,
+    origin: Origin | None = None,
+    radius_miles: float = DEFAULT_RADIUS_MILES,
+    ordering: str = Ordering.DISTANCE,
+    **filters: Any,
+) -> ServiceSearchResults:
+    """service_search's results, for paging: the same services in the same order, with the same
+    annotations (``distance_km``, ``distance_miles``, ``rating_score``), fetched a page at a time.
+    ``filters`` are service_search's keyword arguments."""
+    # Only these values mean "no filter" to service_search (a max_price_pence of 0 is a filter).
+    active = {key: value for key, value in filters.items() if value is not None and value is not False}
+    active = {key: value for key, value in active.items() if not (isinstance(value, (str, list)) and not value)}
+    filtered = None
+    if origin is None or active:
+        filtered = service_search(origin=origin, radius_miles=radius_miles, ordering=ordering, **active)
+    return ServiceSearchResults(origin=origin, radius_miles=radius_miles, ordering=ordering, filtered=filtered)
 
 
 def service_get_for_user(*, user: Any, code: Any) -> Service:

@@ -7,6 +7,7 @@ import uuid
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from accounts.selectors import postcode_for_search
 from carehub.errors import DomainError
@@ -20,7 +21,7 @@ from directory.search.selectors import (
     great_circle_km,
     search_origin,
     service_get_for_user,
-    service_search,
+    service_search_results,
 )
 
 PAGE_SIZE = 20
@@ -40,7 +41,7 @@ def search(request: HttpRequest) -> HttpResponse:
     if origin is None:
         return render(request, "directory/search.html", {"form": form}, status=400)
     data = form.cleaned_data
-    services = service_search(
+    services = service_search_results(
         origin=origin,
         radius_miles=data["radius_miles"],
         categories=data["category"],
@@ -51,6 +52,7 @@ def search(request: HttpRequest) -> HttpResponse:
         vetted=data["vetted"] or None,
         ordering=data["ordering"] or "distance",
     )
+    services.expect((_page_number(request.GET.get("page")) - 1) * PAGE_SIZE, PAGE_SIZE)
     page = Paginator(services, PAGE_SIZE).get_page(request.GET.get("page"))
     if page.number == 1:  # paging through results is not another search
         search_log_record(
@@ -59,16 +61,32 @@ def search(request: HttpRequest) -> HttpResponse:
             result_count=page.paginator.count,
             categories=data["category"],
         )
+    # Per row only what differs: the detail URL is the page's pattern with the code put in.
+    placeholder = "00000000-0000-0000-0000-000000000000"
+    url_prefix, url_suffix = reverse("directory:service-detail", kwargs={"code": placeholder}).split(placeholder)
     for service in page.object_list:
         service.price_text = service_price_text(service)
+        service.detail_url = f"{url_prefix}{service.code}{url_suffix}"
     context = {
         "form": form,
         "origin": origin,
         "radius": data["radius_miles"],
         "wider_radius": wider_radius(data["radius_miles"]),
         "page": page,
+        # GOV.UK pagination: the first and last pages and those beside this one, gaps as "⋯". A
+        # link to every page cost a 25-mile city search a thousand links and most of its time.
+        "page_links": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
+        "ellipsis": Paginator.ELLIPSIS,
     }
     return render(request, "directory/search.html", context)
+
+
+def _page_number(value: str | None) -> int:
+    """The page asked for, as the paginator will read it; 1 when it is not a positive integer."""
+    try:
+        return max(1, int(value or 1))
+    except ValueError:
+        return 1
 
 
 def service_detail(request: HttpRequest, code: uuid.UUID) -> HttpResponse:

@@ -203,3 +203,22 @@ def test_search_page_distance_list_shows_the_radius_used_when_none_was_chosen(cl
     body = client.get("/search/", {"postcode": "G12 8QQ"}).content.decode()
     assert '<option value="5" selected>' in body
     assert '<option value="1" selected>' not in body
+
+
+def test_search_page_links_the_first_last_and_nearby_pages_with_gaps(client, glasgow):
+    for i in range(20 * 9):
+        make_service(name=f"Service {i:03d}", **near(1))
+    html = client.get(SEARCH, {"postcode": "G12 8QQ", "ordering": "name", "page": "5"}).content.decode()
+    pages = [n for n in range(1, 10) if f'aria-label="Page {n}"' in html]
+    assert pages == [1, 4, 5, 6, 9]
+    assert html.count("govuk-pagination__item--ellipses") == 2
+    assert 'aria-label="Page 5" aria-current="page"' in html
+
+
+@pytest.mark.parametrize("page", ["²", "-1", "x", "0", "99"])
+def test_search_page_odd_page_numbers_show_a_page_not_an_error(client, glasgow, page):
+    for i in range(3):
+        make_service(name=f"Service {i}", **near(1))
+    response = client.get(SEARCH, {"postcode": "G12 8QQ", "page": page})
+    assert response.status_code == 200
+    assert "Service 0" in response.content.decode()

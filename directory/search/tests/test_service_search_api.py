@@ -123,7 +123,7 @@ def test_service_search_api_has_no_n_plus_one(client, glasgow, django_assert_num
     categories = [category("care-homes"), category("transport")]
     for i in range(3):
         make_service(name=f"A{i}", latitude=G12_8QQ[0], longitude=G12_8QQ[1], categories=categories)
-    # postcode lookup, count, page, categories (prefetched once for the whole page)
+    # postcode lookup, one page of ids with the count, their rows, their categories
     with django_assert_num_queries(4):
         assert client.get(URL, {"postcode": "G12 8QQ"}).json()["count"] == 3
     for i in range(20):

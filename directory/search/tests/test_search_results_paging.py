@@ -1,0 +1,155 @@
+"""The paged search (issue 13: one SQL statement for a page and its count, rows serialised
+directly) against service_search and the API's serializer: the same services, in the same
+order, with the same distances, counts and JSON."""
+
+import random
+from datetime import UTC, datetime
+
+import pytest
+from django.apps import apps
+from django.core.paginator import Paginator
+from django.urls import reverse
+
+from directory.models import ProviderVetting
+from directory.search.api import ServiceSearchApi, search_results_data
+from directory.search.selectors import Ordering, service_search, service_search_results
+from directory.search.tests.test_service_search import ORIGINS, world  # noqa: F401 (the fixture)
+from directory.tests.factories import category, make_postcode, make_provider, make_service
+from directory.tests.register_fixtures import make_registration
+
+ORDERINGS = [o.value for o in Ordering]
+
+
+def page_rows(services):
+    return [(s.pk, s.name, s.distance_km, s.distance_miles, s.rating_score) for s in services]
+
+
+@pytest.mark.parametrize("origin_name", list(ORIGINS))
+@pytest.mark.parametrize("radius", [1, 5, 25, 50])
+@pytest.mark.parametrize("ordering", ORDERINGS)
+def test_service_search_results_pages_equal_service_search(world, origin_name, radius, ordering):  # noqa: F811
+    origin = ORIGINS[origin_name]
+    expected = list(service_search(origin=origin, radius_miles=radius, ordering=ordering))
+    for size in (7, 20):
+        pages = Paginator(service_search_results(origin=origin, radius_miles=radius, ordering=ordering), size)
+        assert pages.count == len(expected)
+        got = []
+        for number in pages.page_range:
+            results = service_search_results(origin=origin, radius_miles=radius, ordering=ordering)
+            results.expect((number - 1) * size, size)
+            got += Paginator(results, size).page(number).object_list
+        assert page_rows(got) == page_rows(expected)
+
+
+def test_service_search_results_ties_in_distance_break_by_name_then_id(db):
+    origin = ORIGINS["glasgow"]
+    for name in ["b", "a", "c", "a"]:
+        make_service(name=name, latitude=origin.latitude, longitude=origin.longitude)
+    expected = list(service_search(origin=origin, radius_miles=1))
+    assert page_rows(service_search_results(origin=origin, radius_miles=1)[0:10]) == page_rows(expected)
+
+
+def test_service_search_results_with_filters_equal_service_search(db):
+    origin = ORIGINS["glasgow"]
+    rng = random.Random(13)
+    for i in range(30):
+        make_service(
+            name=f"S{i:02d}",
+            latitude=origin.latitude + rng.uniform(-0.05, 0.05),
+            longitude=origin.longitude + rng.uniform(-0.05, 0.05),
+            price_pence=rng.choice([None, 0, 1500, 2500]),
+            delivered_at_home=i % 2 == 0,
+            service_radius_miles=rng.choice([None, 1, 3]),
+            categories=[category("care-homes") if i % 3 else category("transport")],
+        )
+    for filters in (
+        {"categories": ["care-homes"]},
+        {"max_price_pence": 0},
+        {"max_price_pence": 2000},
+        {"delivery": "at_home"},
+        {"q": "S1"},
+    ):
+        for ordering in ORDERINGS:
+            expected = list(service_search(origin=origin, radius_miles=5, ordering=ordering, **filters))
+            results = service_search_results(origin=origin, radius_miles=5, ordering=ordering, **filters)
+            assert results.count() == len(expected)
+            assert page_rows(results[0:100]) == page_rows(expected), filters
+
+
+def test_service_search_results_past_the_end_still_counts(db):
+    origin = ORIGINS["glasgow"]
+    for i in range(3):
+        make_service(name=f"S{i}", latitude=origin.latitude, longitude=origin.longitude)
+    results = service_search_results(origin=origin, radius_miles=1)
+    results.expect(40, 20)
+    assert results.count() == 3
+    assert [s.name for s in results[0:20]] == ["S0", "S1", "S2"]
+
+
+def test_search_results_data_equals_the_output_serializer(db):
+    origin = ORIGINS["glasgow"]
+    provider = make_provider(name="Vetted")
+    ProviderVetting.objects.create(
+        provider=provider,
+        vetted_at=datetime(2026, 3, 1, 12, tzinfo=UTC),
+        checks=[{"kind": "registration", "label": "Registration", "checked_on": "2026-03-01"}],
+    )
+    graded = make_service(
+        name="Graded",
+        provider=provider,
+        latitude=origin.latitude,
+        longitude=origin.longitude + 0.01,
+        price_pence=2450,
+        price_unit="hour",
+        delivered_at_home=True,
+        service_radius_miles=5,
+        categories=[category("care-homes"), category("transport")],
+    )
+    make_registration(graded, grades={"support_wellbeing": 5, "leadership": 3}, lowest_grade=3)
+    apps.get_model("reviews", "ServiceRating").objects.create(
+        service=graded, review_count=3, average=4.66667, score=4.12345
+    )
+    make_service(name="Plain", latitude=origin.latitude, longitude=origin.longitude, price_on_request=True)
+    make_service(name="No reviews yet", latitude=origin.latitude + 0.01, longitude=origin.longitude)
+    apps.get_model("reviews", "ServiceRating").objects.create(
+        service=make_service(name="Unrated", latitude=origin.latitude, longitude=origin.longitude - 0.02),
+        review_count=0,
+        average=0,
+    )
+    for ordering in ORDERINGS:
+        expected = ServiceSearchApi.OutputSerializer(
+            service_search(origin=origin, radius_miles=5, ordering=ordering), many=True
+        ).data
+        assert search_results_data(service_search_results(origin=origin, radius_miles=5, ordering=ordering)[0:20]) == [
+            dict(row) for row in expected
+        ]
+
+
+def test_search_page_lists_the_same_services_as_service_search(client, world):  # noqa: F811
+    make_postcode("G12 8QQ", ORIGINS["glasgow"].latitude, ORIGINS["glasgow"].longitude)
+    expected = list(service_search(origin=ORIGINS["glasgow"], radius_miles=50))
+    html = client.get(reverse("directory:search"), {"postcode": "G12 8QQ", "radius_miles": 50}).content.decode()
+    assert f"{len(expected)} results within 50 miles" in html
+    positions = [html.index(f">{s.name}</a>") for s in expected[:20]]
+    assert positions == sorted(positions)
+    for s in expected[:20]:
+        assert f"{s.distance_miles:.1f} miles ({s.distance_km:.1f} km)" in html
+
+
+def test_search_page_badges_render_as_their_tags_do(client, db):
+    from django.template import Context, Template
+
+    origin = ORIGINS["glasgow"]
+    make_postcode("G12 8QQ", origin.latitude, origin.longitude)
+    plain = make_service(name="Plain", latitude=origin.latitude, longitude=origin.longitude)
+    unrated = make_service(name="Unrated", latitude=origin.latitude, longitude=origin.longitude)
+    apps.get_model("reviews", "ServiceRating").objects.create(service=unrated, review_count=0, average=0)
+    html = client.get(reverse("directory:search"), {"postcode": "G12 8QQ"}).content.decode()
+    tags = Template(
+        "{% load regulator reviews_tags vetting %}{% regulator_badge s %}{% rating_badge s %}{% vetting_badge s %}"
+    )
+    for service in (plain, unrated):
+        service.refresh_from_db()
+        badges = tags.render(Context({"s": service})).strip()
+        for part in badges.split("\n"):
+            assert part.strip() in html

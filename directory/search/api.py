@@ -88,6 +88,8 @@ class SearchPagination(Pagination):
 class ServiceSearchApi(APIView):
     """Search published services near a postcode (or lat/lng), nearest first."""
 
+    pagination_class = SearchPagination  # the view pages with it; the schema shows the page envelope
+
     permission_classes = [AllowAny]
     # Public, identical for everyone and cached: no need to look up who is asking.
     authentication_classes: list = []
@@ -271,7 +273,7 @@ class ServiceSearchApi(APIView):
             vetted=p.get("vetted"),
             ordering=p["ordering"],
         )
-        paginator = SearchPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(services, request, view=self)
         log = None
         if origin is not None and origin.postcode and paginator.page.number == 1:

@@ -18,6 +18,10 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 API_PREFIXES = ("/api/", "/o/")
+# A body up to this many times the limit is read and dropped before answering: a client that is
+# still sending when the server closes the connection gets a reset, never the answer. Beyond it
+# the connection is closed unread (a reset for the client, but no server time spent on it).
+DRAIN_FACTOR = 4
 
 
 def _megabytes(n: int) -> str:
@@ -35,14 +39,18 @@ class RequestBodyLimitMiddleware:
             length = 0  # Django treats a malformed length as none
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if limit is not None and length > limit and request.content_type != "multipart/form-data":
-            return self._too_large(request, limit)
+            return self._too_large(request, limit, length)
         return self.get_response(request)
 
-    def _too_large(self, request: HttpRequest, limit: int) -> HttpResponse:
+    def _too_large(self, request: HttpRequest, limit: int, length: int) -> HttpResponse:
         message = f"The request is too large: at most {_megabytes(limit)} may be sent."
         if request.path.startswith(API_PREFIXES):
             response: HttpResponse = JsonResponse({"detail": message, "code": "request_too_large"}, status=413)
         else:
             response = HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
-        response["Connection"] = "close"  # the unread body must not be taken for the next request
+        if length <= DRAIN_FACTOR * limit:
+            while request.read(64 * 1024):
+                pass
+        else:
+            response["Connection"] = "close"
         return response

@@ -649,6 +649,9 @@ class Runner:
                 body, content_type = multipart(fields, field, "evidence.pdf", content)
                 reply = client.request("POST", path, body=body, headers={"Content-Type": content_type}, timeout=120)
                 refused.append((f"upload {label} {path.split('/')[-2] or path}", reply))
+                # Refused for the file, not for a missing fact or token: the form says what was wrong with it.
+                said = (b"smaller than 10 MB", b"must be a PDF, JPG or PNG")
+                d.expect(any(s in reply.body for s in said), f"upload {label} to {path}: not refused for its file")
         d.figures["upload_endpoints"] = len(uploads)
 
         # Unicode postcodes on the search page, the search API and the postcode API.

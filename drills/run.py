@@ -723,6 +723,9 @@ class Runner:
             if run["failures"] or run["code"] not in (0, 1):
                 (self.stack.logs / f"schemathesis-{role}.log").write_text(run["output"])
                 print(run["output"][-4000:], flush=True)
+        # Schemathesis' review posts come from 127.0.0.1 too: they must not use up the hour of the
+        # per-address review throttle that drill 8 tests (it then saw every post refused, 0 let through).
+        self.world_call("throttles_forget")
         d.figures.update(roles=len(roles), operations=operations, fuzz_cases=cases)
         d.figures["schema_failures"] = json.dumps(dict(found)).replace(" ", "") if found else 0
         d.expect(operations > 0 and cases > 0, "schemathesis tested nothing")

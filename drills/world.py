@@ -303,6 +303,14 @@ def written(cfg: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def throttles_forget(cfg: dict[str, Any]) -> dict[str, Any]:
+    """Forget the per-address review throttle's count for the drills' client address (127.0.0.1)."""
+    from django.core.cache import cache
+
+    key = "throttle_reviews_ip_127.0.0.1"
+    return {"forgotten": bool(cache.delete(key))}
+
+
 def now(cfg: dict[str, Any]) -> dict[str, Any]:
     from carehub import clock
 
@@ -322,6 +330,7 @@ COMMANDS = {
     "providers": providers,
     "api_examples": api_examples,
     "written": written,
+    "throttles_forget": throttles_forget,
 }
 
 if __name__ == "__main__":

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "carehub.middleware.RequestBodyLimitMiddleware",  # before anything reads the body
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -350,8 +351,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "carehub.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
-        "anon": "600/minute",
-        "user": "1200/minute",
+        "anon": env_str("API_ANON_THROTTLE_RATE", "600/minute"),
+        "user": env_str("API_USER_THROTTLE_RATE", "1200/minute"),
         "reviews": "10/hour",  # writing reviews and reports, per account
         "reviews_ip": "30/hour",  # the same, per IP address across accounts
         "oruk": env_str("ORUK_THROTTLE_RATE", "600/minute"),  # the open Open Referral UK feed, per IP address

@@ -25,6 +25,7 @@ django.setup()
 
 from datetime import time  # noqa: E402
 
+from django.conf import settings  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.db.models import Count, Q  # noqa: E402
 
@@ -35,16 +36,29 @@ from accounts.tests import factories as af  # noqa: E402
 from directory.models import (  # noqa: E402
     AvailabilityWindow,
     Council,
+    ListingClaim,
     Nation,
     Provider,
     RegisterImport,
     Regulator,
+    SearchLog,
     Service,
     VettingCheck,
+    VettingEvidence,
 )
 from directory.tests import factories as df  # noqa: E402
 from marketplace.ledger import ledger_verify  # noqa: E402
-from marketplace.models import Booking, BookingSlot, Commitment  # noqa: E402
+from marketplace.models import (  # noqa: E402
+    Booking,
+    BookingSlot,
+    Budget,
+    Commitment,
+    LedgerTransaction,
+    Message,
+    MessageThread,
+    Payout,
+    RecurringPlan,
+)
 from marketplace.tests.factories import make_budget  # noqa: E402
 from reviews.models import Review  # noqa: E402
 
@@ -222,6 +236,81 @@ def providers(cfg: dict[str, Any]) -> dict[str, Any]:
     return {"count": Provider.objects.count()}
 
 
+def api_examples(cfg: dict[str, Any]) -> dict[str, Any]:
+    """Drill 6: the demo's accounts, and codes that exist for each path parameter of /api/schema/.
+
+    Schemathesis invents UUIDs, which all answer 404; these let it reach real objects too."""
+    from accounts.demo import DEMO_PASSWORD, DEMO_USERS
+
+    demo = {role: email for role, (email, *_) in DEMO_USERS.items()}
+    person = User.objects.get(email=demo["person"])
+    provider = Provider.objects.filter(memberships__user__email=demo["provider"]).first()
+
+    def codes(queryset: Any, n: int = 3) -> list[str]:
+        return [str(c) for c in queryset.values_list("code", flat=True)[:n]]
+
+    services = Service.objects.filter(provider=provider)
+    unclaimed = Service.objects.filter(
+        provider__memberships__isnull=True, status=Service.Status.PUBLISHED, registration__isnull=False
+    ).first()
+    if unclaimed is None:  # the demo without the register has none: one listing from the register, unclaimed
+        from directory.tests.register_fixtures import make_registration
+
+        unclaimed = df.make_service(provider=df.make_provider(name="Drill 6 unclaimed"), name="Drill 6 care home")
+        make_registration(unclaimed)
+    return {
+        "password": DEMO_PASSWORD,
+        "accounts": demo,
+        "data_upload_max": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+        "provider": str(provider.code),
+        "unclaimed_service": str(unclaimed.code) if unclaimed else "",
+        "paths": {
+            "/api/v1/bookings/{code}/": codes(Booking.objects.order_by("pk")),
+            "/api/v1/budgets/{code}/": codes(Budget.objects.filter(person__user=person)),
+            "/api/v1/commitments/{code}/": codes(Commitment.objects.order_by("pk")),
+            "/api/v1/payouts/{code}/": codes(Payout.objects.order_by("pk")),
+            "/api/v1/portal/services/{code}/": codes(services),
+            "/api/v1/ratings/providers/{code}/": [str(provider.code)],
+            "/api/v1/ratings/services/{code}/": codes(services),
+            "/api/v1/reviews/{code}/": codes(Review.objects.order_by("pk")),
+            "/api/v1/services/{code}/": codes(services),
+            "/api/v1/threads/{code}/": codes(MessageThread.objects.order_by("pk")),
+            "/api/v1/commissioning/{council}/": list(
+                Council.objects.filter(commissioners__user__email=demo["commissioner"]).values_list(
+                    "gss_code", flat=True
+                )[:2]
+            ),
+            "/api/v1/postcodes/{postcode}/": ["G12 8QQ", "G3 8", "M1 1AE"],
+        },
+    }
+
+
+def written(cfg: dict[str, Any]) -> dict[str, Any]:
+    """Drill 6: rows and files that refused input must not create (search logs: other than `searched`)."""
+    media = Path(os.environ["MEDIA_ROOT"])
+    return {
+        "bookings": Booking.objects.count(),
+        "budgets": Budget.objects.count(),
+        "ledger_transactions": LedgerTransaction.objects.count(),
+        "plans": RecurringPlan.objects.count(),
+        "threads": MessageThread.objects.count(),
+        "messages": Message.objects.count(),
+        "reviews": Review.objects.count(),
+        "vetting_evidence": VettingEvidence.objects.count(),
+        "claims": ListingClaim.objects.count(),
+        "search_logs": SearchLog.objects.exclude(district__in=cfg.get("searched", [])).count(),
+        "media_files": sum(1 for p in media.rglob("*") if p.is_file()) if media.exists() else 0,
+    }
+
+
+def throttles_forget(cfg: dict[str, Any]) -> dict[str, Any]:
+    """Forget the per-address review throttle's count for the drills' client address (127.0.0.1)."""
+    from django.core.cache import cache
+
+    key = "throttle_reviews_ip_127.0.0.1"
+    return {"forgotten": bool(cache.delete(key))}
+
+
 def now(cfg: dict[str, Any]) -> dict[str, Any]:
     from carehub import clock
 
@@ -239,6 +328,9 @@ COMMANDS = {
     "reviews": reviews,
     "users": users,
     "providers": providers,
+    "api_examples": api_examples,
+    "written": written,
+    "throttles_forget": throttles_forget,
 }
 
 if __name__ == "__main__":

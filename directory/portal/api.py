@@ -52,6 +52,7 @@ class _ServiceOutput(serializers.Serializer):
 
 
 class PortalServiceListApi(APIView):
+    pagination_class = Pagination  # the view pages with it; the schema shows the page envelope
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -61,7 +62,7 @@ class PortalServiceListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         listings = selectors.service_list_for_user(user=request.user)
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(listings, request, view=self)
         return paginator.get_paginated_response(_ServiceOutput(page, many=True).data)
 

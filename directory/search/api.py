@@ -88,6 +88,8 @@ class SearchPagination(Pagination):
 class ServiceSearchApi(APIView):
     """Search published services near a postcode (or lat/lng), nearest first."""
 
+    pagination_class = SearchPagination  # the view pages with it; the schema shows the page envelope
+
     permission_classes = [AllowAny]
     # Public, identical for everyone and cached: no need to look up who is asking.
     authentication_classes: list = []
@@ -272,7 +274,7 @@ class ServiceSearchApi(APIView):
             vetted=p.get("vetted"),
             ordering=p["ordering"],
         )
-        paginator = SearchPagination()
+        paginator = self.pagination_class()
         page_size = paginator.get_page_size(request)
         services.expect(((p.get("page") or 1) - 1) * page_size, page_size)  # one statement: page and count
         page = paginator.paginate_queryset(services, request, view=self)

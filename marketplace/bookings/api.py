@@ -58,11 +58,12 @@ class BookingOutput(serializers.Serializer):
 
 
 class BookingListApi(APIView):
+    pagination_class = Pagination  # the view pages with it; the schema shows the page envelope
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=BookingOutput(many=True), summary="Bookings you made, help with, or provide")
     def get(self, request: Request) -> Response:
-        paginator = Pagination()
+        paginator = self.pagination_class()
         rows = bookings_selectors.booking_list_for_user(user=request.user).order_by("-created_at", "-pk")
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(BookingOutput(page, many=True).data)
@@ -165,11 +166,12 @@ class ThreadOutput(serializers.Serializer):
 
 
 class ThreadListApi(APIView):
+    pagination_class = Pagination  # the view pages with it; the schema shows the page envelope
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=ThreadOutput(many=True), summary="Your conversations, with unread counts")
     def get(self, request: Request) -> Response:
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(messaging.thread_list_for_user(user=request.user), request, view=self)
         return paginator.get_paginated_response(ThreadOutput(page, many=True).data)
 
@@ -235,11 +237,12 @@ class NotificationOutput(serializers.Serializer):
 
 
 class NotificationListApi(APIView):
+    pagination_class = Pagination  # the view pages with it; the schema shows the page envelope
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=NotificationOutput(many=True), summary="Your notifications inbox")
     def get(self, request: Request) -> Response:
-        paginator = Pagination()
+        paginator = self.pagination_class()
         rows = notifications.notification_list_for_user(user=request.user)
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(NotificationOutput(page, many=True).data)
@@ -268,11 +271,12 @@ class PlanOutput(serializers.Serializer):
 
 
 class PlanListApi(APIView):
+    pagination_class = Pagination  # the view pages with it; the schema shows the page envelope
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=PlanOutput(many=True), summary="Regular visits you arranged, help with, or provide")
     def get(self, request: Request) -> Response:
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(
             bookings_plans.recurring_plan_list_for_user(user=request.user), request, view=self
         )

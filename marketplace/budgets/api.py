@@ -64,11 +64,12 @@ class TransactionOutput(serializers.Serializer):
 
 
 class BudgetListApi(APIView):
+    pagination_class = Pagination  # the view pages with it; the schema shows the page envelope
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=BudgetOutput(many=True), summary="Budgets you hold or help manage")
     def get(self, request: Request) -> Response:
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.budget_list_for_user(user=request.user), request, view=self)
         return paginator.get_paginated_response(BudgetOutput(page, many=True).data)
 

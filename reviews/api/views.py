@@ -93,6 +93,8 @@ def _review(request: Request, code: Any) -> Review:
 
 
 class ReviewListApi(WriteThrottled, APIView):
+    pagination_class = Pagination  # the view pages with it; the schema shows the page envelope
+
     def get_permissions(self) -> list[Any]:
         return [AllowAny()] if self.request.method == "GET" else [IsAuthenticated()]
 
@@ -117,7 +119,7 @@ class ReviewListApi(WriteThrottled, APIView):
         else:
             provider = selectors.provider_get(code=p["provider"])
             reviews = selectors.review_list_published(provider=provider, sort=p["sort"])
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(reviews, request, view=self)
         return paginator.get_paginated_response(ReviewOutput(page, many=True).data)
 
@@ -258,6 +260,7 @@ class ReviewReplyApi(APIView):
 
 
 class ModerationQueueApi(APIView):
+    pagination_class = Pagination  # the view pages with it; the schema shows the page envelope
     permission_classes = [IsAuthenticated]
 
     @extend_schema_serializer(component_name="ReviewForModeration")
@@ -268,7 +271,7 @@ class ModerationQueueApi(APIView):
 
     @extend_schema(responses=Output(many=True), summary="Moderators: held and reported reviews")
     def get(self, request: Request) -> Response:
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.moderation_queue(user=request.user), request, view=self)
         return paginator.get_paginated_response(self.Output(page, many=True).data)
 

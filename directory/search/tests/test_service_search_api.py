@@ -130,3 +130,10 @@ def test_service_search_api_has_no_n_plus_one(client, glasgow, django_assert_num
         make_service(name=f"B{i}", latitude=G12_8QQ[0], longitude=G12_8QQ[1], categories=categories)
     with django_assert_num_queries(4):
         assert len(client.get(URL, {"postcode": "G12 8QQ"}).json()["results"]) == 20
+
+
+def test_service_search_api_answer_has_the_keys_its_schema_documents(client, glasgow):
+    schema = client.get(reverse("api-schema"), {"format": "json"}).json()
+    ref = schema["paths"][URL]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    documented = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"]
+    assert set(client.get(URL, {"postcode": "G12 8QQ"}).json()) == set(documented)

@@ -13,6 +13,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from accounts.tests import factories as af
 from directory.tests import factories as df
+from marketplace.choosing import services as choosing
 from marketplace.choosing.tasks import saved_search_alerts_task
 from tests.browser.accessibility import assert_accessible
 
@@ -114,3 +115,44 @@ def test_save_a_search_get_an_alert_for_a_new_service_and_unsubscribe_signed_out
     assert_accessible(reader)
     page.goto(live_server.url + "/saved-searches/")
     expect(page.locator("#saved-searches")).to_contain_text("Off")
+
+
+def test_share_remove_delete_and_carer_pages_are_accessible(
+    new_context: Callable[..., BrowserContext], live_server: Any
+) -> None:
+    near_g12()
+    person = af.make_person()
+    carer = af.make_user(full_name="Sam Carer")
+    af.make_carer_link(carer=carer, person=person)
+    kelvin = df.make_service(name="Kelvin befrienders")
+    shortlist = choosing.shortlist_add(actor=person.user, service=kelvin).shortlist
+    saved = choosing.saved_search_create(actor=person.user, query_string="postcode=G12+8QQ")
+    page = new_context().new_page()
+    sign_in(page, live_server.url, person.user.email)
+    page.goto(live_server.url + "/shortlist/share/")
+    expect(page.locator("#carers")).to_contain_text("Sam Carer")
+    page.get_by_role("button", name="Make a link").click()
+    expect(page.locator("#share-link")).to_contain_text("/shortlist/shared/")
+    assert_accessible(page)
+    shared = page.locator("#share-link a").get_attribute("href")
+    for path in (
+        "/shortlist/share/turn-off/",
+        f"/shortlist/remove/{kelvin.code}/",
+        "/saved-searches/",
+        f"/saved-searches/{saved.code}/",
+        f"/saved-searches/{saved.code}/delete/",
+        "/shortlist/compare/",
+    ):
+        page.goto(live_server.url + path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        assert_accessible(page)
+    visitor = new_context().new_page()
+    visitor.goto(shared)
+    expect(visitor.get_by_role("heading", level=1)).to_have_text(f"Shortlist of {person.display_name}")
+    assert_accessible(visitor)
+    sign_in(visitor, live_server.url, carer.email)
+    visitor.goto(live_server.url + "/shortlist/")
+    visitor.get_by_role("link", name=f"Shortlist of {person.display_name}").click()
+    expect(visitor.locator("#shortlist")).to_contain_text("Kelvin befrienders")
+    assert_accessible(visitor)
+    assert visitor.url.endswith(f"/shortlist/{shortlist.code}/")

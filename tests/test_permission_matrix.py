@@ -264,7 +264,7 @@ MATRIX: dict[str, str] = {
     "marketplace:shortlist":                            "200 200 200 200 200 200 200 200 200 200",
     "marketplace:shortlist-add":                        "405 405 405 405 405 405 405 405 405 405",
     "marketplace:shortlist-compare":                    "400 400 400 400 400 400 400 400 400 400",
-    "marketplace:shortlist-detail":                     "404 200 200 404 404 404 404 404 404 404",
+    "marketplace:shortlist-detail":                     "302 200 200 404 404 404 404 404 404 404",
     "marketplace:shortlist-remove":                     "404 200 404 404 404 404 404 404 404 404",
     "marketplace:shortlist-share":                      "302 200 200 200 200 200 200 200 200 200",
     "marketplace:shortlist-share-revoke":               "302 200 302 302 302 302 302 302 302 302",

@@ -12,12 +12,6 @@ from marketplace.choosing.selectors import COMPARE_MAX, COMPARE_MIN, Entry
 COMPARE_ERROR = f"Choose {COMPARE_MIN} to {COMPARE_MAX} services to compare"
 
 
-class ShortlistAddForm(forms.Form):
-    service = forms.UUIDField(widget=forms.HiddenInput)
-    postcode = forms.CharField(max_length=16, required=False, widget=forms.HiddenInput)
-    next = forms.CharField(max_length=2000, required=False, widget=forms.HiddenInput)
-
-
 def _postcode_or_blank(value: str) -> str:
     if not value:
         return ""
@@ -25,6 +19,19 @@ def _postcode_or_blank(value: str) -> str:
         return normalise_postcode(value)
     except InvalidPostcode as exc:
         raise forms.ValidationError(exc.message) from exc
+
+
+class ShortlistAddForm(forms.Form):
+    service = forms.UUIDField(widget=forms.HiddenInput)
+    postcode = forms.CharField(max_length=16, required=False, widget=forms.HiddenInput)
+    next = forms.CharField(max_length=2000, required=False, widget=forms.HiddenInput)
+
+    def clean_postcode(self) -> str:
+        # Only a hint for measuring distances later: a bad one is dropped, not an error.
+        try:
+            return _postcode_or_blank(self.cleaned_data["postcode"])
+        except forms.ValidationError:
+            return ""
 
 
 class CompareForm(forms.Form):

@@ -60,7 +60,11 @@ def shortlist_add(*, actor: User, service: Service, postcode: str = "") -> Short
         return existing
     if ShortlistItem.objects.filter(shortlist=shortlist).count() >= selectors.MAX_ITEMS:
         raise _full()
-    return ShortlistItem.objects.create(shortlist=shortlist, service=service, postcode=postcode[:8])
+    # get_or_create: a second click racing the first finds the row instead of failing on the constraint.
+    item, _ = ShortlistItem.objects.get_or_create(
+        shortlist=shortlist, service=service, defaults={"postcode": postcode[:8]}
+    )
+    return item
 
 
 def shortlist_remove(*, actor: User, service: Service) -> bool:
@@ -88,16 +92,16 @@ def session_shortlist_remove(*, session: SessionBase, service: Service) -> bool:
 
 def shortlist_merge_session(*, actor: User, session: SessionBase) -> int:
     """At sign-in: move the session's shortlist into the account's; returns how many were added."""
-    entries = selectors.session_entries(session)
+    already = set(ShortlistItem.objects.filter(shortlist__owner=actor).values_list("service_id", flat=True))
     added = 0
-    for entry in entries:
+    for entry in selectors.session_entries(session):
+        if entry.service.pk in already:
+            continue
         try:
-            with transaction.atomic():
-                before = ShortlistItem.objects.filter(shortlist__owner=actor).count()
-                shortlist_add(actor=actor, service=entry.service, postcode=entry.postcode)
-                added += ShortlistItem.objects.filter(shortlist__owner=actor).count() - before
+            shortlist_add(actor=actor, service=entry.service, postcode=entry.postcode)
         except ShortlistFull:
             break
+        added += 1
     session.pop(selectors.SESSION_KEY, None)
     return added
 
@@ -228,7 +232,12 @@ def saved_search_check(*, saved_search_id: int, now: datetime | None = None) -> 
     current, vetted = _snapshot(saved)
     new_ids = [pk for pk in current if pk not in seen]
     newly_vetted_ids = [pk for pk in vetted if pk in seen and pk not in seen_vetted]
-    changes = list(selectors.watched_grade_changes(user=saved.owner, since=saved.checked_at))
+    # Grade changes of shortlisted services this search finds: one search's alert, not every search's.
+    changes = [
+        c
+        for c in selectors.watched_grade_changes(user=saved.owner, since=saved.checked_at)
+        if c.registration.service_id in seen or c.registration.service_id in current
+    ]
     with transaction.atomic():
         news = bool(new_ids or newly_vetted_ids or changes)
         updates: dict[str, Any] = {"seen_service_ids": current, "seen_vetted_ids": vetted, "checked_at": now}

@@ -57,6 +57,7 @@ def shortlist(request: HttpRequest) -> HttpResponse:
     return _shortlist_page(request, entries, template_context=context)
 
 
+@login_required
 def shortlist_detail(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     """Someone's shortlist, read-only, for the carers they granted 'view' (and for themselves)."""
     found = selectors.shortlist_get_for_user(user=request.user, code=code)

@@ -125,3 +125,14 @@ def test_save_search_from_results_page(choosing_world: Any) -> None:
     assert client.post(delete).status_code == 302
     assert not SavedSearch.objects.exists()
     assert Client().get(new_url).status_code == 302  # signed out: sent to sign in
+
+
+def test_service_page_has_the_add_to_shortlist_button(choosing_world: Any) -> None:
+    w = choosing_world
+    client = Client()
+    url = reverse("directory:service-detail", kwargs={"code": w.near.code}) + "?postcode=G12+8QQ"
+    assert b"Add to shortlist" in client.get(url).content
+    form = {"service": str(w.near.code), "postcode": "nonsense", "next": url}
+    client.post(reverse("marketplace:shortlist-add"), form)
+    assert b"On your shortlist" in client.get(url).content
+    assert selectors.session_entries(client.session)[0].postcode == ""  # a bad postcode is dropped

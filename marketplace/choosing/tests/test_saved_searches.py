@@ -132,3 +132,18 @@ def test_saved_search_belongs_to_its_owner(choosing_world: Any) -> None:
         assert client.get(url).status_code == 404
         assert client.post(url, {"alerts": ""}).status_code == 404
     assert SavedSearch.objects.filter(pk=saved.pk, alerts=True).exists()
+
+
+def test_a_grade_change_is_told_by_the_search_that_finds_the_service_only(choosing_world: Any) -> None:
+    w = choosing_world
+    user = w.cast.person.user
+    df.make_postcode("AB10 1AB", 57.1482, -2.0928)
+    registration = make_registration(w.third)
+    choosing.shortlist_add(actor=user, service=w.third)
+    glasgow, aberdeen = save(user), save(user, "postcode=AB10+1AB&radius_miles=5")
+    run = RegisterImport.objects.create(regulator="ci", status=RegisterImport.Status.DONE)
+    GradeChange.objects.create(
+        registration=registration, register_import=run, key="support_wellbeing", old_grade=5, new_grade=6
+    )
+    assert choosing.saved_search_check(saved_search_id=glasgow.pk, now=later(1))
+    assert not choosing.saved_search_check(saved_search_id=aberdeen.pk, now=later(1))

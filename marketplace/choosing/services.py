@@ -181,8 +181,14 @@ def _snapshot(saved: SavedSearch) -> tuple[list[int], list[int]]:
 def saved_search_alerts_set(*, actor: User, saved_search: SavedSearch, alerts: bool) -> SavedSearch:
     if saved_search.owner_id != actor.pk:
         raise NotFound("No such saved search")
+    fields = ["alerts"]
+    if alerts and not saved_search.alerts:
+        # Back on after a pause: start from what matches now, not from what was news while off.
+        saved_search.seen_service_ids, saved_search.seen_vetted_ids = _snapshot(saved_search)
+        saved_search.checked_at = clock.now()
+        fields += ["seen_service_ids", "seen_vetted_ids", "checked_at"]
     saved_search.alerts = alerts
-    saved_search.save(update_fields=["alerts"])
+    saved_search.save(update_fields=fields)
     return saved_search
 
 

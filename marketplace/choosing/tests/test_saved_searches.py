@@ -147,3 +147,11 @@ def test_a_grade_change_is_told_by_the_search_that_finds_the_service_only(choosi
     )
     assert choosing.saved_search_check(saved_search_id=glasgow.pk, now=later(1))
     assert not choosing.saved_search_check(saved_search_id=aberdeen.pk, now=later(1))
+
+
+def test_alerts_turned_back_on_start_from_what_matches_then(choosing_world: Any) -> None:
+    user = choosing_world.cast.person.user
+    saved = choosing.saved_search_alerts_set(actor=user, saved_search=save(user), alerts=False)
+    df.make_service(name="Opened while alerts were off")
+    choosing.saved_search_alerts_set(actor=user, saved_search=saved, alerts=True)
+    assert not choosing.saved_search_check(saved_search_id=saved.pk, now=later(1))

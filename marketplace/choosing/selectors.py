@@ -3,6 +3,7 @@ link), the side-by-side comparison, and what a saved search finds now."""
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -38,7 +39,15 @@ class Entry:
 
 def _published(codes: list[str] | None = None) -> QuerySet[Service]:
     qs = Service.objects.filter(status=Service.Status.PUBLISHED).select_related("provider")
-    return qs if codes is None else qs.filter(code__in=codes)
+    return qs if codes is None else qs.filter(code__in=[c for c in codes if _is_uuid(c)])
+
+
+def _is_uuid(value: object) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 def session_items(session: SessionBase) -> list[dict[str, str]]:

@@ -59,6 +59,7 @@ def test_compare_refuses_too_few_or_too_many(choosing_world: Any) -> None:
     five = [str(s.code) for s in (w.near, w.also_near, w.third, w.far, w.near)]
     assert Client().get(url, {"service": [*five[:4], "x"]}).status_code == 400
     assert Client().get(url, {"service": five[:4]}).status_code == 200
+    assert Client().get(url, {"service": ["not-a-code", str(w.near.code)]}).status_code == 400
 
 
 def test_remove_asks_first(choosing_world: Any) -> None:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.tests.factories import make_user
+from directory.tests import factories as df
 from marketplace.choosing import selectors
 from marketplace.choosing import services as choosing
 from marketplace.models import SavedSearch, ShortlistItem
@@ -137,3 +140,16 @@ def test_service_page_has_the_add_to_shortlist_button(choosing_world: Any) -> No
     client.post(reverse("marketplace:shortlist-add"), form)
     assert b"On your shortlist" in client.get(url).content
     assert selectors.session_entries(client.session)[0].postcode == ""  # a bad postcode is dropped
+
+
+def test_results_page_buttons_cost_one_query_however_many_results(choosing_world: Any) -> None:
+    user = choosing_world.cast.person.user
+    choosing.shortlist_add(actor=user, service=choosing_world.near)
+    for n in range(5):
+        df.make_service(name=f"More help {n}")
+    client = Client()
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(SEARCH)
+    assert page.content.count(b"Add to shortlist") == 7 and page.content.count(b"app-shortlisted") == 1
+    assert len([q for q in queries.captured_queries if "marketplace_shortlistitem" in q["sql"]]) == 1

@@ -35,6 +35,8 @@ migrate: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_postcode_centroids
 
+# Links in e-mails point at the port this serves, unless SITE_URL is already set.
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: migrate
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py seed_demo
@@ -44,7 +46,7 @@ run: migrate
 		$(VENV)/bin/celery -A carehub worker --loglevel=INFO --concurrency=2 >var/celery-worker.log 2>&1 & \
 		$(VENV)/bin/celery -A carehub beat --loglevel=INFO --schedule=var/celerybeat-schedule >var/celery-beat.log 2>&1 & \
 	fi
-	@echo "CareHub is starting on http://127.0.0.1:$(PORT)"
+	@echo "CareHub is starting on http://127.0.0.1:$(PORT) (links in e-mails: $$SITE_URL)"
 	$(VENV)/bin/gunicorn carehub.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - --graceful-timeout 5
 
 test: setup

@@ -1,5 +1,8 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 
 from accounts.forms import PersonProfileAdminForm
 from accounts.models import (
@@ -11,6 +14,31 @@ from accounts.models import (
     ProviderMembership,
     User,
 )
+from accounts.permissions import is_vetting_officer
+
+
+class VettingOfficerAccess:
+    """Admin pages vetting officers use (the README promises them register imports and
+    disputes): they may see and change these rows (running an admin action is a change),
+    and add them when `vetting_officer_may_add`. Decided in code, by the same rule as the
+    vetting pages (accounts.permissions.is_vetting_officer), not by Django permission rows
+    that a fresh database would lack."""
+
+    vetting_officer_may_add = False
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_vetting_officer(request.user) or super().has_module_permission(request)  # type: ignore[misc]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_vetting_officer(request.user) or super().has_view_permission(request, obj)  # type: ignore[misc]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_vetting_officer(request.user) or super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        if self.vetting_officer_may_add and is_vetting_officer(request.user):
+            return True
+        return super().has_add_permission(request, *args)  # type: ignore[misc]
 
 
 @admin.register(User)

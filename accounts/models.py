@@ -220,3 +220,7 @@ class AuditEvent(models.Model):
 
 
 # --- Notifications: inbox, preferences and the e-mail outbox (issue 6) -------------
+
+# --- Personal access tokens for the API (issue 18): accounts/tokens/ -----------------
+# Imported here so Django registers the model with this app.
+from accounts.tokens.models import ApiToken  # noqa: E402, F401

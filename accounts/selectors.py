@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.models import CarerLink, PersonProfile, ProviderMembership, User
+from accounts.permissions import role_labels
 
 
 def person_for_user(*, user: User) -> PersonProfile | None:
@@ -38,6 +39,16 @@ def people_user_may_act_for(*, user: User, scope_field: str = "can_view") -> Que
     return (own | linked).distinct().select_related("user")
 
 
+def postcode_for_search(*, user: User) -> str:
+    """The postcode "Find care" starts from: the person's own, else that of the person who first
+    let this carer see their affairs; blank for anyone else. One query."""
+    if not user.is_authenticated:
+        return ""
+    people = people_user_may_act_for(user=user).exclude(postcode="").order_by("pk")
+    own = next((p.postcode for p in people if p.user_id == user.pk), None)
+    return own or next((p.postcode for p in people), "")
+
+
 def provider_ids_for_member(*, user: User) -> QuerySet[ProviderMembership]:
     """The providers this user belongs to, as a subquery of ``provider_id`` values."""
     return ProviderMembership.objects.filter(user=user).values("provider_id")
@@ -56,3 +67,21 @@ def person_side_users(*, person: PersonProfile) -> QuerySet[User]:
 def provider_member_users(*, provider_id: int) -> QuerySet[User]:
     """Everyone who works for the provider (owners and staff; one membership each)."""
     return User.objects.filter(provider_memberships__provider_id=provider_id).order_by("pk")
+
+
+# Where sign-in lands when no ?next= is given: the first role's page in this order.
+LANDING_BY_ROLE = (
+    ("Vetting officer", "directory:vetting-queue"),
+    ("Commissioner", "commissioning:home"),
+    ("Provider", "marketplace:booking-inbox"),
+    ("Person using care", "marketplace:booking-list"),
+    ("Carer", "marketplace:booking-list"),
+)
+
+
+def landing_url_name(*, user: User) -> str:
+    """The page a user lands on after signing in: the vetting officer's queue, the commissioner's
+    dashboard, the provider's booking requests, the person's (or carer's) bookings and budget;
+    anyone else their account page."""
+    roles = role_labels(user)
+    return next((name for role, name in LANDING_BY_ROLE if role in roles), "accounts:profile")

@@ -188,7 +188,7 @@ def provider_invitation_create(*, actor: User, provider: Any, email: str, role: 
         url=path,
         key=f"provider-invitation:{invitation.code}",
     )
-    link = settings.SITE_URL + path
+    link = settings.SITE_URL.rstrip("/") + path
     return invitation, link
 
 

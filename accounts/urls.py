@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from accounts import views
 
@@ -28,4 +28,5 @@ urlpatterns = [
     path("carers/<uuid:code>/end/", views.carer_end, name="carer-end"),
     path("supporting/", views.supporting, name="supporting"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
+    path("", include("accounts.tokens.urls")),
 ]

@@ -7,6 +7,7 @@ from carehub import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("api/v1/", views.ApiIndexApi.as_view(), name="api-index"),
     path("api/v1/ping/", views.ping, name="api-ping"),
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include("directory.api_urls")),

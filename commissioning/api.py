@@ -100,7 +100,11 @@ class CommissioningSpendByMonthApi(CommissioningApi):
     class OutputSerializer(_Spend):
         month = serializers.DateField()
 
-    @extend_schema(parameters=FILTERS, responses=_envelope("CommissioningSpendByMonth", OutputSerializer(many=True)))
+    @extend_schema(
+        summary="Spend by month",
+        parameters=FILTERS,
+        responses=_envelope("CommissioningSpendByMonth", OutputSerializer(many=True)),
+    )
     def get(self, request: Request, council: str) -> Response:
         return super().get(request, council)
 
@@ -113,7 +117,11 @@ class CommissioningSpendByCategoryApi(CommissioningApi):
     class OutputSerializer(_Spend):
         category = serializers.CharField(source="name")
 
-    @extend_schema(parameters=FILTERS, responses=_envelope("CommissioningSpendByCategory", OutputSerializer(many=True)))
+    @extend_schema(
+        summary="Spend by type of care",
+        parameters=FILTERS,
+        responses=_envelope("CommissioningSpendByCategory", OutputSerializer(many=True)),
+    )
     def get(self, request: Request, council: str) -> Response:
         return super().get(request, council)
 
@@ -126,7 +134,11 @@ class CommissioningSpendByProviderApi(CommissioningApi):
     class OutputSerializer(_Spend):
         provider = serializers.CharField(source="name")
 
-    @extend_schema(parameters=FILTERS, responses=_envelope("CommissioningSpendByProvider", OutputSerializer(many=True)))
+    @extend_schema(
+        summary="Spend by provider",
+        parameters=FILTERS,
+        responses=_envelope("CommissioningSpendByProvider", OutputSerializer(many=True)),
+    )
     def get(self, request: Request, council: str) -> Response:
         return super().get(request, council)
 
@@ -140,7 +152,11 @@ class CommissioningSpendByKindApi(CommissioningApi):
         kind = serializers.CharField()
         name = serializers.CharField()
 
-    @extend_schema(parameters=FILTERS, responses=_envelope("CommissioningSpendByKind", OutputSerializer(many=True)))
+    @extend_schema(
+        summary="Spend by kind of budget",
+        parameters=FILTERS,
+        responses=_envelope("CommissioningSpendByKind", OutputSerializer(many=True)),
+    )
     def get(self, request: Request, council: str) -> Response:
         return super().get(request, council)
 

@@ -109,6 +109,11 @@ def councils_for_commissioner(*, user: User) -> QuerySet[Council]:
     return Council.objects.filter(commissioners__user=user).order_by("name").distinct()
 
 
+def councils_public() -> QuerySet[Council]:
+    """Every council, by name: each has a public spending page."""
+    return Council.objects.order_by("name")
+
+
 def council_public(*, ref: str) -> Council:
     council = Council.objects.filter(Q(slug=ref) | Q(gss_code=ref.upper())).first()
     if council is None:

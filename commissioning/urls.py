@@ -16,5 +16,6 @@ urlpatterns = [
         name="dashboard-print",
     ),
     path("commissioning/<slug:council>/<slug:view>.csv", views.commissioning_csv, name="dashboard-csv"),
+    path("councils/", views.council_list, name="council-list"),
     path("councils/<slug:council>/spending/", views.council_spending, name="council-spending"),
 ]

@@ -20,6 +20,7 @@ from commissioning.filters import (
     council_for_commissioner,
     council_public,
     councils_for_commissioner,
+    councils_public,
     filters_parse,
     period_choices,
     period_parse,
@@ -77,6 +78,11 @@ class Table:
         return out
 
     @property
+    def wide(self) -> bool:
+        """More columns than fit beside a chart: the table goes below it, full width."""
+        return len(self.columns) > 3
+
+    @property
     def headings(self) -> list[dict[str, Any]]:
         return [{"text": heading, "numeric": kind != "text"} for _, heading, kind in self.columns]
 
@@ -92,6 +98,7 @@ class Table:
 
 
 MONEY = [("spent_pence", "Spent", "money"), ("committed_pence", "Committed", "money")]
+NO_GOOD_GRADES = "no provider paid in this period has a grade of Good or better"
 
 
 # Which parts of the dashboard each view (and its CSV) needs.
@@ -124,13 +131,21 @@ def _summary_table(board: Dashboard) -> Table:
         ("Share of the period's spend with vetted providers", q["vetted_share"], "share"),
         ("Share with providers both vetted and graded Good or better", q["good_and_vetted_share"], "share"),
     ]
+    rows = [{"name": name, "value": Table.cell(value, kind)} for name, value, kind in summary_rows]
+    if q["spent_pence"] and not q["good_pence"]:
+        # "0.0%" alone reads as a verdict on the providers; say why it is nought (issue 18).
+        for row in rows:
+            if "Good or better" in row["name"] and row["value"] == Table.cell(0, "share"):
+                row["value"] += f" ({NO_GOOD_GRADES})"
     return Table(
         "summary",
         "Budgets and forecast",
         [("name", "Figure", "text"), ("value", "Value", "text")],
-        [{"name": name, "value": Table.cell(value, kind)} for name, value, kind in summary_rows],
+        rows,
         note=(
-            "Good or better: every active regulator grade at least 4 (Good). "
+            "Good or better: every active regulator grade at least 4 (Good). Only services registered "
+            "with the Care Inspectorate or CQC have grades, so personal assistants, community groups "
+            "and services not yet inspected never count as Good or better. "
             "Vetted: every vetting check that applies passed and in date."
         ),
     )
@@ -275,6 +290,11 @@ def commissioning_csv(request: HttpRequest, council: str, view: str) -> HttpResp
     for row in table.rows:
         writer.writerow(table.csv_values(row))
     return response
+
+
+def council_list(request: HttpRequest) -> HttpResponse:
+    """Public: every council, each linked to its spending page (linked from every page's footer)."""
+    return render(request, "marketplace/commissioning/council_list.html", {"councils": councils_public()})
 
 
 def council_spending(request: HttpRequest, council: str) -> HttpResponse:

@@ -24,10 +24,13 @@ from carehub import clock
 from carehub.demo import replay_clock
 from carehub.errors import DomainError
 from carehub.postcodes import postcode_district
+from directory.events import services as event_services
 from directory.models import (
     AvailabilityWindow,
     Category,
+    CommunityGroup,
     Council,
+    Event,
     Nation,
     Provider,
     ProviderVetting,
@@ -349,3 +352,61 @@ def _already_in(done: RegisterImport) -> str:
         f"The Care Inspectorate register {Path(done.file_name).name} is already in "
         f"(import #{done.pk}: {services:,} services)."
     )
+
+
+def seed_events(*, provider: Provider, owner: User) -> int:
+    """A few invented events near G12 8QQ in the coming weeks: two by Kelvin Companions (through the
+    portal's services, as its staff would) and one by an invented community group (as staff would in
+    the admin). Skipped while Kelvin Companions has an event still to come; returns how many were made."""
+    if Event.objects.filter(provider=provider, ends_at__gt=clock.now()).exists():
+        return 0
+    if search_origin_or_none("G11 5LW") is None or search_origin_or_none("G3 6BY") is None:
+        return 0  # no postcode table loaded (`make run` loads it first): events could not be placed
+    today = clock.today()
+    made = []
+    for days, title, start, end, cost, description in [
+        (3, "Seated exercise (demo)", time(10), time(11), 300, "Gentle exercise in chairs, for any ability."),
+        (10, "Day trip to Largs (demo)", time(9, 30), time(17), 1500, "A coach trip to the seaside, lunch included."),
+    ]:
+        day = today + timedelta(days=days)
+        made.append(
+            event_services.event_create(
+                actor=owner,
+                provider=provider,
+                data={
+                    "title": title,
+                    "description": description,
+                    "venue": "Partick Burgh Hall, 9 Burgh Hall Street, Glasgow",
+                    "postcode": "G11 5LW",
+                    "starts_at": clock.at_local_or_after(day, start),
+                    "ends_at": clock.at_local_or_after(day, end),
+                    "cost_pence": cost,
+                    "how_to_book": "Phone Kelvin Companions on 0141 496 0100 (an invented number)",
+                    "published": True,
+                },
+            )
+        )
+    group, _ = CommunityGroup.objects.get_or_create(
+        name="West End Walking Friends (demo)",
+        defaults={"description": "An invented community group for the demo.", "phone": "0141 496 0199"},
+    )
+    walk = Event(
+        community_group=group,
+        title="Kelvingrove Park walk (demo)",
+        description="A slow walk of about a mile, with a stop for tea.",
+        venue="Kelvingrove Park, the bandstand",
+        postcode="G3 6BY",
+        starts_at=clock.at_local_or_after(today + timedelta(days=5), time(14)),
+        ends_at=clock.at_local_or_after(today + timedelta(days=5), time(15, 30)),
+        how_to_book="Just turn up",
+    )
+    event_services.event_locate(event=walk)
+    walk.save()
+    return len(made) + 1
+
+
+def search_origin_or_none(postcode: str) -> Any:
+    try:
+        return search_origin(postcode=postcode)
+    except DomainError:
+        return None

@@ -55,6 +55,9 @@ class ReviewForm(forms.Form):
             (str(p.code), f"Me ({p.display_name})" if p.user_id == user.pk else p.display_name) for p in people
         ]
         self.fields["person"].error_messages["required"] = "Choose who used the service"
+        if len(people) == 1:
+            # A carer who supports one person: the only answer is chosen for them.
+            self.fields["person"].initial = str(people[0].code)
         if len(people) == 1 and people[0].user_id == user.pk:
             # Writing for themselves, with no one else to choose: no question to ask.
             del self.fields["person"]

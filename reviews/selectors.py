@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from accounts.models import CarerLink, PersonProfile, User
 from accounts.permissions import Action, can, require
@@ -82,14 +83,19 @@ def review_list_for_provider_member(*, user: User) -> QuerySet[Review]:
 
 
 def moderation_queue(*, user: User) -> QuerySet[Review]:
-    """Held reviews and published reviews with open reports, oldest first. Moderators only."""
+    """Held reviews and published reviews with open reports, longest waiting first. Moderators only."""
     require(user, Action.MODERATE)
     open_reports = Report.objects.filter(review=OuterRef("pk"), status=Report.Status.OPEN)
     return (
         Review.objects.filter(Q(status=Review.Status.HELD) | Q(Exists(open_reports), status=Review.Status.PUBLISHED))
         .select_related("service", "provider")
-        .annotate(open_report_count=Count("reports", filter=Q(reports__status=Report.Status.OPEN)))
-        .order_by("submitted_at", "pk")
+        .annotate(
+            open_report_count=Count("reports", filter=Q(reports__status=Report.Status.OPEN)),
+            # "Sent" for a reported review is when the oldest open report came, not when the review did.
+            first_report_at=Min("reports__created_at", filter=Q(reports__status=Report.Status.OPEN)),
+        )
+        # Oldest first by when it came to the queue: the report's date for a reported review.
+        .order_by(Coalesce("first_report_at", "submitted_at"), "pk")
     )
 
 

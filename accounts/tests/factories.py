@@ -57,3 +57,10 @@ def make_vetting_officer(**user_fields: Any) -> User:
     group, _ = Group.objects.get_or_create(name=VETTING_OFFICERS_GROUP)
     user.groups.add(group)
     return user
+
+
+def make_api_token(*, user: User, scope: str = "read", name: str = "Test script") -> tuple[Any, str]:
+    """A token and its secret, made through the service (as the account page does)."""
+    from accounts.tokens.services import api_token_create
+
+    return api_token_create(actor=user, name=name, scope=scope)

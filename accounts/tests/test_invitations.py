@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.test import Client
 
 from accounts.models import ProviderMembership, User
@@ -50,3 +51,11 @@ def test_invitation_arrives_after_the_broker_lost_it(cast: Any, outbox_contract:
     assert sent.to == ["later@example.com"]
     newcomer = _accept_as_newcomer(sent, "later@example.com")
     assert ProviderMembership.objects.get(user=newcomer).role == "staff"
+
+
+def test_invitation_links_use_site_url(cast: Any, settings: Any, django_capture_on_commit_callbacks: Any) -> None:
+    settings.SITE_URL = "https://carehub.example/"
+    with django_capture_on_commit_callbacks(execute=True):
+        _invitation, link = _invite(cast)()
+    assert link.startswith("https://carehub.example/accounts/invitations/")
+    assert link in mail.outbox[0].body

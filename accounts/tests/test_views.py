@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings as django_settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -106,7 +107,15 @@ def test_header_shows_who_is_signed_in_and_their_role(client, cast):
 def _reset_link(client, email):
     client.post(reverse("accounts:password-reset"), {"email": email})
     assert len(mail.outbox) == 1
-    return re.search(r"http://testserver(\S+)", mail.outbox[0].body).group(1)
+    return re.search(re.escape(django_settings.SITE_URL.rstrip("/")) + r"(/\S+)", mail.outbox[0].body).group(1)
+
+
+def test_password_reset_link_uses_site_url_not_the_request_host(client, db, settings):
+    settings.SITE_URL = "https://carehub.example/"
+    af.make_user(email="reset@example.com")
+    client.post(reverse("accounts:password-reset"), {"email": "reset@example.com"}, HTTP_HOST="127.0.0.1")
+    (link,) = re.findall(r"\S+/accounts/password/reset/\S+", mail.outbox[0].body)
+    assert link.startswith("https://carehub.example/accounts/password/reset/")
 
 
 def test_password_reset_link_sets_a_new_password_once(client, db):

@@ -1,6 +1,8 @@
 """The directory's models, one module per concern. Every model is importable from
 here, and importing this package is how Django finds them all."""
 
+from directory.models.advice import AdvicePage
+from directory.models.events import CommunityGroup, Event
 from directory.models.listings import (
     AvailabilityException,
     AvailabilityWindow,
@@ -27,11 +29,14 @@ from directory.models.search_log import SearchLog
 from directory.models.vetting import ProviderVetting, VettingCheck, VettingEvidence
 
 __all__ = [
+    "AdvicePage",
     "AvailabilityException",
     "AvailabilityWindow",
     "Category",
     "ClientGroup",
+    "CommunityGroup",
     "Council",
+    "Event",
     "GradeChange",
     "ListingClaim",
     "Nation",

@@ -54,7 +54,11 @@ class _ServiceOutput(serializers.Serializer):
 class PortalServiceListApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=_ServiceOutput(many=True), description="The listings of every provider you belong to.")
+    @extend_schema(
+        summary="Your listings",
+        responses=_ServiceOutput(many=True),
+        description="The listings of every provider you belong to.",
+    )
     def get(self, request: Request) -> Response:
         listings = selectors.service_list_for_user(user=request.user)
         paginator = Pagination()
@@ -81,12 +85,12 @@ class PortalServiceDetailApi(APIView):
         email = serializers.EmailField(required=False, allow_blank=True)
         website = serializers.URLField(required=False, allow_blank=True)
 
-    @extend_schema(responses=_ServiceOutput)
+    @extend_schema(summary="One of your listings", responses=_ServiceOutput)
     def get(self, request: Request, code: str) -> Response:
         service = selectors.service_get_for_member(user=request.user, code=code)
         return Response(_ServiceOutput(service).data)
 
-    @extend_schema(request=InputSerializer, responses=_ServiceOutput)
+    @extend_schema(summary="Change one of your listings", request=InputSerializer, responses=_ServiceOutput)
     def patch(self, request: Request, code: str) -> Response:
         service = selectors.service_get_for_member(user=request.user, code=code)
         data = self.InputSerializer(data=request.data, partial=True)
@@ -106,7 +110,7 @@ class PortalServiceActionApi(APIView):
     permission_classes = [IsAuthenticated]
     action: str = ""
 
-    @extend_schema(request=None, responses=_ServiceOutput)
+    @extend_schema(summary="Confirm, publish or unpublish one of your listings", request=None, responses=_ServiceOutput)
     def post(self, request: Request, code: str) -> Response:
         service = selectors.service_get_for_member(user=request.user, code=code)
         if self.action == "publish":

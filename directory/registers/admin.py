@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
+from accounts.admin import VettingOfficerAccess
 from directory.models import GradeChange, ListingClaim, RegisteredProvider, RegisterImport, Registration
 from directory.registers.services import register_import_start
 
@@ -16,7 +17,8 @@ ERRORS_SHOWN = 100
 
 
 @admin.register(RegisterImport)
-class RegisterImportAdmin(admin.ModelAdmin):
+class RegisterImportAdmin(VettingOfficerAccess, admin.ModelAdmin):
+    vetting_officer_may_add = True  # uploading a register file starts its import
     list_display = ["__str__", "regulator", "status", "progress", "created_at", "finished_at"]
     list_filter = ["regulator", "status"]
     actions = ["start_import"]

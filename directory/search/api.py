@@ -233,6 +233,7 @@ class ServiceSearchApi(APIView):
             return vetting_public(obj.provider)
 
     @extend_schema(
+        summary="Search for care services near a postcode",
         parameters=[InputSerializer],
         responses=OutputSerializer(many=True),
         description="Repeat category or client_group for several. max_price is in pounds.",

@@ -64,6 +64,24 @@ class ServiceSearchForm(forms.Form):
         self.fields["category"].choices = list(Category.objects.filter(parent=None).values_list("slug", "name"))
         self.fields["client_group"].choices = [("", "Anyone"), *ClientGroup.objects.values_list("slug", "name")]
 
+    @property
+    def filters_active(self) -> bool:
+        """Whether the search narrows or reorders the results beyond a postcode: the search page
+        then shows its filters open (they sit behind "Filter results" otherwise)."""
+        data = getattr(self, "cleaned_data", None)
+        if data is None:
+            return False
+        return bool(
+            data.get("q")
+            or data.get("category")
+            or data.get("client_group")
+            or data.get("delivery")
+            or data.get("max_price") is not None
+            or data.get("vetted")
+            or data.get("radius_miles", DEFAULT_RADIUS_MILES) != DEFAULT_RADIUS_MILES
+            or data.get("ordering") not in (None, "", Ordering.DISTANCE)
+        )
+
     def clean_postcode(self) -> str:
         try:
             return normalise_postcode(self.cleaned_data["postcode"])

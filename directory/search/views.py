@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from accounts.selectors import postcode_for_search
 from carehub.errors import DomainError
 from carehub.forms import add_domain_error
 from directory.search.display import service_price_text
@@ -27,7 +28,8 @@ PAGE_SIZE = 20
 
 def search(request: HttpRequest) -> HttpResponse:
     if not request.GET:
-        return render(request, "directory/search.html", {"form": ServiceSearchForm()})
+        form = ServiceSearchForm(initial={"postcode": postcode_for_search(user=request.user)})
+        return render(request, "directory/search.html", {"form": form})
     form = ServiceSearchForm(request.GET)
     origin: Origin | None = None
     if form.is_valid():

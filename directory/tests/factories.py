@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 import itertools
+from datetime import time, timedelta
 from typing import Any
 
-from directory.models import Category, ClientGroup, Council, Nation, Postcode, Provider, Service
+from carehub import clock
+from directory.models import (
+    AdvicePage,
+    Category,
+    ClientGroup,
+    CommunityGroup,
+    Council,
+    Event,
+    Nation,
+    Postcode,
+    Provider,
+    Service,
+)
 
 _seq = itertools.count(1)
 
@@ -63,3 +76,43 @@ def category(slug: str) -> Category:
 
 def client_group(slug: str) -> ClientGroup:
     return ClientGroup.objects.get(slug=slug)
+
+
+def make_advice_page(**overrides: Any) -> AdvicePage:
+    n = next(_seq)
+    fields: dict[str, Any] = {
+        "title": f"Advice {n}",
+        "slug": f"advice-{n}",
+        "summary": f"Summary {n}",
+        "body": "First paragraph.\n\nSecond paragraph.",
+        "published": True,
+    }
+    fields.update(overrides)
+    return AdvicePage.objects.create(**fields)
+
+
+def make_community_group(**overrides: Any) -> CommunityGroup:
+    n = next(_seq)
+    return CommunityGroup.objects.create(**{"name": f"Community group {n}", **overrides})
+
+
+def make_event(**overrides: Any) -> Event:
+    """An event tomorrow (UK date) from 10:00 to 12:00 at G12 8QQ, run by a new provider
+    unless a provider or community_group is given."""
+    n = next(_seq)
+    if "provider" not in overrides and "community_group" not in overrides:
+        overrides["provider"] = make_provider()
+    day = overrides.pop("day", clock.today() + timedelta(days=1))
+    fields: dict[str, Any] = {
+        "title": f"Event {n}",
+        "venue": "Partick Burgh Hall, 9 Burgh Hall Street",
+        "postcode": "G12 8QQ",
+        "latitude": 55.8733,
+        "longitude": -4.2923,
+        "starts_at": clock.at_local_or_after(day, time(10)),
+        "ends_at": clock.at_local_or_after(day, time(12)),
+        "cost_pence": 0,
+        "how_to_book": "Just turn up",
+    }
+    fields.update(overrides)
+    return Event.objects.create(**fields)

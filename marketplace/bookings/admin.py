@@ -13,6 +13,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from accounts.admin import VettingOfficerAccess
 from carehub.errors import DomainError
 from marketplace.bookings import services as bookings
 from marketplace.models import Booking, BookingEvent, MessageThread, RecurringPlan
@@ -57,7 +58,7 @@ def resolve_refund(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset:
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(VettingOfficerAccess, admin.ModelAdmin):
     list_display = ["code", "service", "person", "status", "starts_at", "amount_pence"]
     list_filter = ["status"]
     search_fields = ["code", "service__name", "provider__name"]

@@ -21,12 +21,13 @@ from rest_framework.views import APIView
 from accounts.models import PersonProfile
 from accounts.notifications import services as notifications
 from carehub.api import IDEMPOTENCY_HEADER, Pagination, idempotency_key, validated
-from carehub.errors import NotFound
+from carehub.errors import DomainError, NotFound
 from directory.models import Service
 from marketplace.bookings import plans as bookings_plans
 from marketplace.bookings import selectors as bookings_selectors
 from marketplace.bookings import services as bookings
 from marketplace.bookings.availability import free_hours
+from marketplace.budgets import selectors as budgets_selectors
 from marketplace.messaging import services as messaging
 
 
@@ -76,6 +77,9 @@ class BookingListApi(APIView):
         hours = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="Hourly services")
         quantity = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="Other services")
         note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+        budget = serializers.UUIDField(
+            required=False, allow_null=True, default=None, help_text="Which of the person's budgets pays (optional)"
+        )
 
     @extend_schema(
         request=Input, responses={201: BookingOutput}, parameters=[IDEMPOTENCY_HEADER],
@@ -84,6 +88,12 @@ class BookingListApi(APIView):
     def post(self, request: Request) -> Response:
         data = validated(self.Input, request.data)
         service = _published_service(data.pop("service"))
+        budget_code = data.pop("budget")
+        if budget_code is not None:
+            try:
+                data["budget"] = budgets_selectors.budget_get_for_person(person=data["person"], code=budget_code)
+            except NotFound as exc:
+                raise DomainError(exc.message, field="budget") from exc
         booking = bookings.booking_request(
             actor=request.user, service=service, idempotency_key=idempotency_key(request), **data
         )

@@ -5,8 +5,10 @@ from typing import Any
 from django import forms
 
 from accounts.models import PersonProfile
+from carehub.money import format_pence
 from marketplace.bookings.services import MAX_HOURS, MAX_QUANTITY
 from marketplace.budgets.forms import IdempotentForm
+from marketplace.models import Budget
 
 
 class BookingForm(IdempotentForm):
@@ -25,10 +27,37 @@ class BookingForm(IdempotentForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args: Any, people: Any, hourly: bool, hour_choices: list[tuple[str, str]], **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        people: Any,
+        hourly: bool,
+        hour_choices: list[tuple[str, str]],
+        budgets: Any = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people
         self.fields["person"].label_from_instance = lambda p: p.display_name
+        budgets = list(budgets or [])
+        # A choice only when there is one to make: with one budget, it pays.
+        if len(budgets) > 1:
+            several_people = len({b.person_id for b in budgets}) > 1
+            self.fields["budget"] = forms.ModelChoiceField(
+                queryset=Budget.objects.filter(pk__in=[b.pk for b in budgets]),
+                label="Which budget pays?",
+                empty_label=None,
+                widget=forms.RadioSelect,
+                error_messages={
+                    "required": "Choose which budget pays",
+                    "invalid_choice": "Choose one of the budgets shown",
+                },
+            )
+            left = {b.pk: b.available_pence or 0 for b in budgets}
+            names = {b.pk: b.person.display_name for b in budgets}
+            self.fields["budget"].label_from_instance = lambda b: (
+                f"{names[b.pk] + ': ' if several_people else ''}{b.display_name} ({format_pence(left[b.pk])} left)"
+            )
         if hourly:
             self.fields["starts_at"] = forms.ChoiceField(
                 label="Start time",
@@ -56,7 +85,7 @@ class BookingForm(IdempotentForm):
                 widget=forms.DateInput(attrs={"type": "date"}),
                 error_messages={"invalid": "Enter a real date"},
             )
-        self.order_fields(["person", "starts_at", "hours", "quantity", "day", "note"])
+        self.order_fields(["person", "budget", "starts_at", "hours", "quantity", "day", "note"])
 
 
 class DayForm(forms.Form):

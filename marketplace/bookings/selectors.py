@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from accounts.models import CarerLink, ProviderMembership, User
 from accounts.selectors import provider_ids_for_member
 from carehub.errors import NotFound
-from marketplace.models import Account, Booking
+from marketplace.models import Account, Booking, Message
 
 S = Booking.Status
 
@@ -37,6 +37,18 @@ def booking_get_for_user(*, user: User, code: object) -> Booking:
     if booking is None:
         raise NotFound("Booking not found.")
     return booking
+
+
+def booking_latest_person_message(*, booking: Booking) -> Message | None:
+    """The latest message the person's side wrote about this booking (for the provider's page).
+    The caller has already looked the booking up for the user."""
+    return (
+        Message.objects.filter(thread__booking=booking)
+        .exclude(author__provider_memberships__provider_id=booking.provider_id)
+        .select_related("author")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
 
 
 @dataclass

@@ -49,8 +49,9 @@ from marketplace.bookings.transitions import (
     notify_both_sides,
 )
 from marketplace.budgets import services
+from marketplace.ledger import InsufficientFunds
 from marketplace.ledger.idempotency import idempotent_run
-from marketplace.models import Booking, BookingEvent, BookingSlot, Budget
+from marketplace.models import Account, Booking, BookingEvent, BookingSlot, Budget
 from marketplace.models.bookings import AUTO_COMPLETE_AFTER
 
 MAX_HOURS = 12
@@ -60,6 +61,24 @@ S = Booking.Status
 
 class SlotTaken(Conflict):
     code = "slot_taken"
+
+
+class BudgetShort(InsufficientFunds):
+    """The chosen budget has less left than the booking costs. Says how much is left and
+    how much is needed, against the budget choice (`field="budget"`), so the person can
+    choose another budget or pay money in."""
+
+    def __init__(self, *, budget: Budget, needed_pence: int, account: Any) -> None:
+        left = Account.objects.get(pk=account.pk).balance_pence
+        super().__init__(
+            f"There is not enough left in {budget.display_name}: it has {format_pence(left)} left "
+            f"and this booking needs {format_pence(needed_pence)}.",
+            account=account,
+        )
+        self.field = "budget"
+        self.budget = budget
+        self.left_pence = left
+        self.needed_pence = needed_pence
 
 
 # --- Request ------------------------------------------------------------------------------------------
@@ -209,17 +228,21 @@ def _booking_create(
     except IntegrityError as exc:
         # A parallel request took one of these hours between our check and our insert.
         raise SlotTaken("Someone has just booked that time: choose another.", field="starts_at") from exc
-    booking.commitment = services.budget_commit(
-        actor=actor,
-        budget=budget,
-        amount_pence=booking.amount_pence,
-        reference=f"booking-{booking.code}",
-        provider=service.provider,
-        idempotency_key=ledger_key(booking, "commit"),
-        description=f"{service.name} ({service.provider.name})"[:255],
-        category=service.categories.first(),
-        due_on=clock.local_date(starts_at) if starts_at else None,
-    )
+    try:
+        booking.commitment = services.budget_commit(
+            actor=actor,
+            budget=budget,
+            amount_pence=booking.amount_pence,
+            reference=f"booking-{booking.code}",
+            provider=service.provider,
+            idempotency_key=ledger_key(booking, "commit"),
+            description=f"{service.name} ({service.provider.name})"[:255],
+            category=service.categories.first(),
+            due_on=clock.local_date(starts_at) if starts_at else None,
+        )
+    except InsufficientFunds as exc:
+        # The caller's transaction rolls back the booking and its slots: nothing is written.
+        raise BudgetShort(budget=budget, needed_pence=booking.amount_pence, account=exc.account) from exc
     booking.save(update_fields=["commitment"])
     BookingEvent.objects.create(booking=booking, actor=actor, to_status=REQUEST.target, reason=note[:500])
     audit_record(actor=actor, action=f"booking.{REQUEST.target}", obj=booking, amount_pence=booking.amount_pence)
@@ -449,6 +472,7 @@ def booking_disputes_open() -> QuerySet[Booking]:
 __all__ = [
     "MAX_HOURS",
     "MAX_QUANTITY",
+    "BudgetShort",
     "SlotTaken",
     "booking_accept",
     "booking_act",

@@ -107,7 +107,7 @@ REQUEST = Transition(
     money=Money.COMMIT,
     event="requested",
     subject="New booking request: {service}",
-    body="{person} asked to book {service} ({amount}).",
+    body="{requester} asked to book {service}{for_person} ({amount}).",
     past="requested",
 )
 ACCEPT = Transition(
@@ -438,7 +438,12 @@ def notify_both_sides(t: Transition, *, booking: Booking, actor: User, **facts: 
 def _facts(booking: Booking, *, actor: User) -> dict[str, str]:
     """What a notification may say. User input (a reason) is a value here, never part of a template."""
     when = clock.local_time(booking.starts_at) if booking.starts_at else None
+    # Say who made the booking: a carer booking for the person is named, not the person
+    # (a recurring plan's visits, booked by the system, were asked for by the person's side).
+    by_other = actor.pk != booking.person.user_id and actor.email != SYSTEM_EMAIL
     return {
+        "requester": actor.full_name if by_other else booking.person.display_name,
+        "for_person": f" for {booking.person.display_name}" if by_other else "",
         "service": booking.service.name,
         "provider": booking.provider.name,
         "person": booking.person.display_name,

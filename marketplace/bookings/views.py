@@ -42,9 +42,15 @@ def booking_new(request: HttpRequest, service_code: uuid.UUID) -> HttpResponse:
     day: date | None = day_form.cleaned_data["day"] if day_form.is_valid() else None
     hours = free_hours(service=service, day=day) if hourly and day else []
     choices = [(h.isoformat(), clock.local_time(h).strftime("%H:%M")) for h in hours]
+    budgets = list(selectors.budget_list_for_booking(people=people))
     form = BookingForm(
-        request.POST if request.method == "POST" else None, people=people, hourly=hourly, hour_choices=choices
+        request.POST if request.method == "POST" else None,
+        people=people,
+        hourly=hourly,
+        hour_choices=choices,
+        budgets=budgets,
     )
+    short: bookings.BudgetShort | None = None
     bookable = service.status == Service.Status.PUBLISHED and bool(service.price_pence) and not service.price_on_request
     if request.method == "POST" and form.is_valid() and bookable:
         data = form.cleaned_data
@@ -58,9 +64,17 @@ def booking_new(request: HttpRequest, service_code: uuid.UUID) -> HttpResponse:
                 hours=data.get("hours"),
                 quantity=data.get("quantity"),
                 note=data["note"],
+                budget=data.get("budget"),
             )
+        except bookings.BudgetShort as error:
+            # Against the budget choice when there is one; with one budget, about the whole booking.
+            short = error
+            add_domain_error(form, error, default_field=None)
         except DomainError as error:
-            add_domain_error(form, error, default_field="starts_at" if hourly else "day")
+            # A chosen budget whose period does not cover the date: the choice is what to change.
+            when_field = "starts_at" if hourly else "day"
+            budget_problem = error.field == "due_on" and "budget" in form.fields
+            add_domain_error(form, error, default_field="budget" if budget_problem else when_field)
         else:
             messages.success(request, "Your booking request has been sent. The money is set aside in your budget.")
             return redirect("marketplace:booking-detail", code=booking.code)
@@ -74,6 +88,8 @@ def booking_new(request: HttpRequest, service_code: uuid.UUID) -> HttpResponse:
         "has_people": people.exists(),
         "rule": service.cancellation_rule,
         "budgets": selectors.budget_list_for_user(user=request.user) if people.exists() else [],
+        "short": short,
+        "other_budgets": [b for b in budgets if short and b != short.budget and b.person_id == short.budget.person_id],
     }
     status = 400 if form.errors or day_form.errors else 200
     return render(request, "marketplace/booking_new.html", context, status=status)
@@ -105,7 +121,7 @@ def booking_detail(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     return render(request, "marketplace/booking_detail.html", _detail_context(request, booking, ReasonForm()))
 
 
-def _detail_context(request: HttpRequest, booking: Booking, form: ReasonForm) -> dict:
+def _detail_context(request: HttpRequest, booking: Booking, form: ReasonForm, posted_action: str = "") -> dict:
     # The table says which actions this user may take now, and what cancelling would cost them.
     sides = transitions.sides_of(request.user, booking)
     actions = transitions.actions_for(sides=sides, booking=booking)
@@ -122,6 +138,10 @@ def _detail_context(request: HttpRequest, booking: Booking, form: ReasonForm) ->
         "person_side": Side.PERSON in sides,
         "provider_side": Side.PROVIDER in sides,
         "late_charge_pence": late_charge,
+        "posted_action": posted_action,
+        "latest_message": (
+            bookings_selectors.booking_latest_person_message(booking=booking) if Side.PROVIDER in sides else None
+        ),
     }
 
 
@@ -153,7 +173,7 @@ def booking_action(request: HttpRequest, code: uuid.UUID, action: str) -> HttpRe
             messages.success(request, transition.done)
             return redirect("marketplace:booking-detail", code=booking.code)
     booking.refresh_from_db()
-    context = _detail_context(request, booking, form)
+    context = _detail_context(request, booking, form, posted_action=action)
     return render(request, "marketplace/booking_detail.html", context, status=400)
 
 

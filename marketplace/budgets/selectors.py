@@ -35,6 +35,26 @@ def budget_list_for_user(*, user: User) -> QuerySet[Budget]:
     )
 
 
+def budget_list_for_booking(*, people: QuerySet[PersonProfile]) -> QuerySet[Budget]:
+    """The budgets that may pay for a booking for these people: not yet ended, with what is left."""
+    return (
+        Budget.objects.filter(person__in=people, period_end__gte=clock.today())
+        .select_related("person__user")
+        .annotate(
+            available_pence=Sum("accounts__balance_pence", filter=Q(accounts__kind=Account.Kind.BUDGET_AVAILABLE))
+        )
+        .order_by("person_id", "-period_start", "pk")
+    )
+
+
+def budget_get_for_person(*, person: PersonProfile, code: object) -> Budget:
+    """One of the person's own budgets (the API's optional `budget`); 404 for anyone else's."""
+    budget = Budget.objects.filter(person=person, code=code).first()
+    if budget is None:
+        raise NotFound("That budget is not one of this person's budgets.")
+    return budget
+
+
 def budget_get_for_user(*, user: User, code: object) -> Budget:
     budget = budget_list_for_user(user=user).filter(code=code).first()
     if budget is None:
@@ -190,6 +210,9 @@ class StatementLine:
     available_change_pence: int
     committed_change_pence: int
     available_after_pence: int
+    # The line in plain words, tying a booking's set-aside, payment and return together
+    # ("Set aside for Home visit on 3 Dec", "Paid for Home visit on 3 Dec (from money set aside)").
+    story: str = ""
 
 
 @dataclass
@@ -200,6 +223,33 @@ class Statement:
     opening_available_pence: int
     closing_available_pence: int
     lines: list[StatementLine]
+    # Set aside for booked care not yet paid for, at the close; and what is available now (the
+    # budget page's figure), so the page can explain any difference from the closing balance.
+    closing_committed_pence: int = 0
+    available_now_pence: int = 0
+    committed_now_pence: int = 0
+
+    @property
+    def moved_since_pence(self) -> int:
+        return self.available_now_pence - self.closing_available_pence
+
+
+_STORY = {
+    LedgerTransaction.Reason.COMMIT: "Set aside for {what}",
+    LedgerTransaction.Reason.SETTLE: "Paid for {what} (from money set aside)",
+    LedgerTransaction.Reason.RELEASE: "Money set aside for {what} returned to the budget",
+    LedgerTransaction.Reason.REFUND: "Refund for {what}",
+}
+
+
+def _story(txn: LedgerTransaction, commitment: Commitment | None) -> str:
+    template = _STORY.get(txn.reason)
+    if commitment is None or template is None:
+        return txn.memo or txn.get_reason_display()
+    what = commitment.description or f"care from {commitment.provider.name}"
+    if commitment.due_on:
+        what += f" on {commitment.due_on:%-d %b %Y}"
+    return template.format(what=what)
 
 
 def _day_start(day: date) -> datetime:
@@ -211,8 +261,15 @@ def budget_statement(*, budget: Budget, start: date, end: date) -> Statement:
     accounts = dict(Account.objects.filter(budget=budget).values_list("pk", "kind"))
     available_ids = [pk for pk, kind in accounts.items() if kind == Account.Kind.BUDGET_AVAILABLE]
     since, until = _day_start(start), _day_start(end + timedelta(days=1))
+    committed_ids = [pk for pk, kind in accounts.items() if kind == Account.Kind.BUDGET_COMMITTED]
     opening = (
         Entry.objects.filter(account_id__in=available_ids, transaction__created_at__lt=since).aggregate(
+            total=Sum("amount_pence")
+        )["total"]
+        or 0
+    )
+    closing_committed = (
+        Entry.objects.filter(account_id__in=committed_ids, transaction__created_at__lt=until).aggregate(
             total=Sum("amount_pence")
         )["total"]
         or 0
@@ -228,6 +285,11 @@ def budget_statement(*, budget: Budget, start: date, end: date) -> Statement:
     grouped: dict[int, list[Entry]] = {}
     for entry in entries:
         grouped.setdefault(entry.transaction_id, []).append(entry)
+    references = {group[0].transaction.reference for group in grouped.values()} - {""}
+    commitments = {
+        c.reference: c
+        for c in Commitment.objects.filter(budget=budget, reference__in=references).select_related("provider")
+    }
     for group in grouped.values():
         txn = group[0].transaction
         available = sum(e.amount_pence for e in group if accounts[e.account_id] == Account.Kind.BUDGET_AVAILABLE)
@@ -242,8 +304,10 @@ def budget_statement(*, budget: Budget, start: date, end: date) -> Statement:
                 available_change_pence=available,
                 committed_change_pence=committed,
                 available_after_pence=balance,
+                story=_story(txn, commitments.get(txn.reference)),
             )
         )
+    now = _balances(budget)
     return Statement(
         budget=budget,
         start=start,
@@ -251,6 +315,9 @@ def budget_statement(*, budget: Budget, start: date, end: date) -> Statement:
         opening_available_pence=opening,
         closing_available_pence=balance,
         lines=lines,
+        closing_committed_pence=closing_committed,
+        available_now_pence=now.get(Account.Kind.BUDGET_AVAILABLE, 0),
+        committed_now_pence=now.get(Account.Kind.BUDGET_COMMITTED, 0),
     )
 
 

@@ -3,6 +3,7 @@ pages for its care managers (set up, allocate, adjust) and its other commissione
 
 from __future__ import annotations
 
+import csv
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
@@ -15,9 +16,8 @@ from accounts.permissions import Action, can
 from carehub import clock
 from carehub.errors import NotFound
 from carehub.forms import form_status, form_submit, posted
-from carehub.money import format_pence, pounds_to_pence
+from carehub.money import format_pence, pounds, pounds_to_pence
 from marketplace.budgets import selectors, services
-from marketplace.budgets.api import statement_csv
 from marketplace.budgets.forms import (
     AdjustForm,
     AlertForm,
@@ -86,6 +86,30 @@ def budget_statement(request: HttpRequest, code: str) -> HttpResponse:
         {"budget": budget, "form": form, "statement": statement},
         status=form_status(form),
     )
+
+
+def statement_csv(statement: selectors.Statement) -> HttpResponse:
+    """The statement as a spreadsheet for people: pounds (592.50) and UK dates (dd/mm/yyyy), the
+    lines worded as on the page. (The API's CSV keeps integer pence and ISO dates for machines.)"""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="budget-statement-{statement.start:%Y-%m-%d}-to-{statement.end:%Y-%m-%d}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(
+        ["Date", "Description", "Type", "Reference", "Money in or out (£)", "Set aside (£)", "Available after (£)"]
+    )
+    writer.writerow([f"{statement.start:%d/%m/%Y}", "Opening balance", "", "", "", "",
+                     pounds(statement.opening_available_pence)])  # fmt: skip
+    for line in statement.lines:
+        writer.writerow([
+            f"{clock.local_time(line.when):%d/%m/%Y}", line.story, line.reason, line.reference,
+            pounds(line.available_change_pence), pounds(line.committed_change_pence),
+            pounds(line.available_after_pence),
+        ])  # fmt: skip
+    closing = [pounds(statement.closing_committed_pence), pounds(statement.closing_available_pence)]
+    writer.writerow([f"{statement.end:%d/%m/%Y}", "Closing balance", "", "", "", *closing])
+    return response
 
 
 @login_required

@@ -11,26 +11,21 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 
-from accounts.models import CarerLink, PersonProfile, User
+from accounts.models import PersonProfile, User
 from accounts.notifications.models import Notification
 from accounts.notifications.services import notify
 from accounts.permissions import Action, can
-from accounts.selectors import person_side_users, provider_ids_for_member, provider_member_users
+from accounts.selectors import person_side_users, provider_member_users
 from carehub import clock
 from carehub.errors import DomainError, NotFound, NotPermitted
 from directory.models import Service
+from marketplace.messaging.selectors import thread_visible_q as _visible_q
 from marketplace.models import Booking, Message, MessageThread, ThreadReadState
 from marketplace.models.messaging import MAX_MESSAGE_LENGTH
 
 
 def thread_may_use(user: User, thread: MessageThread) -> bool:
     return can(user, Action.PERSON_VIEW, thread) or can(user, Action.PROVIDER_MANAGE, thread)
-
-
-def _visible_q(user: User) -> Q:
-    people = CarerLink.objects.filter(carer=user, status=CarerLink.Status.ACTIVE, can_view=True).values("person_id")
-    providers = provider_ids_for_member(user=user)
-    return Q(person__user=user) | Q(person_id__in=people) | Q(provider_id__in=providers)
 
 
 def thread_list_for_user(*, user: User) -> QuerySet[MessageThread]:

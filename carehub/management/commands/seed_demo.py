@@ -75,6 +75,7 @@ class Command(BaseCommand):
             users = accounts_demo.seed(provider=provider, council=council)
             listings = directory_demo.seed_listings(provider=provider, owner=users["provider"])
             directory_demo.seed_vetting(provider=provider, owner=users["provider"], officer=users["vetting"])
+            directory_demo.seed_events(provider=provider, owner=users["provider"])
             marketplace_demo.seed(provider=provider, council=council)
             marketplace_demo.seed_bookings(service=listings["kelvin"], owner=users["provider"])
             reviews_demo.seed(listings=listings, owner=users["provider"])

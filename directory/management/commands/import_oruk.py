@@ -9,15 +9,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from carehub.errors import DomainError
 from directory.oruk import fetch
-from directory.oruk.importer import (
+from directory.oruk.feed import (
     ImportResult,
     OrukFeedInvalid,
     feed_stub,
     oruk_documents_from_file,
     oruk_documents_from_url,
     oruk_feed_read,
-    oruk_import,
 )
+from directory.oruk.importer import oruk_import
 
 MAX_LINES = 20
 

@@ -4,12 +4,13 @@ standard's own schemas, the mapping of CareHub's facts, filters, paging and 400s
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.tests.factories import make_user
+from carehub import clock
 from directory.models import Service
 from directory.oruk import mapping
 from directory.oruk.taxonomy import TAXONOMIES, category_term_id, client_group_term_id
@@ -263,10 +264,17 @@ def test_oruk_filters_by_day_and_opening_hours(client, world):
 
 
 def test_oruk_filters_by_modified_after(client, world, time_machine):
-    time_machine.move_to(datetime(2027, 1, 10, 9, tzinfo=UTC))
+    # Ten days after the world was made (whatever instant the suite starts at), only the day
+    # centre changes.
+    edited = (clock.now() + timedelta(days=10)).astimezone(UTC).replace(microsecond=0)
+    time_machine.move_to(edited)
     world.day_centre.save()
-    assert _names(client, modified_after="2027-01-10T08:00:00Z") == ["Hillhead Day Centre"]
-    assert _names(client, modified_after="2027-01-10T10:00:00Z") == []
+
+    def stamp(at: datetime) -> str:
+        return at.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    assert _names(client, modified_after=stamp(edited - timedelta(hours=1))) == ["Hillhead Day Centre"]
+    assert _names(client, modified_after=stamp(edited + timedelta(hours=1))) == []
 
 
 def test_oruk_postcode_and_proximity_find_nearby_services_nearest_first(client, world):

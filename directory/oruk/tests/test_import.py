@@ -318,7 +318,7 @@ def test_import_oruk_own_feed_into_the_same_database_changes_nothing(client, wor
 
 def test_import_oruk_round_trip_export_import_into_an_empty_database_gives_the_same_services(client, world, tmp_path):
     fetch = _crawl_own_feed(client)
-    from directory.oruk.importer import oruk_documents_from_url
+    from directory.oruk.feed import oruk_documents_from_url
 
     exported = oruk_documents_from_url(f"http://testserver{STUB}/", fetch=fetch)
     services_before = sorted((d for d in exported if "status" in d), key=lambda s: s["id"])

@@ -9,7 +9,8 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from directory.oruk.importer import OrukFeedInvalid, oruk_feed_read, oruk_import
+from directory.oruk.feed import OrukFeedInvalid, oruk_feed_read
+from directory.oruk.importer import oruk_import
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),

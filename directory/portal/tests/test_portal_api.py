@@ -131,6 +131,6 @@ def test_portal_api_other_providers_member_cannot_touch_ours(
 
 
 def test_portal_api_needs_sign_in(world: dict[str, Service], client: Client) -> None:
-    assert client.get(_url("list")).status_code == 403
-    assert client.get(_url("detail", world["ours"])).status_code == 403
-    assert client.post(_url("publish", world["ours"])).status_code == 403
+    assert client.get(_url("list")).status_code == 401
+    assert client.get(_url("detail", world["ours"])).status_code == 401
+    assert client.post(_url("publish", world["ours"])).status_code == 401

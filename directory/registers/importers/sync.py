@@ -26,12 +26,11 @@ progress saved on the `RegisterImport` between batches so the admin can show it.
 
 from __future__ import annotations
 
-import operator
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from django.db import connection, models, transaction
+from django.db import transaction
 
 from carehub import clock
 from carehub.postcodes import InvalidPostcode, normalise_postcode, postcode_district, postcode_sector
@@ -49,11 +48,9 @@ from directory.models import (
     Service,
 )
 from directory.models.regulator import lowest_grade_six_point
+from directory.registers.importers.bulk import BATCH_SIZE, IN_CHUNK, bulk_insert, bulk_update, chunks, link_pairs
 from directory.registers.importers.records import RegisterRecord, RowError, SyncCounts
 from directory.search.cache import search_cache_bump
-
-BATCH_SIZE = 1000
-_IN_CHUNK = 500  # keeps IN (...) lists under SQLite's variable limit
 
 
 @dataclass
@@ -67,120 +64,6 @@ class _Location:
 ProgressCallback = Callable[[int, int], None]
 
 
-def _chunks(items: Sequence, size: int) -> Iterable[Sequence]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _bulk_update(model: type[models.Model], objs: Sequence[models.Model], fields: list[str]) -> None:
-    """`QuerySet.bulk_update`, fast on PostgreSQL.
-
-    Django's bulk_update builds a CASE expression per field and row, which costs
-    ~10 s of CPU for 6,000 services; on PostgreSQL one UPDATE ... FROM (VALUES ...)
-    per batch does the same in a fraction of a second. Other backends use Django's.
-    """
-    if not objs:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_update(objs, fields, batch_size=BATCH_SIZE)
-        return
-    meta = model._meta
-    columns = [meta.pk, *(meta.get_field(name) for name in fields)]
-    qn = connection.ops.quote_name
-    row_sql = "(" + ", ".join(f"%s::{f.db_type(connection)}" for f in columns) + ")"
-    aliases = ", ".join(f"c{i}" for i in range(len(columns)))
-    assignments = ", ".join(f"{qn(f.column)} = v.c{i}" for i, f in enumerate(columns) if i)
-    for chunk in _chunks(objs, BATCH_SIZE):
-        params = [f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in chunk for f in columns]
-        # Identifiers come from model metadata only; every value is a bound parameter.
-        sql = (
-            f"UPDATE {qn(meta.db_table)} SET {assignments} "  # noqa: S608  # nosec B608
-            f"FROM (VALUES {', '.join([row_sql] * len(chunk))}) AS v({aliases}) "
-            f"WHERE {qn(meta.db_table)}.{qn(meta.pk.column)} = v.c0"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-
-
-def _bulk_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
-    """`QuerySet.bulk_create`, fast on SQLite; new ids are not set there (callers look them up).
-
-    On SQLite Django compiles an INSERT for every ~30 rows (its 999-variable limit) and
-    prepares each value through the SQL compiler: most of the CPU of a first import of
-    the Scottish register (~10 s). One INSERT run with `executemany` does the same in a
-    fraction of it. Values are prepared as Django would (`pre_save`, `get_db_prep_save`).
-    Other backends use Django's bulk_create, which returns ids.
-    """
-    if not objs:
-        return
-    if connection.vendor != "sqlite":
-        model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
-        return
-    meta = model._meta
-    fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
-    qn = connection.ops.quote_name
-    # Identifiers come from model metadata only; every value is a bound parameter.
-    sql = (
-        f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608  # nosec B608
-        f"VALUES ({', '.join(['%s'] * len(fields))})"
-    )
-    values = [_db_value(f) for f in fields]
-    rows = [[value(obj) for value in values] for obj in objs]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-    for obj in objs:
-        obj._state.adding, obj._state.db = False, connection.alias
-
-
-# Fields whose database value is the attribute itself (str, int, bool, float or None) on SQLite.
-# Exact types: a subclass may prepare its values differently.
-_PLAIN_FIELDS = (
-    models.CharField,
-    models.TextField,
-    models.SlugField,
-    models.EmailField,
-    models.URLField,
-    models.BooleanField,
-    models.IntegerField,
-    models.BigIntegerField,
-    models.SmallIntegerField,
-    models.PositiveIntegerField,
-    models.PositiveBigIntegerField,
-    models.PositiveSmallIntegerField,
-    models.FloatField,
-)
-
-
-def _db_value(field: models.Field) -> Callable[[models.Model], object]:
-    """How `_bulk_insert` reads one field's database value from an object: the attribute itself
-    for plain fields and foreign keys to integer ids (preparing 600,000 values through Django
-    was most of a first import's CPU), Django's preparation for the rest (dates, JSON, UUID...)."""
-    if type(field) in _PLAIN_FIELDS or (
-        isinstance(field, models.ForeignKey) and isinstance(field.target_field, models.AutoField | models.BigAutoField)
-    ):
-        return operator.attrgetter(field.attname)
-    return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
-
-
-def _link(through: type[models.Model], pairs: Sequence[tuple[int, int]], columns: tuple[str, str]) -> None:
-    """Insert many-to-many rows (service id, other id) without building a model per row."""
-    if not pairs:
-        return
-    left, right = (through._meta.get_field(name) for name in columns)
-    if connection.vendor != "sqlite":
-        through.objects.bulk_create(
-            [through(**{left.attname: a, right.attname: b}) for a, b in pairs], batch_size=BATCH_SIZE
-        )
-        return
-    qn, table = connection.ops.quote_name, through._meta.db_table
-    with connection.cursor() as cursor:
-        # Identifiers come from model metadata only; every value is a bound parameter.
-        cursor.executemany(
-            f"INSERT INTO {qn(table)} ({qn(left.column)}, {qn(right.column)}) VALUES (%s, %s)",  # noqa: S608  # nosec B608
-            pairs,
-        )
-
-
 def _locate(postcodes: set[str]) -> dict[str, _Location]:
     """Geocode many postcodes in a few queries, with the same unit → sector → district
     order as `selectors.postcode_lookup` (which does one postcode per call)."""
@@ -192,7 +75,7 @@ def _locate(postcodes: set[str]) -> dict[str, _Location]:
             continue
     keys = sorted({key for candidates in wanted.values() for key in candidates})
     known: dict[str, _Location] = {}
-    for chunk in _chunks(keys, _IN_CHUNK):
+    for chunk in chunks(keys, IN_CHUNK):
         for row in Postcode.objects.filter(postcode__in=chunk).values(
             "postcode", "latitude", "longitude", "precision", "council_id"
         ):
@@ -255,8 +138,8 @@ def _providers(
         )
         for n in new_numbers
     ]
-    _bulk_insert(Provider, providers)
-    if providers and providers[0].pk is None:  # a backend (or _bulk_insert) that does not return ids
+    bulk_insert(Provider, providers)
+    if providers and providers[0].pk is None:  # a backend (or bulk_insert) that does not return ids
         ids = dict(Provider.objects.filter(code__in=[p.code for p in providers]).values_list("code", "id"))
         for p in providers:
             p.pk = ids[p.code]
@@ -271,7 +154,7 @@ def _providers(
         )
         for n, p in zip(new_numbers, providers, strict=True)
     ]
-    _bulk_insert(RegisteredProvider, created)
+    bulk_insert(RegisteredProvider, created)
     if created and created[0].pk is None:
         ids = dict(RegisteredProvider.objects.filter(regulator=regulator).values_list("provider_number", "id"))
         for rp in created:
@@ -291,13 +174,13 @@ def _providers(
     new_names = {rp.provider_id: rp.registered_name for rp in renamed}
     now = clock.now()
     to_rename = []
-    for chunk in _chunks(list(old_names), _IN_CHUNK):
+    for chunk in chunks(list(old_names), IN_CHUNK):
         for provider in Provider.objects.filter(pk__in=chunk).only("pk", "name", "updated_at"):
             if provider.name == old_names[provider.pk] and provider.name != new_names[provider.pk]:
                 provider.name, provider.updated_at = new_names[provider.pk], now
                 to_rename.append(provider)
-    _bulk_update(Provider, to_rename, ["name", "updated_at"])
-    _bulk_update(RegisteredProvider, renamed, ["registered_name", "provider_type", "source_import"])
+    bulk_update(Provider, to_rename, ["name", "updated_at"])
+    bulk_update(RegisteredProvider, renamed, ["registered_name", "provider_type", "source_import"])
     counts.providers_updated = len(renamed)
 
     ids = {rp.provider_number: rp.pk for rp in known.values()}
@@ -429,7 +312,7 @@ def register_sync(
     }
 
     done = 0
-    for batch in _chunks(records, BATCH_SIZE):
+    for batch in chunks(records, BATCH_SIZE):
         with transaction.atomic():
             _sync_batch(
                 regulator=regulator,
@@ -456,7 +339,7 @@ def register_sync(
         if number not in seen and reg.status != Registration.Status.NO_LONGER_REGISTERED
     ]
     with transaction.atomic():
-        for chunk in _chunks(gone, _IN_CHUNK):
+        for chunk in chunks(gone, IN_CHUNK):
             Registration.objects.filter(pk__in=[reg.pk for reg in chunk]).update(
                 status=Registration.Status.NO_LONGER_REGISTERED,
                 source_import=register_import,
@@ -570,14 +453,14 @@ def _sync_batch(
         else:
             counts.updated += 1
 
-    _bulk_insert(Service, new_services)
+    bulk_insert(Service, new_services)
     if new_services and new_services[0].pk is None:
         ids = dict(Service.objects.filter(code__in=[s.code for s in new_services]).values_list("code", "id"))
         for s in new_services:
             s.pk = ids[s.code]
     for service, registration in zip(new_services, new_registrations, strict=True):
         registration.service = service
-    _bulk_insert(Registration, new_registrations)
+    bulk_insert(Registration, new_registrations)
 
     category_links = [
         (service.pk, category_ids[slug])
@@ -585,16 +468,16 @@ def _sync_batch(
         for slug in dict.fromkeys(record.category_slugs)
         if slug in category_ids
     ]
-    _link(Service.categories.through, category_links, ("service", "category"))
+    link_pairs(Service.categories.through, category_links, ("service", "category"))
     group_links = [
         (service.pk, group_ids[slug])
         for service, record in zip(new_services, new_records, strict=True)
         for slug in dict.fromkeys(record.client_group_slugs)
         if slug in group_ids
     ]
-    _link(Service.client_groups.through, group_links, ("service", "clientgroup"))
+    link_pairs(Service.client_groups.through, group_links, ("service", "clientgroup"))
 
-    _bulk_update(Service, changed_services, _REGISTER_SERVICE_FIELDS)
-    _bulk_update(Registration, changed_registrations, _REGISTRATION_FIELDS)
+    bulk_update(Service, changed_services, _REGISTER_SERVICE_FIELDS)
+    bulk_update(Registration, changed_registrations, _REGISTRATION_FIELDS)
     GradeChange.objects.bulk_create(grade_changes, batch_size=BATCH_SIZE)
     counts.grade_changes += len(grade_changes)

@@ -79,7 +79,8 @@ def test_budget_api_refuses_everyone_else_with_404(cast: Any, budget: Any, who: 
 
 def test_budget_api_anonymous_is_refused(budget: Any) -> None:
     response = APIClient().get(reverse("marketplace-api:budget-detail", args=[budget.code]))
-    assert response.status_code in (401, 403)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
 
 
 @pytest.mark.parametrize(

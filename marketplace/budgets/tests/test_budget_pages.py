@@ -88,7 +88,9 @@ def test_budget_statement_page_html_and_csv(cast: Any, budget: Any) -> None:
     assert "Allocation from Glasgow City" in html
     csv_response = client.get(url, {"start": "2026-01-01", "end": "2027-12-31", "output": "csv"})
     assert csv_response["Content-Type"].startswith("text/csv")
-    assert csv_response.content.decode().splitlines()[-1].endswith(",-2450,2450,112650")
+    rows = csv_response.content.decode().splitlines()
+    assert rows[-2].endswith(",-24.50,24.50,1126.50")  # pounds, not pence (issue 18)
+    assert rows[-1] == "31/12/2027,Closing balance,,,,24.50,1126.50"
     bad = client.get(url, {"start": "2027-01-01", "end": "2026-01-01"})
     assert bad.status_code == 400
     assert "The end date must be on or after the start date" in bad.content.decode()

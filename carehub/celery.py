@@ -23,5 +23,6 @@ app.autodiscover_tasks(
         "directory.vetting",
         "marketplace.budgets",
         "marketplace.bookings",
+        "marketplace.choosing",
     ]
 )

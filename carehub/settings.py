@@ -223,6 +223,11 @@ CELERY_BEAT_SCHEDULE["marketplace-budgets-topups-reconcile"] = {
     "task": "marketplace.budgets.tasks.budget_topups_reconcile_task",
     "schedule": 600.0,
 }
+# Saved searches (issue 15): hourly, but each saved search alerts at most once a day.
+CELERY_BEAT_SCHEDULE["marketplace-saved-search-alerts"] = {
+    "task": "marketplace.choosing.tasks.saved_search_alerts_task",
+    "schedule": 3600.0,
+}
 CELERY_BEAT_SCHEDULE["reviews-rescore"] = {"task": "reviews.tasks.ratings_rescore_task", "schedule": 86400.0}
 # Vetting (issue 8): registration checks nightly (and after every register import, queued by the
 # import itself); evidence that ran out takes 'Vetted' away; reminders 30 and 7 days before.

@@ -2,6 +2,7 @@
 
 from marketplace.bookings import urls as bookings
 from marketplace.budgets import urls as budgets
+from marketplace.choosing import urls as choosing
 from marketplace.messaging import urls as messaging
 from marketplace.payouts import urls as payouts
 
@@ -12,5 +13,6 @@ urlpatterns = [
     *payouts.urlpatterns,
     *bookings.urlpatterns,
     *messaging.urlpatterns,
+    *choosing.urlpatterns,
     *bookings.action_urlpatterns,
 ]

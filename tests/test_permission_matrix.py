@@ -30,6 +30,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import CarerLink, User
 from accounts.tests import factories as af
 from directory.tests import factories as df
+from marketplace.choosing import services as choosing
 from marketplace.messaging import services as messaging
 from marketplace.payouts import services as payouts
 from marketplace.tests.booking_world import World as BookingWorld
@@ -277,6 +278,19 @@ MATRIX: dict[str, str] = {
     "marketplace:payout-paid":                          "302 404 404 404 404 404 404 404 404 404",
     "marketplace:plan-new":                             "302 200 200 200 200 200 200 200 200 200",
     "marketplace:provider-payouts":                     "302 404 404 404 404 200 404 404 404 200",
+    "marketplace:saved-search-delete":                  "302 200 404 404 404 404 404 404 404 404",
+    "marketplace:saved-search-detail":                  "302 200 404 404 404 404 404 404 404 404",
+    "marketplace:saved-search-list":                    "302 200 200 200 200 200 200 200 200 200",
+    "marketplace:saved-search-new":                     "302 400 400 400 400 400 400 400 400 400",
+    "marketplace:saved-search-unsubscribe":             "404 404 404 404 404 404 404 404 404 404",
+    "marketplace:shortlist":                            "200 200 200 200 200 200 200 200 200 200",
+    "marketplace:shortlist-add":                        "405 405 405 405 405 405 405 405 405 405",
+    "marketplace:shortlist-compare":                    "400 400 400 400 400 400 400 400 400 400",
+    "marketplace:shortlist-detail":                     "302 200 200 404 404 404 404 404 404 404",
+    "marketplace:shortlist-remove":                     "404 200 404 404 404 404 404 404 404 404",
+    "marketplace:shortlist-share":                      "302 200 200 200 200 200 200 200 200 200",
+    "marketplace:shortlist-share-revoke":               "302 200 302 302 302 302 302 302 302 302",
+    "marketplace:shortlist-shared":                     "404 404 404 404 404 404 404 404 404 404",
     "marketplace:thread-detail":                        "302 200 200 404 404 200 404 404 404 404",
     "marketplace:thread-list":                          "302 200 200 200 200 200 200 200 200 200",
     "marketplace:thread-start":                         "302 200 200 200 200 200 200 200 200 200",
@@ -374,6 +388,11 @@ def subjects(cast: Any, settings: Any, tmp_path: Any) -> tuple[dict[str, User | 
     link = af.make_carer_link(carer=no_grant, person=cast.person, active=False)
     admin_user = af.make_user(full_name="Ada Admin", is_staff=True, is_superuser=True)
     payout_batch = payouts.payout_batch_create(actor=admin_user, idempotency_key="matrix-batch")
+    # The person's shortlist (shared by link, holding the hourly service) and saved search.
+    shortlist = choosing.shortlist_add(actor=cast.person.user, service=hourly).shortlist
+    choosing.shortlist_share_create(actor=cast.person.user)
+    df.make_postcode("G11 5AA", 55.8707, -4.3065)  # not the postcode the postcode API row looks up
+    saved_search = choosing.saved_search_create(actor=cast.person.user, query_string="postcode=G11+5AA")
     users: dict[str, User | None] = {
         "anonymous": None,
         "person": cast.person.user,
@@ -398,6 +417,8 @@ def subjects(cast: Any, settings: Any, tmp_path: Any) -> tuple[dict[str, User | 
         "carer_link": str(link.code),
         "council": cast.council.slug,
         "payout_batch": str(payout_batch.code),
+        "shortlist": str(shortlist.code),
+        "saved_search": str(saved_search.code),
         "event": str(event.code),
         "missing": str(uuid.uuid4()),  # payouts, claims, evidence: no such object (404 for everyone)
     }
@@ -405,6 +426,7 @@ def subjects(cast: Any, settings: Any, tmp_path: Any) -> tuple[dict[str, User | 
 
 
 CODE_SUBJECT = [  # url name fragment -> which object its <code> is (first match wins)
+    ("shortlist", "shortlist"), ("saved-search", "saved_search"),
     ("portal-provider-event", "provider"), ("portal-event", "event"), ("event-detail", "event"),
     ("event-calendar", "event"),
     ("provider-payouts", "provider"), ("payout-batch", "payout_batch"),

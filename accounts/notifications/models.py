@@ -42,6 +42,7 @@ class Notification(models.Model):
         VETTING = "vetting", "Vetting"
         LISTING = "listing", "Listing"
         ACCOUNT = "account", "Account"
+        SEARCH = "search", "Saved search alert"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=10, choices=Kind.choices)

@@ -45,6 +45,9 @@ EMAIL_PREFERENCE: dict[str, str | None] = {
     Kind.VETTING: "email_listings",
     Kind.LISTING: "email_listings",
     Kind.ACCOUNT: None,
+    # Each saved search has its own alerts switch and a one-click unsubscribe link in every
+    # alert, so no account-wide preference: turning a search's alerts off stops both.
+    Kind.SEARCH: None,
 }
 PREFERENCE_FIELDS = ("email_bookings", "email_messages", "email_reviews", "email_budget_alerts", "email_listings")
 

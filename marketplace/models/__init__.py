@@ -3,6 +3,7 @@ here, and importing this package is how Django finds them all."""
 
 from marketplace.models.bookings import Booking, BookingEvent, BookingSlot, RecurringPlan
 from marketplace.models.budgets import Budget, BudgetAlert, Commitment, TopUp
+from marketplace.models.choosing import SavedSearch, Shortlist, ShortlistItem
 from marketplace.models.ledger import (
     Account,
     AppendOnlyModel,
@@ -34,6 +35,9 @@ __all__ = [
     "Payout",
     "PayoutBatch",
     "RecurringPlan",
+    "SavedSearch",
+    "Shortlist",
+    "ShortlistItem",
     "ThreadReadState",
     "TopUp",
 ]

@@ -14,7 +14,7 @@ from accounts.tokens.models import ApiToken
 from accounts.tokens.selectors import api_token_get_for_user, api_token_hash
 from carehub import clock
 
-TOKEN_MARK = "chp_"  # noqa: S105 (a label, not a secret)
+TOKEN_MARK = "chp_"  # noqa: S105  # nosec B105  # a label, not a secret
 # last_used_at is written at most once a minute per token, so a busy client costs one
 # UPDATE a minute rather than one per request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)

@@ -31,7 +31,9 @@ class Shortlist(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["share_token"], condition=~Q(share_token=""), name="marketplace_shortlist_share_token_unique"
+                fields=["share_token"],
+                condition=~Q(share_token=""),  # nosec B106  # "no link", not a password
+                name="marketplace_shortlist_share_token_unique",
             )
         ]
 

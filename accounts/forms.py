@@ -5,7 +5,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
 from accounts.models import PersonProfile, ProviderMembership, User
-from carehub.postcodes import InvalidPostcode, normalise_optional_postcode
+from carehub.forms import clean_postcode_value
 
 POSTCODE_HINT = "For example, G12 8QQ. We use it to show care near you. Leave it blank if you prefer not to say."
 
@@ -20,14 +20,6 @@ def _postcode_field() -> forms.CharField:
         error_messages={"max_length": "Enter a real postcode, like G12 8QQ"},
         widget=forms.TextInput(attrs={"autocomplete": "postal-code", "class": "govuk-input--width-10"}),
     )
-
-
-def _clean_postcode(value: str) -> str:
-    """The normal form (G12 8QQ), "" when left blank, or a form error."""
-    try:
-        return normalise_optional_postcode(value)
-    except InvalidPostcode as exc:
-        raise forms.ValidationError(exc.message) from exc
 
 
 class SignUpForm(forms.Form):
@@ -68,7 +60,7 @@ class SignUpForm(forms.Form):
     }
 
     def clean_postcode(self) -> str:
-        return _clean_postcode(self.cleaned_data.get("postcode", ""))
+        return clean_postcode_value(self.cleaned_data.get("postcode", ""))
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
@@ -118,7 +110,7 @@ class ProfileForm(forms.Form):
     )
 
     def clean_postcode(self) -> str:
-        return _clean_postcode(self.cleaned_data.get("postcode", ""))
+        return clean_postcode_value(self.cleaned_data.get("postcode", ""))
 
 
 class PersonProfileAdminForm(forms.ModelForm):
@@ -129,7 +121,7 @@ class PersonProfileAdminForm(forms.ModelForm):
         fields = ["user", "preferred_name", "postcode", "communication_needs"]
 
     def clean_postcode(self) -> str:
-        return _clean_postcode(self.cleaned_data.get("postcode", ""))
+        return clean_postcode_value(self.cleaned_data.get("postcode", ""))
 
 
 class CarerLinkRequestForm(forms.Form):

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from carehub.errors import DomainError
+from carehub.postcodes import InvalidPostcode, normalise_optional_postcode
 
 T = TypeVar("T")
 
@@ -64,3 +65,12 @@ def form_submit(
     if message:
         messages.success(request, message)
     return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
+
+
+def clean_postcode_value(value: str) -> str:
+    """A postcode field's value in the normal form (G12 8QQ), "" when left blank, or the form
+    error that says what is wrong with it: every form's clean_postcode calls this."""
+    try:
+        return normalise_optional_postcode(value)
+    except InvalidPostcode as exc:
+        raise forms.ValidationError(exc.message) from exc

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from carehub.postcodes import InvalidPostcode, normalise_postcode
+from carehub.forms import clean_postcode_value
 from directory.models import Category, ClientGroup, Provider, Service, Weekday
 from directory.models.listings import MAX_FREE_CANCELLATION_HOURS
 from directory.portal.services import REGISTER_SERVICE_FIELDS
@@ -107,13 +107,7 @@ class ServiceForm(forms.Form):
         return initial
 
     def clean_postcode(self) -> str:
-        value = self.cleaned_data.get("postcode", "")
-        if not value:
-            return ""
-        try:
-            return normalise_postcode(value)
-        except InvalidPostcode as exc:
-            raise forms.ValidationError(exc.message) from exc
+        return clean_postcode_value(self.cleaned_data.get("postcode", ""))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

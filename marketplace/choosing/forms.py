@@ -6,19 +6,10 @@ from typing import Any
 
 from django import forms
 
-from carehub.postcodes import InvalidPostcode, normalise_postcode
+from carehub.forms import clean_postcode_value
 from marketplace.choosing.selectors import COMPARE_MAX, COMPARE_MIN, Entry
 
 COMPARE_ERROR = f"Choose {COMPARE_MIN} to {COMPARE_MAX} services to compare"
-
-
-def _postcode_or_blank(value: str) -> str:
-    if not value:
-        return ""
-    try:
-        return normalise_postcode(value)
-    except InvalidPostcode as exc:
-        raise forms.ValidationError(exc.message) from exc
 
 
 class ShortlistAddForm(forms.Form):
@@ -29,7 +20,7 @@ class ShortlistAddForm(forms.Form):
     def clean_postcode(self) -> str:
         # Only a hint for measuring distances later: a bad one is dropped, not an error.
         try:
-            return _postcode_or_blank(self.cleaned_data["postcode"])
+            return clean_postcode_value(self.cleaned_data["postcode"])
         except forms.ValidationError:
             return ""
 
@@ -61,7 +52,7 @@ class CompareForm(forms.Form):
         return chosen
 
     def clean_postcode(self) -> str:
-        return _postcode_or_blank(self.cleaned_data["postcode"])
+        return clean_postcode_value(self.cleaned_data["postcode"])
 
 
 class SavedSearchForm(forms.Form):

@@ -8,10 +8,9 @@ from typing import Any
 from django import forms
 
 from carehub import clock
+from carehub.forms import clean_postcode_value
 from carehub.money import pounds_to_pence
-from carehub.postcodes import InvalidPostcode, normalise_postcode
-from directory.search.forms import RADIUS_CHOICES
-from directory.search.selectors import DEFAULT_RADIUS_MILES
+from directory.search.forms import NearPostcodeForm
 
 
 class DateInput(forms.DateInput):
@@ -30,30 +29,7 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M")
 
 
-def _clean_postcode(value: str) -> str:
-    try:
-        return normalise_postcode(value)
-    except InvalidPostcode as exc:
-        raise forms.ValidationError(exc.message) from exc
-
-
-class EventSearchForm(forms.Form):
-    postcode = forms.CharField(
-        label="Postcode",
-        max_length=16,
-        help_text="For example, G12 8QQ",
-        error_messages={"required": "Enter a postcode, like G12 8QQ"},
-        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "class": "govuk-input--width-10"}),
-    )
-    radius_miles = forms.TypedChoiceField(
-        label="Distance",
-        choices=RADIUS_CHOICES,
-        coerce=int,
-        required=False,
-        empty_value=DEFAULT_RADIUS_MILES,
-        initial=DEFAULT_RADIUS_MILES,
-        error_messages={"invalid_choice": "Choose a distance from the list"},
-    )
+class EventSearchForm(NearPostcodeForm):
     date_from = forms.DateField(
         label="From",
         required=False,
@@ -68,9 +44,6 @@ class EventSearchForm(forms.Form):
         help_text="Leave empty for any date",
         error_messages={"invalid": "Enter the last date as a real date, like 2027-04-30"},
     )
-
-    def clean_postcode(self) -> str:
-        return _clean_postcode(self.cleaned_data["postcode"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -133,7 +106,7 @@ class EventForm(forms.Form):
     published = forms.BooleanField(label="Show this event to the public", required=False, initial=True)
 
     def clean_postcode(self) -> str:
-        return _clean_postcode(self.cleaned_data["postcode"])
+        return clean_postcode_value(self.cleaned_data["postcode"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

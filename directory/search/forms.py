@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from carehub.postcodes import InvalidPostcode, normalise_postcode
+from carehub.forms import clean_postcode_value
 from directory.models import Category, ClientGroup
 from directory.search.selectors import DEFAULT_RADIUS_MILES, Delivery, Ordering
 
@@ -20,7 +20,10 @@ def wider_radius(radius: int) -> int | None:
     return wider[0] if wider else None
 
 
-class ServiceSearchForm(forms.Form):
+class NearPostcodeForm(forms.Form):
+    """A postcode and a distance from it: what every "near you" search starts with (services,
+    events)."""
+
     postcode = forms.CharField(
         label="Postcode",
         max_length=16,
@@ -37,6 +40,12 @@ class ServiceSearchForm(forms.Form):
         initial=DEFAULT_RADIUS_MILES,
         error_messages={"invalid_choice": "Choose a distance from the list"},
     )
+
+    def clean_postcode(self) -> str:
+        return clean_postcode_value(self.cleaned_data["postcode"])
+
+
+class ServiceSearchForm(NearPostcodeForm):
     q = forms.CharField(label="Keywords", max_length=200, required=False, help_text="For example, dementia or lunch")
     category = forms.MultipleChoiceField(label="Type of care", required=False, widget=forms.CheckboxSelectMultiple)
     client_group = forms.ChoiceField(label="Who it is for", required=False)
@@ -81,9 +90,3 @@ class ServiceSearchForm(forms.Form):
             or data.get("radius_miles", DEFAULT_RADIUS_MILES) != DEFAULT_RADIUS_MILES
             or data.get("ordering") not in (None, "", Ordering.DISTANCE)
         )
-
-    def clean_postcode(self) -> str:
-        try:
-            return normalise_postcode(self.cleaned_data["postcode"])
-        except InvalidPostcode as exc:
-            raise forms.ValidationError(exc.message) from exc

@@ -72,6 +72,12 @@ def budget_statement(request: HttpRequest, code: str) -> HttpResponse:
     budget = _budget_or_404(request, code)
     if budget is None:
         return _not_found(request)
+    return _statement_page(request, budget, "marketplace/budget_statement.html")
+
+
+def _statement_page(request: HttpRequest, budget: Budget, template: str) -> HttpResponse:
+    """A budget's statement for the dates asked, as a page or (?output=csv) a spreadsheet:
+    the person's and the funding council's pages show the same one."""
     form = StatementForm(request.GET)
     statement = None
     if form.is_valid():
@@ -80,12 +86,7 @@ def budget_statement(request: HttpRequest, code: str) -> HttpResponse:
         )
         if request.GET.get("output") == "csv":
             return statement_csv(statement)
-    return render(
-        request,
-        "marketplace/budget_statement.html",
-        {"budget": budget, "form": form, "statement": statement},
-        status=form_status(form),
-    )
+    return render(request, template, {"budget": budget, "form": form, "statement": statement}, status=form_status(form))
 
 
 def statement_csv(statement: selectors.Statement) -> HttpResponse:
@@ -268,20 +269,7 @@ def council_budget_statement(request: HttpRequest, code: str) -> HttpResponse:
     budget = _council_budget_or_404(request, code)
     if budget is None:
         return _not_found(request)
-    form = StatementForm(request.GET)
-    statement = None
-    if form.is_valid():
-        statement = selectors.budget_statement(
-            budget=budget, start=form.cleaned_data["start"], end=form.cleaned_data["end"]
-        )
-        if request.GET.get("output") == "csv":
-            return statement_csv(statement)
-    return render(
-        request,
-        "marketplace/council/budget_statement.html",
-        {"budget": budget, "form": form, "statement": statement},
-        status=form_status(form),
-    )
+    return _statement_page(request, budget, "marketplace/council/budget_statement.html")
 
 
 @login_required

@@ -78,3 +78,21 @@ def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
 @pytest.fixture
 def page(new_context: Callable[..., BrowserContext]) -> Page:
     return new_context().new_page()
+
+
+@pytest.fixture
+def open_as(new_context: Callable[..., BrowserContext], live_server: LiveServer) -> Callable[..., Page]:
+    """Sign someone in through the sign-in page, in a fresh profile; javascript=False for the
+    run without scripts."""
+    from accounts.tests.factories import PASSWORD
+
+    def open_as(email: str, *, javascript: bool = True) -> Page:
+        page = new_context(java_script_enabled=javascript).new_page()
+        page.goto(live_server.url + "/accounts/sign-in/")
+        page.get_by_label("Email address").fill(email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("banner")).to_contain_text("Signed in as")
+        return page
+
+    return open_as

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import expect
 
 from accounts.tests import factories as af
 from directory.tests import factories as df
@@ -21,27 +20,6 @@ from tests.browser.accessibility import assert_accessible
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHORT = "There is not enough left in My own money: it has £0.00 left and this booking needs £20.00."
-
-
-@pytest.fixture
-def open_as(browser: Browser, live_server: Any) -> Iterator[Any]:
-    contexts = []
-
-    def open_as(email: str) -> Page:
-        context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(live_server.url + "/accounts/sign-in/")
-        page.get_by_label("Email address").fill(email)
-        page.get_by_label("Password").fill(af.PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_role("banner")).to_contain_text("Signed in as")
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from accounts.tests import factories as af
 from directory.tests import factories as df
@@ -29,20 +28,6 @@ from tests.browser.accessibility import assert_accessible
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 JS = pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
-
-
-@pytest.fixture
-def open_as(new_context: Callable[..., BrowserContext], live_server: Any) -> Callable[..., Page]:
-    def open_as(email: str, *, javascript: bool = True) -> Page:
-        page = new_context(java_script_enabled=javascript).new_page()
-        page.goto(live_server.url + "/accounts/sign-in/")
-        page.get_by_label("Email address").fill(email)
-        page.get_by_label("Password").fill(af.PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_role("banner")).to_contain_text("Signed in as")
-        return page
-
-    return open_as
 
 
 def check(page: Page, javascript: bool) -> None:

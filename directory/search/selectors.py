@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,8 +23,9 @@ from django.http import Http404
 
 from carehub.errors import DomainError
 from carehub.postcodes import normalise_postcode, postcode_district
-from directory.geo.selectors import postcode_lookup
+from directory.geo.selectors import postcode_position
 from directory.models import Category, Service
+from directory.models.listings import LATITUDE_BANDS_PER_DEGREE
 from directory.search.rows import services_by_id
 from directory.vetting.selectors import vetted_q
 
@@ -70,14 +72,15 @@ class Delivery(models.TextChoices):
 def search_origin(*, postcode: str | None = None, lat: float | None = None, lng: float | None = None) -> Origin:
     """Geocode a search: raises InvalidPostcode (malformed) or UnknownPostcode."""
     if postcode:
-        row = postcode_lookup(postcode=postcode)
-        if row is None:
+        position = postcode_position(postcode=postcode)
+        if position is None:
             pc = normalise_postcode(postcode)
             raise UnknownPostcode(
                 f"We could not find {pc}, or even the {postcode_district(pc)} area: check the postcode",
                 field="postcode",
             )
-        return Origin(row.latitude, row.longitude, normalise_postcode(postcode), row.precision)
+        latitude, longitude, precision = position
+        return Origin(latitude, longitude, normalise_postcode(postcode), precision)
     if lat is None or lng is None:
         raise DomainError("Give a postcode, or both lat and lng", field="postcode")
     return Origin(float(lat), float(lng))
@@ -235,6 +238,32 @@ def _haversine_sql(origin: Origin) -> tuple[str, list[float]]:
     return sql, [2 * EARTH_RADIUS_KM, lat0, 2.0, math.cos(lat0), math.radians(origin.longitude), 2.0]
 
 
+def _box_sql(origin: Origin, radius_km: float) -> tuple[str, list[Any]]:
+    """Published services in the bounding box, as the index directory_service_geo_band reads them:
+    the latitude bands the box crosses (its expression exactly), then the box itself. A band is
+    latitude × LATITUDE_BANDS_PER_DEGREE cast to an integer, which PostgreSQL rounds and SQLite
+    truncates: either way a latitude x lies in band floor(x·n) or the next, so the bands from
+    floor(min·n) to floor(max·n) + 1 hold every service in the box on both."""
+    min_lat, max_lat, min_lng, max_lng = bounding_box(origin, radius_km)
+    bands = list(
+        range(math.floor(min_lat * LATITUDE_BANDS_PER_DEGREE), math.floor(max_lat * LATITUDE_BANDS_PER_DEGREE) + 2)
+    )
+    sql = (
+        f"s.status = %s AND CAST((s.latitude * {LATITUDE_BANDS_PER_DEGREE}) AS integer) "
+        f"IN ({', '.join(['%s'] * len(bands))}) "
+        "AND s.longitude >= %s AND s.longitude <= %s AND s.latitude >= %s AND s.latitude <= %s"
+    )
+    return sql, [Service.Status.PUBLISHED, *bands, min_lng, max_lng, min_lat, max_lat]
+
+
+def _services_by_band() -> str:
+    # SQLite's planner, without statistics (nothing runs ANALYZE on the embedded database), prefers
+    # the older (status, latitude, longitude) index: name the band index there.
+    if connection.vendor == "sqlite":
+        return "directory_service s INDEXED BY directory_service_geo_band"
+    return "directory_service s"
+
+
 _RAW_ORDER = {
     Ordering.DISTANCE: "t.distance_km, t.name, t.id",
     Ordering.NAME: "t.name, t.id",
@@ -251,9 +280,16 @@ class ServiceSearchResults:
     statement fetches that page and the count together."""
 
     def __init__(
-        self, *, origin: Origin | None, radius_miles: float, ordering: str, filtered: QuerySet[Service] | None
+        self,
+        *,
+        origin: Origin | None,
+        radius_miles: float,
+        ordering: str,
+        filtered: QuerySet[Service] | None,
+        load: Callable[[list[tuple[int, float | None]]], list[Any]] | None = None,
     ) -> None:
         self.origin = origin
+        self.load = load  # a page's (id, distance in km) pairs → its rows; None: Service instances
         self.radius_km = float(radius_miles) * KM_PER_MILE
         self.ordering = ordering if ordering in _RAW_ORDER else Ordering.DISTANCE
         self.filtered = filtered  # None: the radius only, served by raw SQL
@@ -300,16 +336,19 @@ class ServiceSearchResults:
         if self.ordering == Ordering.RATING:
             rating_join = f" LEFT OUTER JOIN {_rating_table()} r ON r.service_id = s.id"
             rating_col = "r.score"
-        min_lat, max_lat, min_lng, max_lng = bounding_box(self.origin, self.radius_km)
+        box, box_params = _box_sql(self.origin, self.radius_km)
         sql = (
             # Only constants and the fixed fragments above are formatted in; values are parameters.
             "SELECT t.id, t.distance_km, COUNT(*) OVER () FROM ("  # noqa: S608  # nosec B608
             f"SELECT s.id, s.name, s.price_pence, {rating_col}, {distance} AS distance_km "
-            f"FROM directory_service s{rating_join} "
-            "WHERE s.status = %s AND s.latitude >= %s AND s.latitude <= %s AND s.longitude >= %s AND s.longitude <= %s"
+            f"FROM {_services_by_band()}{rating_join} WHERE {box}"
+            # OFFSET 0 keeps PostgreSQL from merging the subquery into the outer query, so each row's
+            # distance is computed once, not once for the filter and again for the order (a sixth of
+            # the statement's time at 25 miles). SQLite accepts OFFSET only after a LIMIT.
+            f"{' OFFSET 0' if connection.vendor == 'postgresql' else ''}"
             f") t WHERE t.distance_km <= %s ORDER BY {_RAW_ORDER[self.ordering]} LIMIT %s OFFSET %s"
         )
-        params += [Service.Status.PUBLISHED, min_lat, max_lat, min_lng, max_lng, self.radius_km, limit, offset]
+        params += [*box_params, self.radius_km, limit, offset]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
@@ -324,21 +363,22 @@ class ServiceSearchResults:
             return self.filtered.count()
         assert self.origin is not None
         distance, params = _haversine_sql(self.origin)
-        min_lat, max_lat, min_lng, max_lng = bounding_box(self.origin, self.radius_km)
+        box, box_params = _box_sql(self.origin, self.radius_km)
         sql = (
-            f"SELECT COUNT(*) FROM (SELECT {distance} AS distance_km FROM directory_service s "  # noqa: S608  # nosec B608
-            "WHERE s.status = %s AND s.latitude >= %s AND s.latitude <= %s AND s.longitude >= %s AND s.longitude <= %s"
-            ") t WHERE t.distance_km <= %s"
+            f"SELECT COUNT(*) FROM (SELECT {distance} AS distance_km FROM {_services_by_band()} "  # noqa: S608  # nosec B608
+            f"WHERE {box}) t WHERE t.distance_km <= %s"
         )
-        params += [Service.Status.PUBLISHED, min_lat, max_lat, min_lng, max_lng, self.radius_km]
+        params += [*box_params, self.radius_km]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchone()[0]
 
     # Step 2: the page's rows, their summaries joined, in the order of step 1.
-    def _rows(self, ids: list[tuple[int, float | None]]) -> list[Service]:
+    def _rows(self, ids: list[tuple[int, float | None]]) -> list[Any]:
         if not ids:
             return []
+        if self.load is not None:
+            return self.load(ids)
         by_id = services_by_id([pk for pk, _ in ids])
         services = []
         for pk, km in ids:
@@ -362,18 +402,22 @@ def service_search_results(
     origin: Origin | None = None,
     radius_miles: float = DEFAULT_RADIUS_MILES,
     ordering: str = Ordering.DISTANCE,
+    load: Callable[[list[tuple[int, float | None]]], list[Any]] | None = None,
     **filters: Any,
 ) -> ServiceSearchResults:
     """service_search's results, for paging: the same services in the same order, with the same
     annotations (``distance_km``, ``distance_miles``, ``rating_score``), fetched a page at a time.
-    ``filters`` are service_search's keyword arguments."""
+    ``filters`` are service_search's keyword arguments. ``load``, when given, makes a page's rows
+    from its (id, distance in km) pairs instead (the API builds its JSON rows straight from SQL)."""
     # Only these values mean "no filter" to service_search (a max_price_pence of 0 is a filter).
     active = {key: value for key, value in filters.items() if value is not None and value is not False}
     active = {key: value for key, value in active.items() if not (isinstance(value, (str, list)) and not value)}
     filtered = None
     if origin is None or active:
         filtered = service_search(origin=origin, radius_miles=radius_miles, ordering=ordering, **active)
-    return ServiceSearchResults(origin=origin, radius_miles=radius_miles, ordering=ordering, filtered=filtered)
+    return ServiceSearchResults(
+        origin=origin, radius_miles=radius_miles, ordering=ordering, filtered=filtered, load=load
+    )
 
 
 def service_get_for_user(*, user: Any, code: Any) -> Service:

@@ -11,8 +11,9 @@ from django.core.paginator import Paginator
 from django.urls import reverse
 
 from directory.models import ProviderVetting
-from directory.search.api import ServiceSearchApi, search_results_data
-from directory.search.selectors import Ordering, service_search, service_search_results
+from directory.search.api import ServiceSearchApi
+from directory.search.api_rows import search_api_rows
+from directory.search.selectors import Ordering, Origin, service_search, service_search_results
 from directory.search.tests.test_service_search import ORIGINS, world  # noqa: F401 (the fixture)
 from directory.tests.factories import category, make_postcode, make_provider, make_service
 from directory.tests.register_fixtures import make_registration
@@ -86,7 +87,7 @@ def test_service_search_results_past_the_end_still_counts(db):
     assert [s.name for s in results[0:20]] == ["S0", "S1", "S2"]
 
 
-def test_search_results_data_equals_the_output_serializer(db):
+def test_search_api_rows_equal_the_output_serializer(db):
     origin = ORIGINS["glasgow"]
     provider = make_provider(name="Vetted")
     ProviderVetting.objects.create(
@@ -116,13 +117,22 @@ def test_search_results_data_equals_the_output_serializer(db):
         review_count=0,
         average=0,
     )
+    lapsed = make_provider(name="Lapsed")  # vetted once, no longer
+    ProviderVetting.objects.create(
+        provider=lapsed,
+        vetted_at=datetime(2024, 3, 1, 12, tzinfo=UTC),
+        valid_until=datetime(2025, 3, 1, tzinfo=UTC).date(),
+        checks=[{"kind": "insurance", "label": "Insurance", "checked_on": "2024-03-01"}],
+    )
+    make_service(
+        name="Lapsed care", provider=lapsed, latitude=origin.latitude, longitude=origin.longitude, price_pence=900
+    )
     for ordering in ORDERINGS:
         expected = ServiceSearchApi.OutputSerializer(
             service_search(origin=origin, radius_miles=5, ordering=ordering), many=True
         ).data
-        assert search_results_data(service_search_results(origin=origin, radius_miles=5, ordering=ordering)[0:20]) == [
-            dict(row) for row in expected
-        ]
+        results = service_search_results(origin=origin, radius_miles=5, ordering=ordering, load=search_api_rows)
+        assert results[0:20] == [dict(row) for row in expected]
 
 
 def test_search_page_lists_the_same_services_as_service_search(client, world):  # noqa: F811
@@ -153,3 +163,38 @@ def test_search_page_badges_render_as_their_tags_do(client, db):
         badges = tags.render(Context({"s": service})).strip()
         for part in badges.split("\n"):
             assert part.strip() in html
+
+
+@pytest.mark.parametrize("latitude", [55.86, 55.87, 0.0, -33.86])  # 55.86 and 55.87 are band edges (×50)
+def test_service_search_results_find_services_on_latitude_band_edges(db, latitude):
+    # The raw search reads the index by latitude band (1/50 degree, rounded by PostgreSQL and
+    # truncated by SQLite): services exactly on a band's edge, at the equator and in the south
+    # are found as service_search finds them.
+    origin = Origin(latitude, -4.28836)
+    rng = random.Random(50)
+    edges = [round(latitude + k / 50, 2) for k in range(-3, 4)]
+    for i, lat in enumerate(edges + [latitude + rng.uniform(-0.08, 0.08) for _ in range(30)]):
+        make_service(name=f"S{i:02d}", latitude=lat, longitude=origin.longitude + rng.uniform(-0.05, 0.05))
+    expected = list(service_search(origin=origin, radius_miles=10))
+    assert len(expected) == 37
+    assert page_rows(service_search_results(origin=origin, radius_miles=10)[0:100]) == page_rows(expected)
+    # The box's own edges: a radius ending exactly on a band edge.
+    for miles in (3.4548, 6.9096):
+        expected = list(service_search(origin=origin, radius_miles=miles))
+        assert page_rows(service_search_results(origin=origin, radius_miles=miles)[0:100]) == page_rows(expected)
+
+
+@pytest.mark.parametrize("band", [2790, -1690])  # north (PostgreSQL rounds up) and south (SQLite truncates up)
+def test_service_search_results_find_a_service_whose_band_rounds_past_the_box(db, band):
+    from directory.search.selectors import KM_PER_MILE, bounding_box
+
+    # A service just inside the circle's northern tip, 0.7 of the way through its band, with the
+    # box's top edge further on in the same band: rounded (or, south of the equator, truncated)
+    # its band is the next one, which the search must still read.
+    _, top, _, _ = bounding_box(Origin(band / 50, 0.0), 10 * KM_PER_MILE)
+    half_height = top - band / 50
+    origin = Origin((band + 0.9) / 50 - half_height, 0.0)
+    make_service(name="North tip", latitude=(band + 0.7) / 50, longitude=0.0)
+    expected = list(service_search(origin=origin, radius_miles=10))
+    assert [s.name for s in expected] == ["North tip"]
+    assert page_rows(service_search_results(origin=origin, radius_miles=10)[0:20]) == page_rows(expected)

@@ -1,0 +1,45 @@
+"""Named prepared statements for the few reads a cache-miss search makes (issue 13).
+
+PostgreSQL plans every statement it is sent; for the search page's rows (five tables joined,
+twenty ids) planning took longer than running the plan. A statement PREPAREd once per
+database connection is planned once and then only EXECUTEd. Prepared statements belong to
+the database session, not to a transaction (a rollback keeps them), so they are remembered
+per connection: a new connection (Django reconnects after CONN_MAX_AGE, or after an error)
+prepares them again. Other databases run the statement as it is (SQLite's driver already
+keeps compiled statements per connection).
+
+Not for use behind a transaction-pooling proxy (PgBouncer in transaction mode), which would
+share one session's statements between clients; CareHub connects to PostgreSQL directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection
+
+
+def execute_prepared(
+    cursor: Any, name: str, postgres: tuple[str, Sequence[Any]], *, other: tuple[str, Sequence[Any]]
+) -> None:
+    """Run postgres's SQL (placeholders $1…$n) with its parameters as the prepared statement
+    ``name`` on PostgreSQL, preparing it first on a connection that has not seen it; on other
+    databases run other's SQL (placeholders %s) with its parameters. ``name`` must stand for one
+    statement text for the whole process."""
+    if connection.vendor != "postgresql":
+        cursor.execute(*other)
+        return
+    postgres_sql, params = postgres
+    if not name.isidentifier():
+        raise ValueError(f"Not a statement name: {name!r}")
+    raw = connection.connection
+    known = getattr(connection, "_carehub_prepared", None)
+    if known is None or known[0] is not raw:  # a new database session: nothing is prepared in it
+        known = (raw, set())
+        connection._carehub_prepared = known
+    if name not in known[1]:
+        cursor.execute(f"PREPARE {name} AS {postgres_sql}")  # nosec B608: a checked name and the caller's fixed SQL
+        known[1].add(name)
+    placeholders = ", ".join(["%s"] * len(params))
+    cursor.execute(f"EXECUTE {name} ({placeholders})" if params else f"EXECUTE {name}", params)  # nosec B608

@@ -18,8 +18,11 @@ def service_registration(service: Service) -> Registration | None:
 def regulator_summary(service: Service) -> dict[str, Any] | None:
     """The API's `regulator` object: null for unregistered services."""
     registration = service_registration(service)
-    if registration is None:
-        return None
+    return None if registration is None else registration_summary(registration)
+
+
+def registration_summary(registration: Registration) -> dict[str, Any]:
+    """regulator_summary of the service this register entry is for."""
     return {
         "name": registration.regulator_name,
         "registration_number": registration.registration_number,

@@ -2,12 +2,14 @@
 
 The ORM's select_related and prefetch_related cost a cache-miss search more Python time
 (compiling the SQL) than the database spent answering. The SQL here is built once per
-process; each column passes through the same converters the ORM applies (JSON, decimals,
-datetimes and UUIDs read alike on PostgreSQL and SQLite), and the instances are wired up as
-select_related and prefetch_related would leave them, so templates and serialisers read them
-without a query: ``service.provider.vetting``, ``service.registration``,
-``service.rating_summary`` (a missing row raises DoesNotExist, as after select_related) and
-``service.categories.all()``.
+process and, on PostgreSQL, prepared once per connection (carehub.prepared: planning the
+five-table join took longer than running it); each column passes through the same converters
+the ORM applies (JSON, decimals, datetimes and UUIDs read alike on PostgreSQL and SQLite), and
+the instances are wired up as select_related would leave them, so templates and serialisers
+read them without a query: ``service.provider.vetting``, ``service.registration`` and
+``service.rating_summary`` (a missing row raises DoesNotExist, as after select_related).
+A service's categories, in their display order, are ``service.category_list`` (no manager:
+building one per row cost more than the rest of the row; ``service.categories`` would query).
 """
 
 from __future__ import annotations
@@ -18,17 +20,18 @@ from typing import Any
 
 from django.db import connection, models
 
+from carehub.prepared import execute_prepared
 from directory.models import Category, Provider, ProviderVetting, Registration, Service
 
 Converter = tuple[Callable[[Any, Any, Any], Any], Any]  # (converter, the column it converts)
 
 
-def _rating_model() -> type[models.Model]:
+def rating_model() -> type[models.Model]:
     # The reviews app's ServiceRating, by its reverse name: the directory imports nothing from reviews.
     return Service._meta.get_field("rating_summary").related_model
 
 
-def _columns(model: type[models.Model], alias: str) -> tuple[list[str], list[str], list[list[Converter]]]:
+def model_columns(model: type[models.Model], alias: str) -> tuple[list[str], list[str], list[list[Converter]]]:
     """SQL select items, attribute names and converters of a model's concrete fields."""
     fields = model._meta.concrete_fields
     qn = connection.ops.quote_name
@@ -43,7 +46,8 @@ def _columns(model: type[models.Model], alias: str) -> tuple[list[str], list[str
 
 @cache
 def _plan(vendor: str) -> tuple[str, list[tuple[type[models.Model], list[str], list[list[Converter]], int]], str]:
-    """(the rows' SQL before its IN list, each model's slice of the row, the categories' SQL)."""
+    """(the rows' SQL before its ids' condition, each model's slice of the row, the categories' SQL
+    with ``{ids}`` where its ids' condition goes)."""
     del vendor  # part of the cache key only: converters differ by database
     parts, select = [], []
     for model, alias in (
@@ -51,9 +55,9 @@ def _plan(vendor: str) -> tuple[str, list[tuple[type[models.Model], list[str], l
         (Provider, "p"),
         (ProviderVetting, "v"),
         (Registration, "r"),
-        (_rating_model(), "sr"),
+        (rating_model(), "sr"),
     ):
-        items, names, converters = _columns(model, alias)
+        items, names, converters = model_columns(model, alias)
         parts.append((model, names, converters, len(select)))
         select += items
     qn = connection.ops.quote_name
@@ -63,27 +67,32 @@ def _plan(vendor: str) -> tuple[str, list[tuple[type[models.Model], list[str], l
         f"INNER JOIN {qn(Provider._meta.db_table)} p ON p.id = s.provider_id "
         f"LEFT OUTER JOIN {qn(ProviderVetting._meta.db_table)} v ON v.provider_id = p.id "
         f"LEFT OUTER JOIN {qn(Registration._meta.db_table)} r ON r.service_id = s.id "
-        f"LEFT OUTER JOIN {qn(_rating_model()._meta.db_table)} sr ON sr.service_id = s.id "
-        "WHERE s.id IN "
+        f"LEFT OUTER JOIN {qn(rating_model()._meta.db_table)} sr ON sr.service_id = s.id "
+        "WHERE s.id"
     )
-    items, _, _ = _columns(Category, "c")
+    items, _, _ = model_columns(Category, "c")
     through = Service.categories.through._meta.db_table
     order = ", ".join(f"c.{qn(Category._meta.get_field(f).column)}" for f in Category._meta.ordering)
     categories_sql = (
         f"SELECT sc.service_id, {', '.join(items)} FROM {qn(through)} sc "  # noqa: S608  # nosec B608
         f"INNER JOIN {qn(Category._meta.db_table)} c ON c.id = sc.category_id "
-        f"WHERE sc.service_id IN %s ORDER BY {order}, c.id"
+        f"WHERE sc.service_id{{ids}} ORDER BY {order}, c.id"
     )
     return rows_sql, parts, categories_sql
 
 
-def _instance(model: type[models.Model], names: list[str], converters: list[list[Converter]], values: Any) -> Any:
+def convert_row(values: Any, converters: list[list[Converter]]) -> list[Any]:
+    """Each value through its column's converters, as the ORM reads it."""
     converted = []
     for value, field_converters in zip(values, converters, strict=True):
         for convert, col in field_converters:
             value = convert(value, col, connection)
         converted.append(value)
-    return model.from_db(connection.alias, names, converted)
+    return converted
+
+
+def _instance(model: type[models.Model], names: list[str], converters: list[list[Converter]], values: Any) -> Any:
+    return model.from_db(connection.alias, names, convert_row(values, converters))
 
 
 def services_by_id(ids: list[int]) -> dict[int, Service]:
@@ -91,11 +100,17 @@ def services_by_id(ids: list[int]) -> dict[int, Service]:
     if not ids:
         return {}
     rows_sql, parts, categories_sql = _plan(connection.vendor)
-    placeholders = "(" + ", ".join(["%s"] * len(ids)) + ")"
+    # PostgreSQL: one array parameter, so the statement's text is the same for any page size.
+    in_list = " IN (" + ", ".join(["%s"] * len(ids)) + ")"
     with connection.cursor() as cursor:
-        cursor.execute(rows_sql + placeholders, ids)
+        execute_prepared(cursor, "search_rows", (rows_sql + " = ANY($1)", [ids]), other=(rows_sql + in_list, ids))
         rows = cursor.fetchall()
-        cursor.execute(categories_sql.replace("%s", placeholders), ids)
+        execute_prepared(
+            cursor,
+            "search_categories",
+            (categories_sql.format(ids=" = ANY($1)"), [ids]),
+            other=(categories_sql.format(ids=in_list), ids),
+        )
         category_rows = cursor.fetchall()
     (_, s_names, s_conv, _), *joined = parts
     services: dict[int, Service] = {}
@@ -109,17 +124,12 @@ def services_by_id(ids: list[int]) -> dict[int, Service]:
         Service.provider.field.set_cached_value(service, provider)
         Provider.vetting.related.set_cached_value(provider, related[ProviderVetting])
         Service.registration.related.set_cached_value(service, related[Registration])
-        Service._meta.get_field("rating_summary").set_cached_value(service, related[_rating_model()])
+        Service._meta.get_field("rating_summary").set_cached_value(service, related[rating_model()])
         services[service.pk] = service
     by_service: dict[int, list[Category]] = {pk: [] for pk in services}
     names = [f.attname for f in Category._meta.concrete_fields]
     for service_id, *values in category_rows:
         by_service[service_id].append(Category.from_db(connection.alias, names, values))
     for pk, service in services.items():
-        # As prefetch_related leaves it: categories.all() answers from this list.
-        queryset = service.categories.all()
-        queryset._result_cache = by_service[pk]
-        queryset._prefetch_done = True
-        service._prefetched_objects_cache = {"categories": queryset}
-        service.category_list = by_service[pk]  # the same list, read without a manager per row
+        service.category_list = by_service[pk]
     return services

@@ -137,3 +137,83 @@ def test_service_search_api_answer_has_the_keys_its_schema_documents(client, gla
     ref = schema["paths"][URL]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
     documented = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"]
     assert set(client.get(URL, {"postcode": "G12 8QQ"}).json()) == set(documented)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "postcode=G12+8QQ",
+        "postcode=g128qq&radius_miles=25",
+        "postcode=%20G12%208QQ%20&radius_miles=0.1",
+        "postcode=G12 8QQ&radius_miles=50&ordering=rating&page=3&page_size=100",
+        "postcode=G12 8QQ&ordering=name&page=1",
+        "postcode=G12 8QQ&ordering=price&page_size=7",
+        "postcode=G12 8QQ&radius_miles=7.125",
+    ],
+)
+def test_common_search_query_reads_common_queries_as_the_serializer_does(query):
+    from django.http import QueryDict
+
+    from directory.search.api import ServiceSearchApi, common_search_query
+
+    serializer = ServiceSearchApi.InputSerializer(data=QueryDict(query))
+    assert serializer.is_valid(), serializer.errors
+    assert common_search_query(QueryDict(query)) == dict(serializer.validated_data)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # Not the common query, or not valid: the serializer decides (and words the error).
+        "postcode=G12 8QC",
+        "postcode=",
+        "postcode=G12 8QQ&radius_miles=0.05",
+        "postcode=G12 8QQ&radius_miles=50.001",
+        "postcode=G12 8QQ&radius_miles=1e1",
+        "postcode=G12 8QQ&radius_miles=nan",
+        "postcode=G12 8QQ&radius_miles=",
+        "postcode=G12 8QQ&ordering=",
+        "postcode=G12 8QQ&ordering=nearest",
+        "postcode=G12 8QQ&page=0",
+        "postcode=G12 8QQ&page=-1",
+        "postcode=G12 8QQ&page=1.5",
+        "postcode=G12 8QQ&page_size=101",
+        "postcode=G12 8QQ&page_size=0",
+        "postcode=G12 8QQ&postcode=G1 1AA",
+        "postcode=G12 8QQ&category=personal-care",
+        "postcode=G12 8QQ&vetted=true",
+        "postcode=G12 8QQ&lat=55.8",
+        "postcode=G12%208QQ%20%20%20%20%20%20%20%20%20%20%20%20",
+        "radius_miles=5",
+        "",
+    ],
+)
+def test_common_search_query_leaves_the_rest_to_the_serializer(query):
+    from django.http import QueryDict
+
+    from directory.search.api import ServiceSearchApi, common_search_query
+
+    params = QueryDict(query)
+    serializer = ServiceSearchApi.InputSerializer(data=params)
+    fast = common_search_query(params)
+    if serializer.is_valid():
+        # The fast reading may decline a valid query (the serializer then reads it), never differ.
+        assert fast is None or fast == dict(serializer.validated_data)
+    else:
+        assert fast is None, serializer.errors
+
+
+def test_common_search_query_reads_the_queries_people_send():
+    from django.http import QueryDict
+
+    from directory.search.api import common_search_query
+
+    assert common_search_query(QueryDict("postcode=g128qq&radius_miles=25&page=2")) == {
+        "postcode": "G12 8QQ",
+        "radius_miles": 25.0,
+        "page": 2,
+        "category": [],
+        "client_group": [],
+        "vetted": None,
+        "ordering": "distance",
+    }

@@ -1,0 +1,214 @@
+"""The search API's result rows, built straight from SQL (issue 13).
+
+A cache-miss search spent more Python on model instances (a service, its provider and
+categories, for every row) and on reading them back out into JSON than on anything else.
+Here one statement reads only the columns the API shows, and each row becomes its JSON
+object directly: no instance for the service, its provider or its categories. The rarer
+parts keep their one definition: a register entry or a vetting outcome, where a row has
+one, is made an instance and summarised by the same functions as everywhere else
+(registration_summary, vetting_public), and prices are worded by price_text.
+
+The rows are ServiceSearchApi.OutputSerializer's, key for key (a test compares them); the
+serializer stays the documented schema.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from django.db import connection
+from django.db.models import UUIDField
+from django.urls import reverse
+
+from carehub.prepared import execute_prepared
+from directory.models import Category, Provider, ProviderVetting, Registration, Service
+from directory.registers.display import registration_summary
+from directory.search.display import price_text
+from directory.search.rows import Converter, convert_row, model_columns, rating_model
+from directory.search.selectors import KM_PER_MILE
+from directory.vetting.selectors import vetting_public
+
+SERVICE_COLUMNS = [
+    "id",
+    "code",
+    "name",
+    "postcode",
+    "latitude",
+    "longitude",
+    "delivered_at_location",
+    "delivered_at_home",
+    "delivered_remotely",
+    "service_radius_miles",
+    "price_pence",
+    "price_unit",
+    "price_on_request",
+]
+RATING_COLUMNS = ["review_count", "average", "score"]
+
+
+@cache
+def _plan(vendor: str) -> dict[str, Any]:
+    """The rows' and categories' SQL (``{ids}`` where the ids' condition goes) and how to read a row."""
+    del vendor  # part of the cache key only: converters differ by database
+    qn = connection.ops.quote_name
+    service_items, service_conv = _named_columns(Service, "s", SERVICE_COLUMNS)
+    provider_items, provider_conv = _named_columns(Provider, "p", ["code", "name"])
+    rating_items, rating_conv = _named_columns(rating_model(), "sr", RATING_COLUMNS)
+    vetting_items, vetting_names, vetting_conv = model_columns(ProviderVetting, "v")
+    registration_items, registration_names, registration_conv = model_columns(Registration, "r")
+    select = [*service_items, *provider_items, *rating_items, *vetting_items, *registration_items]
+    # Only model metadata (quoted table and column names) is formatted in; ids are parameters.
+    rows_sql = (
+        f"SELECT {', '.join(select)} FROM {qn(Service._meta.db_table)} s "  # noqa: S608  # nosec B608
+        f"INNER JOIN {qn(Provider._meta.db_table)} p ON p.id = s.provider_id "
+        f"LEFT OUTER JOIN {qn(ProviderVetting._meta.db_table)} v ON v.provider_id = p.id "
+        f"LEFT OUTER JOIN {qn(Registration._meta.db_table)} r ON r.service_id = s.id "
+        f"LEFT OUTER JOIN {qn(rating_model()._meta.db_table)} sr ON sr.service_id = s.id "
+        "WHERE s.id{ids}"
+    )
+    through = qn(Service.categories.through._meta.db_table)
+    order = ", ".join(f"c.{qn(Category._meta.get_field(f).column)}" for f in Category._meta.ordering)
+    categories_sql = (
+        f"SELECT sc.service_id, c.{qn('slug')}, c.{qn('name')} FROM {through} sc "  # noqa: S608  # nosec B608
+        f"INNER JOIN {qn(Category._meta.db_table)} c ON c.id = sc.category_id "
+        f"WHERE sc.service_id{{ids}} ORDER BY {order}, c.id"
+    )
+    first = len(service_items) + len(provider_items)
+    vetting_at = first + len(rating_items)
+    registration_at = vetting_at + len(vetting_items)
+    return {
+        "rows_sql": rows_sql,
+        "categories_sql": categories_sql,
+        "head": service_conv + provider_conv + rating_conv,
+        "head_width": first + len(rating_items),
+        "vetting": (vetting_at, vetting_names, vetting_conv),
+        "registration": (registration_at, registration_names, registration_conv),
+    }
+
+
+def _named_columns(model: type[Any], alias: str, names: list[str]) -> tuple[list[str], list[list[Converter]]]:
+    items, attnames, converters = model_columns(model, alias)
+    by_name = {attname: (item, conv) for item, attname, conv in zip(items, attnames, converters, strict=True)}
+    if connection.vendor == "postgresql":
+        # The API shows codes as text: read them as text, not parsed into UUIDs and printed back.
+        for name in names:
+            if isinstance(model._meta.get_field(name), UUIDField):
+                by_name[name] = (f"CAST({by_name[name][0]} AS text)", [])
+    return [by_name[name][0] for name in names], [by_name[name][1] for name in names]
+
+
+def search_api_rows(pairs: list[tuple[int, float | None]]) -> list[dict[str, Any]]:
+    """The API's JSON rows for a page's (service id, distance in km) pairs, in their order."""
+    if not pairs:
+        return []
+    plan = _plan(connection.vendor)
+    ids = [pk for pk, _ in pairs]
+    in_list = " IN (" + ", ".join(["%s"] * len(ids)) + ")"
+    with connection.cursor() as cursor:
+        rows_sql, categories_sql = plan["rows_sql"], plan["categories_sql"]
+        execute_prepared(
+            cursor,
+            "search_api_rows",
+            (rows_sql.format(ids=" = ANY($1)"), [ids]),
+            other=(rows_sql.format(ids=in_list), ids),
+        )
+        rows = cursor.fetchall()
+        execute_prepared(
+            cursor,
+            "search_api_categories",
+            (categories_sql.format(ids=" = ANY($1)"), [ids]),
+            other=(categories_sql.format(ids=in_list), ids),
+        )
+        category_rows = cursor.fetchall()
+    categories: dict[int, list[dict[str, str]]] = {pk: [] for pk in ids}
+    for service_id, slug, name in category_rows:
+        categories[service_id].append({"slug": slug, "name": name})
+    # The service page's URL with the code put in, as reverse() gives it, without a reverse() per row.
+    placeholder = "00000000-0000-0000-0000-000000000000"
+    url_prefix, url_suffix = reverse("directory:service-detail", kwargs={"code": placeholder}).split(placeholder)
+    head_width = plan["head_width"]
+    by_id = {}
+    for row in rows:
+        (
+            pk,
+            code,
+            name,
+            postcode,
+            latitude,
+            longitude,
+            at_location,
+            at_home,
+            remotely,
+            radius,
+            pence,
+            unit,
+            on_request,
+            provider_code,
+            provider_name,
+            review_count,
+            average,
+            score,
+        ) = convert_row(row[:head_width], plan["head"])
+        code = str(code)
+        by_id[pk] = {
+            "id": code,
+            "name": name,
+            "url": f"{url_prefix}{code}{url_suffix}",
+            "provider": {"id": str(provider_code), "name": provider_name},
+            "categories": categories[pk],
+            "postcode": postcode,
+            "latitude": None if latitude is None else float(latitude),
+            "longitude": None if longitude is None else float(longitude),
+            "distance_miles": None,
+            "distance_km": None,
+            "delivery": {
+                "at_location": at_location,
+                "at_home": at_home,
+                "remotely": remotely,
+                "service_radius_miles": None if radius is None else float(radius),
+            },
+            "price": {
+                "pence": pence,
+                "unit": unit or None,
+                "on_request": on_request,
+                "display": price_text(on_request, pence, unit),
+            },
+            "rating": None
+            if not review_count
+            else {
+                "average": round(average, 2),
+                "count": review_count,
+                "score": None if score is None else round(score, 3),
+            },
+            "regulator": _registration(row, plan),
+            "vetting": _vetting(row, plan),
+        }
+    page = []
+    for pk, km in pairs:
+        data = by_id[pk]
+        if km is not None:
+            data["distance_miles"] = round(km / KM_PER_MILE, 2)
+            data["distance_km"] = round(km, 2)
+        page.append(data)
+    return page
+
+
+def _registration(row: tuple[Any, ...], plan: dict[str, Any]) -> dict[str, Any] | None:
+    start, names, converters = plan["registration"]
+    values = row[start : start + len(names)]
+    if values[0] is None:  # no register entry: not registered with a regulator
+        return None
+    registration = Registration.from_db(connection.alias, names, convert_row(values, converters))
+    return registration_summary(registration)
+
+
+def _vetting(row: tuple[Any, ...], plan: dict[str, Any]) -> dict[str, Any] | None:
+    start, names, converters = plan["vetting"]
+    values = row[start : start + len(names)]
+    if values[0] is None:  # never vetted
+        return None
+    vetting = ProviderVetting.from_db(connection.alias, names, convert_row(values, converters))
+    provider = Provider(pk=vetting.provider_id)
+    Provider.vetting.related.set_cached_value(provider, vetting)
+    return vetting_public(provider)

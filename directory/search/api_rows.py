@@ -57,7 +57,18 @@ def _plan(vendor: str) -> dict[str, Any]:
     rating_items, rating_conv = _named_columns(rating_model(), "sr", RATING_COLUMNS)
     vetting_items, vetting_names, vetting_conv = model_columns(ProviderVetting, "v")
     registration_items, registration_names, registration_conv = model_columns(Registration, "r")
+    through = qn(Service.categories.through._meta.db_table)
+    order = ", ".join(f"c.{qn(Category._meta.get_field(f).column)}" for f in Category._meta.ordering)
+    categories_from = (
+        f"FROM {through} sc INNER JOIN {qn(Category._meta.db_table)} c ON c.id = sc.category_id WHERE sc.service_id"
+    )
     select = [*service_items, *provider_items, *rating_items, *vetting_items, *registration_items]
+    if connection.vendor == "postgresql":
+        # Each row's categories as one JSON array in the same statement: a round trip fewer.
+        select.append(
+            f"(SELECT json_agg(json_build_array(c.{qn('slug')}, c.{qn('name')}) ORDER BY {order}, c.id) "
+            f"{categories_from} = s.id)"
+        )
     # Only model metadata (quoted table and column names) is formatted in; ids are parameters.
     rows_sql = (
         f"SELECT {', '.join(select)} FROM {qn(Service._meta.db_table)} s "  # noqa: S608  # nosec B608
@@ -67,12 +78,9 @@ def _plan(vendor: str) -> dict[str, Any]:
         f"LEFT OUTER JOIN {qn(rating_model()._meta.db_table)} sr ON sr.service_id = s.id "
         "WHERE s.id{ids}"
     )
-    through = qn(Service.categories.through._meta.db_table)
-    order = ", ".join(f"c.{qn(Category._meta.get_field(f).column)}" for f in Category._meta.ordering)
-    categories_sql = (
-        f"SELECT sc.service_id, c.{qn('slug')}, c.{qn('name')} FROM {through} sc "  # noqa: S608  # nosec B608
-        f"INNER JOIN {qn(Category._meta.db_table)} c ON c.id = sc.category_id "
-        f"WHERE sc.service_id{{ids}} ORDER BY {order}, c.id"
+    categories_sql = (  # other databases: a second statement
+        f"SELECT sc.service_id, c.{qn('slug')}, c.{qn('name')} {categories_from}"  # noqa: S608  # nosec B608
+        f"{{ids}} ORDER BY {order}, c.id"
     )
     first = len(service_items) + len(provider_items)
     vetting_at = first + len(rating_items)
@@ -114,16 +122,14 @@ def search_api_rows(pairs: list[tuple[int, float | None]]) -> list[dict[str, Any
             other=(rows_sql.format(ids=in_list), ids),
         )
         rows = cursor.fetchall()
-        execute_prepared(
-            cursor,
-            "search_api_categories",
-            (categories_sql.format(ids=" = ANY($1)"), [ids]),
-            other=(categories_sql.format(ids=in_list), ids),
-        )
-        category_rows = cursor.fetchall()
-    categories: dict[int, list[dict[str, str]]] = {pk: [] for pk in ids}
-    for service_id, slug, name in category_rows:
-        categories[service_id].append({"slug": slug, "name": name})
+        categories: dict[int, list[dict[str, str]]] = {pk: [] for pk in ids}
+        if connection.vendor == "postgresql":
+            for row in rows:
+                categories[row[0]] = [{"slug": slug, "name": name} for slug, name in row[-1] or ()]
+        else:
+            cursor.execute(categories_sql.format(ids=in_list), ids)
+            for service_id, slug, name in cursor.fetchall():
+                categories[service_id].append({"slug": slug, "name": name})
     # The service page's URL with the code put in, as reverse() gives it, without a reverse() per row.
     placeholder = "00000000-0000-0000-0000-000000000000"
     url_prefix, url_suffix = reverse("directory:service-detail", kwargs={"code": placeholder}).split(placeholder)

@@ -1,4 +1,5 @@
 import pytest
+from django.db import connection
 from django.urls import reverse
 from geopy.distance import great_circle
 
@@ -123,12 +124,14 @@ def test_service_search_api_has_no_n_plus_one(client, glasgow, django_assert_num
     categories = [category("care-homes"), category("transport")]
     for i in range(3):
         make_service(name=f"A{i}", latitude=G12_8QQ[0], longitude=G12_8QQ[1], categories=categories)
-    # postcode lookup, one page of ids with the count, their rows, their categories
-    with django_assert_num_queries(4):
+    # postcode lookup, one page of ids with the count, their rows, their categories (on PostgreSQL
+    # in the rows' statement)
+    statements = 3 if connection.vendor == "postgresql" else 4
+    with django_assert_num_queries(statements):
         assert client.get(URL, {"postcode": "G12 8QQ"}).json()["count"] == 3
     for i in range(20):
         make_service(name=f"B{i}", latitude=G12_8QQ[0], longitude=G12_8QQ[1], categories=categories)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(statements):
         assert len(client.get(URL, {"postcode": "G12 8QQ"}).json()["results"]) == 20
 
 

@@ -4,7 +4,8 @@ Run with the benchmark's environment, on a database `bench/run.py` has loaded:
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/carehub_bench python bench/check_search_equality.py
 For 40 random real unit postcodes and three fixed ones, at 5 and 25 miles, ordered by distance,
 name and price, page 3 (20 results from the 41st) and the count must be the same both ways, with
-the same services in the same order at the same distances to 0.01 mile.
+the same services in the same order at the same distances to 0.01 mile, and the API's rows built
+from SQL (search_api_rows) the same as its serializer's for the same page.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
+from directory.search.api import ServiceSearchApi  # noqa: E402
+from directory.search.api_rows import search_api_rows  # noqa: E402
 from directory.search.selectors import search_origin, service_search, service_search_results  # noqa: E402
 
 
@@ -42,6 +45,11 @@ def main() -> None:
                 assert results.count() == expected.count(), (postcode, miles, ordering)
                 got = [(s.pk, round(s.distance_miles, 2)) for s in results[40:60]]
                 assert got == [(s.pk, round(s.distance_miles, 2)) for s in expected[40:60]], (postcode, miles, ordering)
+                rows = service_search_results(
+                    origin=origin, radius_miles=miles, ordering=ordering, load=search_api_rows
+                )
+                serialised = ServiceSearchApi.OutputSerializer(expected[40:60], many=True).data
+                assert rows[40:60] == [dict(row) for row in serialised], (postcode, miles, ordering)
                 pages += 1
     print(f"{pages} pages equal on {connection.vendor}")
 

@@ -1,4 +1,9 @@
-"""The "Add to shortlist" button on results and service pages (issue 15)."""
+"""The "Add to shortlist" button on results and service pages (issue 15).
+
+A service page renders the button with {% shortlist_button %}. The results page writes its
+twenty out in its own loop, with what they share from {% shortlist_buttons as shortlist %}, so
+as not to render a sub-template per result; its copy of the markup must stay the same as
+_shortlist_button.html's (marketplace/choosing/tests/test_choosing_pages.py checks it)."""
 
 from __future__ import annotations
 
@@ -44,3 +49,12 @@ def shortlist_button(context: dict[str, Any], service: Service, postcode: str = 
         "next": state["next"],
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.simple_tag(takes_context=True)
+def shortlist_buttons(context: dict[str, Any]) -> dict[str, Any]:
+    """What every button of a results page shares, for a template that writes them out itself."""
+    request = context.get("request")
+    if request is None:
+        return {"show": False}
+    return {"show": True, "published": Service.Status.PUBLISHED, **_page_state(request)}

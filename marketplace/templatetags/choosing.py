@@ -11,6 +11,7 @@ from typing import Any
 
 from django import template
 from django.http import HttpRequest
+from django.template.defaulttags import CsrfTokenNode
 from django.urls import reverse
 
 from directory.models import Service
@@ -24,7 +25,7 @@ def _page_state(request: HttpRequest) -> dict[str, Any]:
     the shortlisted ids (one query), the two links and where to come back to."""
     state = getattr(request, "_shortlist_buttons", None)
     if state is None:
-        state = request._shortlist_buttons = {  # type: ignore[attr-defined]
+        state = request._shortlist_buttons = {
             "ids": shortlisted_service_ids(user=request.user, session=request.session),
             "add_url": reverse("marketplace:shortlist-add"),
             "list_url": reverse("marketplace:shortlist"),
@@ -53,8 +54,10 @@ def shortlist_button(context: dict[str, Any], service: Service, postcode: str = 
 
 @register.simple_tag(takes_context=True)
 def shortlist_buttons(context: dict[str, Any]) -> dict[str, Any]:
-    """What every button of a results page shares, for a template that writes them out itself."""
+    """What every button of a results page shares, for a template that writes them out itself;
+    csrf_input is what {% csrf_token %} writes, rendered once for them all."""
     request = context.get("request")
     if request is None:
         return {"show": False}
-    return {"show": True, "published": Service.Status.PUBLISHED, **_page_state(request)}
+    csrf_input = CsrfTokenNode().render(context)
+    return {"show": True, "published": Service.Status.PUBLISHED, "csrf_input": csrf_input, **_page_state(request)}

@@ -8,15 +8,22 @@ version, so the next search misses and recomputes. The TTL is a safety net
 for writes that bypass the bump (raw SQL, another process without a shared
 cache): an answer is never older than SEARCH_CACHE_SECONDS.
 
-What bumps the version: saving or deleting a Service, Provider or
-Registration, changing a service's categories or client groups, a register
-import (which writes in bulk), and saving the reviews' and vetting's
-summary rows (connected by label, so this module imports neither app).
+What bumps the version: saving or deleting a Service, Provider,
+Registration, Category or ClientGroup (their names are shown in results and
+the search form's choices), changing a service's categories or client groups,
+a register import (which writes in bulk), and saving the reviews' and
+vetting's summary rows (connected by label, so this module imports neither
+app).
+
+A missing version (a new or flushed cache, an evicted key) starts again from
+the clock, not from 1, so it never repeats a version that answers or a
+process's memory (the search form's choices) were stored under.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +40,8 @@ WATCHED_MODELS = (
     "directory.Service",
     "directory.Provider",
     "directory.Registration",
+    "directory.Category",
+    "directory.ClientGroup",
     "reviews.ServiceRating",
     "directory.ProviderVetting",
 )
@@ -41,7 +50,7 @@ WATCHED_MODELS = (
 def search_cache_version() -> int:
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
+        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
         version = cache.get(VERSION_KEY, 1)
     return int(version)
 

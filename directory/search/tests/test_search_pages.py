@@ -222,3 +222,32 @@ def test_search_page_odd_page_numbers_show_a_page_not_an_error(client, glasgow, 
     response = client.get(SEARCH, {"postcode": "G12 8QQ", "page": page})
     assert response.status_code == 200
     assert "Service 0" in response.content.decode()
+
+
+def test_search_page_shows_a_renamed_category_on_the_next_search(client, db):
+    # The form's choices are kept between searches; renaming a type of care must still show at once.
+    assert ">Care homes</label>" in client.get(SEARCH).content.decode()
+    care_homes = category("care-homes")
+    care_homes.name = "Residential homes"
+    care_homes.save()
+    body = client.get(SEARCH).content.decode()
+    assert ">Residential homes</label>" in body and ">Care homes</label>" not in body
+
+
+def test_search_page_shows_a_renamed_client_group_on_the_next_search(client, db):
+    group = client_group("older-people")
+    assert f'<option value="older-people">{group.name}</option>' in client.get(SEARCH).content.decode()
+    group.name = "People over 65"
+    group.save()
+    assert '<option value="older-people">People over 65</option>' in client.get(SEARCH).content.decode()
+
+
+def test_search_form_choices_are_read_once_until_something_changes(client, db, django_assert_num_queries):
+    from directory.search.forms import search_form_choices
+
+    first = search_form_choices()
+    with django_assert_num_queries(0):
+        assert search_form_choices() == first
+    category("care-homes").save()
+    with django_assert_num_queries(2):
+        assert search_form_choices() == first

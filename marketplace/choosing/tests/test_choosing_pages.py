@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db import connection
+from django.template import RequestContext, Template
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -153,3 +155,19 @@ def test_results_page_buttons_cost_one_query_however_many_results(choosing_world
         page = client.get(SEARCH)
     assert page.content.count(b"Add to shortlist") == 7 and page.content.count(b"app-shortlisted") == 1
     assert len([q for q in queries.captured_queries if "marketplace_shortlistitem" in q["sql"]]) == 1
+
+
+def test_results_page_buttons_are_the_service_page_button(choosing_world: Any) -> None:
+    # The results page writes its buttons out itself: the markup must stay the tag's.
+    user = choosing_world.cast.person.user
+    choosing.shortlist_add(actor=user, service=choosing_world.near)
+    client = Client()
+    client.force_login(user)
+    response = client.get(SEARCH)
+    token = re.compile(r'csrfmiddlewaretoken" value="[^"]+"')
+    page = token.sub("TOKEN", response.content.decode())
+    tag = Template("{% load choosing %}{% shortlist_button service postcode %}")
+    for service in (choosing_world.near, choosing_world.also_near):  # on the shortlist, and not
+        context = RequestContext(response.wsgi_request, {"service": service, "postcode": "G12 8QQ"})
+        button = token.sub("TOKEN", tag.render(context))
+        assert button.startswith(("<form", "<p")) and button in page

@@ -15,9 +15,9 @@ a register import (which writes in bulk), and saving the reviews' and
 vetting's summary rows (connected by label, so this module imports neither
 app).
 
-A missing version (a new or flushed cache, an evicted key) starts again from
-the clock, not from 1, so it never repeats a version that answers or a
-process's memory (the search form's choices) were stored under.
+A missing version (a new or flushed cache, an evicted key) starts again at
+the current time in nanoseconds, not at 1, so it never repeats a version that
+answers or a process's memory (the search form's choices) were stored under.
 """
 
 from __future__ import annotations

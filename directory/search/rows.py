@@ -2,14 +2,15 @@
 
 The ORM's select_related and prefetch_related cost a cache-miss search more Python time
 (compiling the SQL) than the database spent answering. The SQL here is built once per
-process and, on PostgreSQL, prepared once per connection (carehub.prepared: planning the
-five-table join took longer than running it); each column passes through the same converters
-the ORM applies (JSON, decimals, datetimes and UUIDs read alike on PostgreSQL and SQLite), and
-the instances are wired up as select_related would leave them, so templates and serialisers
-read them without a query: ``service.provider.vetting``, ``service.registration`` and
-``service.rating_summary`` (a missing row raises DoesNotExist, as after select_related).
-A service's categories, in their display order, are ``service.category_list`` (no manager:
-building one per row cost more than the rest of the row; ``service.categories`` would query).
+process; each column passes through the same converters the ORM applies (JSON, decimals,
+datetimes and UUIDs read alike on PostgreSQL and SQLite), and the instances are wired up as
+select_related would leave them, so templates and serialisers read them without a query:
+``service.provider.vetting``, ``service.registration`` and ``service.rating_summary`` (a
+missing row raises DoesNotExist, as after select_related). On PostgreSQL both statements are
+prepared once per connection (carehub.prepared: planning the five-table join took longer than
+running it). A service's categories, in their display order, are ``service.category_list``
+(no manager: building one per row cost more than the rest of the row; ``service.categories``
+would query).
 """
 
 from __future__ import annotations

@@ -120,8 +120,8 @@ def test_search_api_rows_equal_the_output_serializer(db):
     lapsed = make_provider(name="Lapsed")  # vetted once, no longer
     ProviderVetting.objects.create(
         provider=lapsed,
-        vetted_at=datetime(2024, 3, 1, 12, tzinfo=UTC),
-        valid_until=datetime(2025, 3, 1, tzinfo=UTC).date(),
+        vetted_at="2024-03-01T12:00:00+00:00",
+        valid_until="2025-03-01",
         checks=[{"kind": "insurance", "label": "Insurance", "checked_on": "2024-03-01"}],
     )
     make_service(

@@ -2,6 +2,7 @@
 directly) against service_search and the API's serializer: the same services, in the same
 order, with the same distances, counts and JSON."""
 
+import math
 import random
 from datetime import UTC, datetime
 
@@ -198,3 +199,34 @@ def test_service_search_results_find_a_service_whose_band_rounds_past_the_box(db
     expected = list(service_search(origin=origin, radius_miles=10))
     assert [s.name for s in expected] == ["North tip"]
     assert page_rows(service_search_results(origin=origin, radius_miles=10)[0:20]) == page_rows(expected)
+
+
+@pytest.mark.parametrize("layout", ["even", "ring", "pile"])
+def test_service_search_results_nearest_first_equal_service_search(db, layout):
+    # Enough services that a page is looked for in a smaller circle than the search's (the count
+    # says how dense it is): spread evenly; on a ring round an almost empty middle, where the
+    # smaller circle holds too few and the whole circle is read; piled on a few spots, ties in distance.
+    from geopy.distance import great_circle
+
+    origin = ORIGINS["glasgow"]
+    rng = random.Random(layout)
+    for i in range(400):
+        if layout == "even":
+            miles = 10 * math.sqrt(rng.random())
+        elif layout == "ring":  # a few near the middle, fewer than a page: the smaller circle falls short
+            miles = rng.uniform(0, 4.5) if i < 6 else rng.uniform(8, 10.5)
+        else:
+            miles = rng.choice([0.5, 2, 2, 7])
+        bearing = rng.uniform(0, 360) if layout != "pile" else rng.choice([0, 90, 180])
+        p = great_circle(miles=miles).destination((origin.latitude, origin.longitude), bearing)
+        make_service(name=f"S{rng.randrange(50):02d}", latitude=p.latitude, longitude=p.longitude)
+    expected = list(service_search(origin=origin, radius_miles=10))
+    for size in (7, 20):
+        pages = Paginator(service_search_results(origin=origin, radius_miles=10), size)
+        assert pages.count == len(expected)
+        got = []
+        for number in pages.page_range:
+            results = service_search_results(origin=origin, radius_miles=10)
+            results.expect((number - 1) * size, size)
+            got += Paginator(results, size).page(number).object_list
+        assert page_rows(got) == page_rows(expected)

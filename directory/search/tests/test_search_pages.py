@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -264,3 +266,71 @@ def test_search_page_distances_read_as_floatformat_would_write_them():
     values = [0.0, -0.0, 0.05, 0.15, 0.25, 0.35, 1.45, 2.675, 1e-7, 5e-7, 1e-6, 49.95, 80.46719999, 1e15, 3e16]
     values += [rng.uniform(0, 81) for _ in range(2000)] + [round(rng.uniform(0, 81), 2) for _ in range(2000)]
     assert [_one_decimal(v) for v in values] == [floatformat(v, 1) for v in values]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"postcode": "G12 8QQ"},
+        {"postcode": "G12 8QQ", "radius_miles": 25, "category": ["care-homes", "transport"], "ordering": "rating"},
+        {"postcode": "G12 8QQ", "delivery": "at_home", "max_price": "30", "vetted": "on", "q": "<b>help</b>"},
+        {"postcode": "G12 8QQ", "client_group": "older-people", "page": 2},
+        {"postcode": "G12 8QQ", "max_price": "lots"},  # an error in a filter: never from the cache
+        {"postcode": "not a postcode", "radius_miles": 3},
+    ],
+)
+def test_search_page_filters_from_the_cache_are_the_filters_rendered_afresh(client, glasgow, settings, query):
+    category("care-homes"), category("transport"), client_group("older-people")
+    for i in range(3):
+        make_service(name=f"Service {i}", latitude=55.8718, longitude=-4.2884)
+
+    def page() -> str:  # each page masks its CSRF token afresh: compare the rest
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", client.get(SEARCH, query).content.decode())
+
+    settings.SEARCH_CACHE_SECONDS = 0
+    fresh = page()
+    settings.SEARCH_CACHE_SECONDS = 60
+    assert page() == fresh  # stored
+    assert page() == fresh  # read back
+    if query.get("max_price") == "lots":
+        assert "govuk-error-message" in fresh
+
+
+def test_search_page_filters_follow_a_renamed_type_of_care_at_once(client, glasgow):
+    care_homes = category("care-homes")
+    query = {"postcode": "G12 8QQ", "category": "care-homes"}
+    assert ">Care homes</label>" in client.get(SEARCH, query).content.decode()
+    care_homes.name = "Residential homes"
+    care_homes.save()
+    body = client.get(SEARCH, query).content.decode()
+    assert ">Residential homes</label>" in body and ">Care homes</label>" not in body
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"radius_miles": 25},
+        {"q": "nursing"},
+        {"category": "transport"},
+        {"client_group": "older-people"},
+        {"delivery": "remotely"},
+        {"max_price": "12.50"},
+        {"vetted": "on"},
+        {"ordering": "name"},
+    ],
+)
+def test_search_page_filters_are_cached_apart_for_each_filter(client, glasgow, settings, change):
+    category("care-homes"), category("transport"), client_group("older-people")
+    base = {"postcode": "G12 8QQ", "radius_miles": 5}
+    changed = base | change
+
+    def filters(query: dict) -> str:
+        body = client.get(SEARCH, query).content.decode()
+        return body[body.index('class="app-search-filters"') : body.index("</form>")]
+
+    settings.SEARCH_CACHE_SECONDS = 0
+    fresh = filters(changed)
+    settings.SEARCH_CACHE_SECONDS = 60
+    filters(base)  # cached first
+    assert filters(changed) == fresh != filters(base)

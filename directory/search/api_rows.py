@@ -25,7 +25,7 @@ from carehub.prepared import execute_prepared
 from directory.models import Category, Provider, ProviderVetting, Registration, Service
 from directory.registers.display import registration_summary
 from directory.search.display import price_text
-from directory.search.rows import Converter, convert_row, model_columns, rating_model
+from directory.search.rows import Converter, convert_row, model_columns, rating_model, sparse
 from directory.search.selectors import KM_PER_MILE
 from directory.vetting.selectors import vetting_public
 
@@ -88,10 +88,10 @@ def _plan(vendor: str) -> dict[str, Any]:
     return {
         "rows_sql": rows_sql,
         "categories_sql": categories_sql,
-        "head": service_conv + provider_conv + rating_conv,
+        "head": sparse(service_conv + provider_conv + rating_conv),
         "head_width": first + len(rating_items),
-        "vetting": (vetting_at, vetting_names, vetting_conv),
-        "registration": (registration_at, registration_names, registration_conv),
+        "vetting": (vetting_at, vetting_names, sparse(vetting_conv)),
+        "registration": (registration_at, registration_names, sparse(registration_conv)),
     }
 
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection, connections, models
 
 from carehub.prepared import execute_prepared
 from directory.models import Category, Provider, ProviderVetting, Registration, Service
@@ -46,7 +46,7 @@ def model_columns(model: type[models.Model], alias: str) -> tuple[list[str], lis
 
 
 @cache
-def _plan(vendor: str) -> tuple[str, list[tuple[type[models.Model], list[str], list[list[Converter]], int]], str]:
+def _plan(vendor: str) -> tuple[str, list[tuple[type[models.Model], list[str], Converters, int]], str]:
     """(the rows' SQL before its ids' condition, each model's slice of the row, the categories' SQL
     with ``{ids}`` where its ids' condition goes)."""
     del vendor  # part of the cache key only: converters differ by database
@@ -59,7 +59,7 @@ def _plan(vendor: str) -> tuple[str, list[tuple[type[models.Model], list[str], l
         (rating_model(), "sr"),
     ):
         items, names, converters = model_columns(model, alias)
-        parts.append((model, names, converters, len(select)))
+        parts.append((model, names, sparse(converters), len(select)))
         select += items
     qn = connection.ops.quote_name
     # Only model metadata (quoted table and column names) is formatted in; ids are parameters.
@@ -82,17 +82,28 @@ def _plan(vendor: str) -> tuple[str, list[tuple[type[models.Model], list[str], l
     return rows_sql, parts, categories_sql
 
 
-def convert_row(values: Any, converters: list[list[Converter]]) -> list[Any]:
+# The columns that have converters, by position, each with its converters: most columns have none
+# (on PostgreSQL nearly all), and a row is read without a step for each of those.
+Converters = tuple[tuple[int, tuple[Converter, ...]], ...]
+
+
+def sparse(per_column: list[list[Converter]]) -> Converters:
+    return tuple((i, tuple(convs)) for i, convs in enumerate(per_column) if convs)
+
+
+def convert_row(values: Any, converters: Converters) -> list[Any]:
     """Each value through its column's converters, as the ORM reads it."""
-    converted = []
-    for value, field_converters in zip(values, converters, strict=True):
+    converted = list(values)
+    conn = connections[connection.alias]  # the wrapper itself, not the thread-local proxy, per value
+    for i, field_converters in converters:
+        value = converted[i]
         for convert, col in field_converters:
-            value = convert(value, col, connection)
-        converted.append(value)
+            value = convert(value, col, conn)
+        converted[i] = value
     return converted
 
 
-def _instance(model: type[models.Model], names: list[str], converters: list[list[Converter]], values: Any) -> Any:
+def _instance(model: type[models.Model], names: list[str], converters: Converters, values: Any) -> Any:
     return model.from_db(connection.alias, names, convert_row(values, converters))
 
 

@@ -299,6 +299,10 @@ _RAW_ORDER = {
 }
 
 
+# Far beyond any directory's size, and within every database's integer range.
+MAX_OFFSET = 10**12
+
+
 class ServiceSearchResults:
     """A radius search's results as a lazy sequence for Django's and DRF's paginators:
     ``count()`` and one slice cost one SQL statement (see above), not a COUNT and a page.
@@ -359,7 +363,9 @@ class ServiceSearchResults:
 
     # Step 1: ids and distances of one page (and the count, when raw).
     def _fetch_ids(self, offset: int, limit: int) -> list[tuple[int, float | None]]:
-        if limit <= 0:
+        # Past any possible end (a page number of twenty digits): nothing, without asking the
+        # database for an OFFSET it cannot hold (a bigint overflow, a 500).
+        if limit <= 0 or offset > MAX_OFFSET:
             return []
         if self.filtered is not None:
             fields = ("pk", "distance_km") if self.origin is not None else ("pk",)

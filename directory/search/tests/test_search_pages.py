@@ -334,3 +334,10 @@ def test_search_page_filters_are_cached_apart_for_each_filter(client, glasgow, s
     settings.SEARCH_CACHE_SECONDS = 60
     filters(base)  # cached first
     assert filters(changed) == fresh != filters(base)
+
+
+def test_search_page_shows_the_last_page_for_an_enormous_page_number(client, glasgow):
+    make_service(name="Only one", latitude=55.8718, longitude=-4.2884)
+    response = client.get(SEARCH, {"postcode": "G12 8QQ", "page": "22062506532701554606080"})
+    assert response.status_code == 200
+    assert "Only one" in response.content.decode()

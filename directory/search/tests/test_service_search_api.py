@@ -220,3 +220,10 @@ def test_common_search_query_reads_the_queries_people_send():
         "vetted": None,
         "ordering": "distance",
     }
+
+
+@pytest.mark.parametrize("query", [{}, {"postcode": "G12 8QQ"}, {"postcode": "G12 8QQ", "ordering": "name"}])
+def test_service_search_api_answers_an_enormous_page_number_with_a_404(client, glasgow, query):
+    make_service(name="Only", latitude=G12_8QQ[0], longitude=G12_8QQ[1])
+    response = client.get(URL, query | {"page": "22062506532701554606080"})  # found by drill 6's fuzzing
+    assert response.status_code == 404

@@ -43,3 +43,11 @@ def execute_prepared(
         known[1].add(name)
     placeholders = ", ".join(["%s"] * len(params))
     cursor.execute(f"EXECUTE {name} ({placeholders})" if params else f"EXECUTE {name}", params)  # nosec B608
+
+
+def execute_prepared_for_ids(cursor: Any, name: str, sql: str, ids: Sequence[int]) -> None:
+    """execute_prepared for a statement about a list of ids, where sql has ``{ids}`` after the id
+    column: ``= ANY($1)`` with one array on PostgreSQL (the same text, so one prepared statement,
+    for any number of ids), ``IN (%s, …)`` elsewhere."""
+    in_list = " IN (" + ", ".join(["%s"] * len(ids)) + ")"
+    execute_prepared(cursor, name, (sql.format(ids=" = ANY($1)"), [list(ids)]), other=(sql.format(ids=in_list), ids))

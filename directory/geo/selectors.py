@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import connection
 
 from carehub.postcodes import normalise_postcode, postcode_district, postcode_sector
@@ -13,13 +15,9 @@ def postcode_lookup(*, postcode: str) -> Postcode | None:
     """Geocode a postcode: the unit if known, else its sector's centroid, else its
     district's. The returned row's ``precision`` says which was used; None when
     even the district is unknown. Raises InvalidPostcode for a malformed postcode."""
-    unit = normalise_postcode(postcode)
-    candidates = [unit, postcode_sector(unit), postcode_district(unit)]
+    candidates = _candidates(postcode)
     rows = {row.postcode: row for row in Postcode.objects.select_related("council").filter(postcode__in=candidates)}
-    for key in candidates:
-        if key in rows:
-            return rows[key]
-    return None
+    return _most_precise(candidates, rows)
 
 
 def postcode_position(*, postcode: str) -> tuple[float, float, str] | None:
@@ -29,8 +27,7 @@ def postcode_position(*, postcode: str) -> tuple[float, float, str] | None:
     in milliseconds (issue 13): the ORM's query (select_related, instances) cost it more Python
     than the database spent, so this one indexed statement is written out (and prepared once
     per connection on PostgreSQL, see carehub.prepared)."""
-    unit = normalise_postcode(postcode)
-    candidates = [unit, postcode_sector(unit), postcode_district(unit)]
+    candidates = _candidates(postcode)
     # Only the table's quoted name is formatted in; the postcodes are parameters.
     table = connection.ops.quote_name(Postcode._meta.db_table)
     sql = f"SELECT postcode, latitude, longitude, precision FROM {table} WHERE postcode IN "  # noqa: S608  # nosec B608
@@ -39,7 +36,14 @@ def postcode_position(*, postcode: str) -> tuple[float, float, str] | None:
             cursor, "postcode_position", (sql + "($1, $2, $3)", candidates), other=(sql + "(%s, %s, %s)", candidates)
         )
         found = {row[0]: row[1:] for row in cursor.fetchall()}
-    for key in candidates:
-        if key in found:
-            return found[key]
-    return None
+    return _most_precise(candidates, found)
+
+
+def _candidates(postcode: str) -> list[str]:
+    """The unit, its sector and its district, most precise first; raises InvalidPostcode."""
+    unit = normalise_postcode(postcode)
+    return [unit, postcode_sector(unit), postcode_district(unit)]
+
+
+def _most_precise(candidates: list[str], found: dict[str, Any]) -> Any | None:
+    return next((found[key] for key in candidates if key in found), None)

@@ -19,12 +19,11 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import UUIDField
-from django.urls import reverse
 
-from carehub.prepared import execute_prepared
+from carehub.prepared import execute_prepared_for_ids
 from directory.models import Category, Provider, ProviderVetting, Registration, Service
 from directory.registers.display import registration_summary
-from directory.search.display import price_text
+from directory.search.display import price_text, service_detail_url_parts
 from directory.search.rows import Converter, convert_row, model_columns, rating_model, sparse
 from directory.search.selectors import KM_PER_MILE
 from directory.vetting.selectors import vetting_public
@@ -112,27 +111,18 @@ def search_api_rows(pairs: list[tuple[int, float | None]]) -> list[dict[str, Any
         return []
     plan = _plan(connection.vendor)
     ids = [pk for pk, _ in pairs]
-    in_list = " IN (" + ", ".join(["%s"] * len(ids)) + ")"
     with connection.cursor() as cursor:
-        rows_sql, categories_sql = plan["rows_sql"], plan["categories_sql"]
-        execute_prepared(
-            cursor,
-            "search_api_rows",
-            (rows_sql.format(ids=" = ANY($1)"), [ids]),
-            other=(rows_sql.format(ids=in_list), ids),
-        )
+        execute_prepared_for_ids(cursor, "search_api_rows", plan["rows_sql"], ids)
         rows = cursor.fetchall()
         categories: dict[int, list[dict[str, str]]] = {pk: [] for pk in ids}
         if connection.vendor == "postgresql":
             for row in rows:
                 categories[row[0]] = [{"slug": slug, "name": name} for slug, name in row[-1] or ()]
         else:
-            cursor.execute(categories_sql.format(ids=in_list), ids)
+            execute_prepared_for_ids(cursor, "search_api_categories", plan["categories_sql"], ids)
             for service_id, slug, name in cursor.fetchall():
                 categories[service_id].append({"slug": slug, "name": name})
-    # The service page's URL with the code put in, as reverse() gives it, without a reverse() per row.
-    placeholder = "00000000-0000-0000-0000-000000000000"
-    url_prefix, url_suffix = reverse("directory:service-detail", kwargs={"code": placeholder}).split(placeholder)
+    url_prefix, url_suffix = service_detail_url_parts()
     head_width = plan["head_width"]
     by_id = {}
     for row in rows:

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db import connection, connections, models
 
-from carehub.prepared import execute_prepared
+from carehub.prepared import execute_prepared_for_ids
 from directory.models import Category, Provider, ProviderVetting, Registration, Service
 
 Converter = tuple[Callable[[Any, Any, Any], Any], Any]  # (converter, the column it converts)
@@ -47,8 +47,8 @@ def model_columns(model: type[models.Model], alias: str) -> tuple[list[str], lis
 
 @cache
 def _plan(vendor: str) -> tuple[str, list[tuple[type[models.Model], list[str], Converters, int]], str]:
-    """(the rows' SQL before its ids' condition, each model's slice of the row, the categories' SQL
-    with ``{ids}`` where its ids' condition goes)."""
+    """(the rows' SQL, each model's slice of the row, the categories' SQL), each SQL with ``{ids}``
+    where its ids' condition goes (execute_prepared_for_ids)."""
     del vendor  # part of the cache key only: converters differ by database
     parts, select = [], []
     for model, alias in (
@@ -69,7 +69,7 @@ def _plan(vendor: str) -> tuple[str, list[tuple[type[models.Model], list[str], C
         f"LEFT OUTER JOIN {qn(ProviderVetting._meta.db_table)} v ON v.provider_id = p.id "
         f"LEFT OUTER JOIN {qn(Registration._meta.db_table)} r ON r.service_id = s.id "
         f"LEFT OUTER JOIN {qn(rating_model()._meta.db_table)} sr ON sr.service_id = s.id "
-        "WHERE s.id"
+        "WHERE s.id{ids}"
     )
     items, _, _ = model_columns(Category, "c")
     through = Service.categories.through._meta.db_table
@@ -112,17 +112,10 @@ def services_by_id(ids: list[int]) -> dict[int, Service]:
     if not ids:
         return {}
     rows_sql, parts, categories_sql = _plan(connection.vendor)
-    # PostgreSQL: one array parameter, so the statement's text is the same for any page size.
-    in_list = " IN (" + ", ".join(["%s"] * len(ids)) + ")"
     with connection.cursor() as cursor:
-        execute_prepared(cursor, "search_rows", (rows_sql + " = ANY($1)", [ids]), other=(rows_sql + in_list, ids))
+        execute_prepared_for_ids(cursor, "search_rows", rows_sql, ids)
         rows = cursor.fetchall()
-        execute_prepared(
-            cursor,
-            "search_categories",
-            (categories_sql.format(ids=" = ANY($1)"), [ids]),
-            other=(categories_sql.format(ids=in_list), ids),
-        )
+        execute_prepared_for_ids(cursor, "search_categories", categories_sql, ids)
         category_rows = cursor.fetchall()
     (_, s_names, s_conv, _), *joined = parts
     services: dict[int, Service] = {}

@@ -26,7 +26,7 @@ from carehub.postcodes import normalise_postcode, postcode_district
 from directory.geo.selectors import postcode_position
 from directory.models import Category, Service
 from directory.models.listings import LATITUDE_BANDS_PER_DEGREE
-from directory.search.rows import services_by_id
+from directory.search.rows import rating_model, services_by_id
 from directory.vetting.selectors import vetted_q
 
 # --- Service search ----------------------------------------------------------------------
@@ -391,8 +391,7 @@ class ServiceSearchResults:
         share = (2 * wanted + 20) / total
         if share >= 0.5:
             return None
-        rows = self._page(self.radius_km * math.sqrt(share), offset, limit, within=True)
-        return rows if rows is not None else None
+        return self._page(self.radius_km * math.sqrt(share), offset, limit, within=True)
 
     def _page(
         self, radius_km: float, offset: int, limit: int, *, within: bool = False
@@ -404,7 +403,7 @@ class ServiceSearchResults:
         distance, params = _haversine_sql(self.origin)
         rating_join, rating_col = "", "NULL AS score"
         if self.ordering == Ordering.RATING:
-            rating_join = f" LEFT OUTER JOIN {_rating_table()} r ON r.service_id = s.id"
+            rating_join = f" LEFT OUTER JOIN {rating_model()._meta.db_table} r ON r.service_id = s.id"
             rating_col = "r.score"
         box, box_params = _box_sql(self.origin, radius_km)
         sql = (
@@ -466,11 +465,6 @@ class ServiceSearchResults:
             service.rating_score = None if rating is None else rating.score
             services.append(service)
         return services
-
-
-def _rating_table() -> str:
-    # The reviews app's ServiceRating, by its reverse name: the directory imports nothing from reviews.
-    return Service._meta.get_field("rating_summary").related_model._meta.db_table
 
 
 def service_search_results(

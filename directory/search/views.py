@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.defaultfilters import floatformat
-from django.urls import reverse
 
 from accounts.selectors import postcode_for_search
 from carehub.errors import DomainError
 from carehub.forms import add_domain_error
-from directory.models import Service
-from directory.search.display import service_price_text
+from directory.search.display import add_result_texts, service_detail_url_parts, service_price_text
 from directory.search.forms import ServiceSearchForm, wider_radius
 from directory.search.log import search_log_record
 from directory.search.selectors import (
@@ -65,14 +60,9 @@ def search(request: HttpRequest) -> HttpResponse:
             result_count=page.paginator.count,
             categories=data["category"],
         )
-    # Per row only what differs: the detail URL is the page's pattern with the code put in. The
-    # row's texts are made here, once, rather than by a dozen template tags and filters per row.
-    placeholder = "00000000-0000-0000-0000-000000000000"
-    url_prefix, url_suffix = reverse("directory:service-detail", kwargs={"code": placeholder}).split(placeholder)
+    url_parts = service_detail_url_parts()
     for service in page.object_list:
-        service.price_text = service_price_text(service)
-        service.detail_url = f"{url_prefix}{service.code}{url_suffix}"
-        _add_row_texts(service)
+        add_result_texts(service, url_parts)
     context = {
         "form": form,
         "origin": origin,
@@ -85,41 +75,6 @@ def search(request: HttpRequest) -> HttpResponse:
         "ellipsis": Paginator.ELLIPSIS,
     }
     return render(request, "directory/search.html", context)
-
-
-_TENTH = Decimal("0.1")
-
-
-def _one_decimal(value: Any) -> str:
-    """What the filter floatformat:1 shows (the same half-up rounding of the same digits), without
-    its cost; anything but an ordinary non-negative float goes through the filter itself."""
-    if type(value) is float:
-        if value == 0:
-            return "0.0"  # -0.0 too
-        if 1e-6 <= value < 1e15:
-            return str(Decimal(repr(value)).quantize(_TENTH, ROUND_HALF_UP))
-    return floatformat(value, 1)
-
-
-def _add_row_texts(service: Service) -> None:
-    """A result's distance, types of care and where it is delivered, as the results page shows
-    them, and whether it has regulator grades, reviews and vetting to show (rows.py caches these
-    as None when missing, where reading them raises DoesNotExist)."""
-    service.distance_text = f"{_one_decimal(service.distance_miles)} miles ({_one_decimal(service.distance_km)} km)"
-    service.category_text = ", ".join(c.name for c in service.category_list)
-    where = []
-    if service.delivered_at_location:
-        where.append(f"At their premises in {service.town}" if service.town else "At their premises")
-    if service.delivered_at_home:
-        where.append("At your home")
-    if service.delivered_remotely:
-        where.append("Online or by phone")
-    service.where_text = "; ".join(where)
-    service.has_registration = getattr(service, "registration", None) is not None
-    rating = getattr(service, "rating_summary", None)
-    service.has_reviews = bool(rating is not None and rating.review_count)
-    vetting = getattr(service.provider, "vetting", None)
-    service.has_vetting = bool(vetting is not None and vetting.vetted_at)
 
 
 def _page_number(value: str | None) -> int:

@@ -31,11 +31,11 @@ def search_filter_fields(form: Any) -> SafeString:
     fields = get_template("directory/_search_filter_fields.html")
     seconds = settings.SEARCH_CACHE_SECONDS
     if seconds <= 0 or (form.is_bound and any(form.errors.get(name) for name in FILTER_FIELDS)):
-        return mark_safe(fields.render({"form": form}))  # noqa: S308  # nosec B308 B703: rendered by the template engine
+        return fields.render({"form": form})  # rendered, and marked safe, by the template engine
     state = repr((search_cache_version(), form.is_bound, [(name, form[name].value()) for name in FILTER_FIELDS]))
     key = f"directory:search:filters:{hashlib.sha256(state.encode()).hexdigest()}"
     html = cache.get(key)
     if html is None:
         html = fields.render({"form": form})
         cache.set(key, html, timeout=seconds)
-    return mark_safe(html)  # noqa: S308  # nosec B308 B703: rendered by the template engine, escaped there
+    return mark_safe(html)  # noqa: S308  # nosec B308 B703: the template engine's output, escaped there

@@ -260,12 +260,12 @@ def test_search_page_distances_read_as_floatformat_would_write_them():
 
     from django.template.defaultfilters import floatformat
 
-    from directory.search.views import _one_decimal
+    from directory.search.display import one_decimal
 
     rng = random.Random(13)
     values = [0.0, -0.0, 0.05, 0.15, 0.25, 0.35, 1.45, 2.675, 1e-7, 5e-7, 1e-6, 49.95, 80.46719999, 1e15, 3e16]
     values += [rng.uniform(0, 81) for _ in range(2000)] + [round(rng.uniform(0, 81), 2) for _ in range(2000)]
-    assert [_one_decimal(v) for v in values] == [floatformat(v, 1) for v in values]
+    assert [one_decimal(v) for v in values] == [floatformat(v, 1) for v in values]
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ import redis
 from django.conf import settings
 
 from carehub.celery import app
+from carehub.testing.celery import celery_conf
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).with_name("celery")
@@ -38,9 +39,10 @@ def worker_queue() -> Iterator[str]:
 
 
 @pytest.fixture
-def publish_to_broker(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(app.conf, "task_always_eager", False)
-    assert app.conf.broker_url == settings.REDIS_URL
+def publish_to_broker() -> Iterator[None]:
+    with celery_conf(task_always_eager=False):
+        assert app.conf.broker_url == settings.REDIS_URL
+        yield
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.notifications.models import Notification, OutboxMessage
 from accounts.notifications.tasks import notifications_redispatch
-from carehub.celery import app
+from carehub.testing.celery import celery_conf
 from marketplace.bookings import services as bookings
 from marketplace.models import Booking
 from marketplace.tests.booking_world import request_hours
@@ -22,29 +22,17 @@ from marketplace.tests.factories import key
 UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"
 
 
-def _reset_broker_pools() -> None:
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
 @pytest.fixture
 def eager() -> Iterator[None]:
     """Tasks run in this process (as without REDIS_URL), whatever the environment says."""
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
+    with celery_conf(task_always_eager=True):
+        yield
 
 
 @pytest.fixture
 def broker_down() -> Iterator[None]:
-    previous = (app.conf.task_always_eager, app.conf.broker_url)
-    app.conf.task_always_eager = False
-    app.conf.broker_url = UNREACHABLE_BROKER
-    _reset_broker_pools()
-    yield
-    app.conf.task_always_eager, app.conf.broker_url = previous
-    _reset_broker_pools()
+    with celery_conf(task_always_eager=False, broker_url=UNREACHABLE_BROKER):
+        yield
 
 
 def test_booking_request_notifies_provider_members(
@@ -98,12 +86,11 @@ def test_booking_succeeds_with_the_broker_down_and_is_delivered_by_redispatch(
     assert mail.outbox == []
 
     # The broker comes back; beat's re-dispatch picks up what is older than its grace period.
-    app.conf.broker_url = "memory://"
-    _reset_broker_pools()
     OutboxMessage.objects.update(created_at=timezone.now() - timedelta(minutes=5))
-    assert notifications_redispatch.apply().get() == 3
-    assert len(mail.outbox) == 3
-    assert notifications_redispatch.apply().get() == 0
+    with celery_conf(broker_url="memory://"):
+        assert notifications_redispatch.apply().get() == 3
+        assert len(mail.outbox) == 3
+        assert notifications_redispatch.apply().get() == 0
     assert len(mail.outbox) == 3
 
 
@@ -118,17 +105,11 @@ def test_booking_enqueues_delivery_on_the_real_broker(world: Any, django_capture
     from accounts.notifications.tasks import notification_deliver
 
     client = redis.Redis.from_url(settings.REDIS_URL)
-    previous = (app.conf.task_always_eager, app.conf.broker_url)
-    app.conf.task_always_eager, app.conf.broker_url = False, settings.REDIS_URL
-    _reset_broker_pools()
-    try:
+    with celery_conf(task_always_eager=False, broker_url=settings.REDIS_URL):
         before = client.llen("celery")
         with django_capture_on_commit_callbacks(execute=True):
             request_hours(world)
         published = [json.loads(raw) for raw in client.lrange("celery", 0, -1)]
-    finally:
-        app.conf.task_always_eager, app.conf.broker_url = previous
-        _reset_broker_pools()
     ours = [m for m in published if m["headers"]["task"] == "accounts.notifications_tasks.notification_deliver"]
     outbox_ids = {m["headers"]["argsrepr"] for m in ours}
     for raw in client.lrange("celery", 0, -1)[: len(published) - before]:

@@ -132,6 +132,9 @@ else:
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
     }
+if _db["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, with a health check that asks the socket rather than the server (see there).
+    _db["ENGINE"] = "carehub.db.postgresql"
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock at BEGIN, so two writers queue
     # instead of failing with "database is locked" half-way (see DESIGN.md, Money).

@@ -36,6 +36,12 @@ def execute_prepared(
     raw = connection.connection
     known = getattr(connection, "_carehub_prepared", None)
     if known is None or known[0] is not raw:  # a new database session: nothing is prepared in it
+        # Each statement here is written for its generic plan (values never change its shape);
+        # left to choose, PostgreSQL went on planning some of them afresh at every EXECUTE, which
+        # is the cost preparing them saves. The setting reaches only prepared statements: these, and
+        # PL/pgSQL's (the ledger's balance check, one read by an indexed id either way).
+        # (A rollback of the transaction this runs in undoes the SET: then it is only slower.)
+        cursor.execute("SET plan_cache_mode = force_generic_plan")
         known = (raw, set())
         connection._carehub_prepared = known
     if name not in known[1]:
@@ -43,6 +49,15 @@ def execute_prepared(
         known[1].add(name)
     placeholders = ", ".join(["%s"] * len(params))
     cursor.execute(f"EXECUTE {name} ({placeholders})" if params else f"EXECUTE {name}", params)  # nosec B608
+
+
+def numbered(sql: str) -> str:
+    """sql with its %s placeholders numbered $1, $2, … (the form PREPARE takes); sql must hold no
+    other percent sign."""
+    parts = sql.split("%s")
+    if any("%" in part for part in parts):
+        raise ValueError("Only %s placeholders can be numbered")
+    return "".join(part + (f"${n}" if n < len(parts) else "") for n, part in enumerate(parts, start=1))
 
 
 def execute_prepared_for_ids(cursor: Any, name: str, sql: str, ids: Sequence[int]) -> None:

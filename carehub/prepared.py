@@ -8,6 +8,11 @@ per connection: a new connection (Django reconnects after CONN_MAX_AGE, or after
 prepares them again. Other databases run the statement as it is (SQLite's driver already
 keeps compiled statements per connection).
 
+Each statement is written for its generic plan (its values never change its shape), and every
+connection starts with ``plan_cache_mode = force_generic_plan`` (carehub.db.postgresql): left to
+choose, PostgreSQL went on planning some of them afresh at every EXECUTE, the cost preparing
+them saves.
+
 Not for use behind a transaction-pooling proxy (PgBouncer in transaction mode), which would
 share one session's statements between clients; CareHub connects to PostgreSQL directly.
 """
@@ -15,6 +20,7 @@ share one session's statements between clients; CareHub connects to PostgreSQL d
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection
@@ -36,12 +42,6 @@ def execute_prepared(
     raw = connection.connection
     known = getattr(connection, "_carehub_prepared", None)
     if known is None or known[0] is not raw:  # a new database session: nothing is prepared in it
-        # Each statement here is written for its generic plan (values never change its shape);
-        # left to choose, PostgreSQL went on planning some of them afresh at every EXECUTE, which
-        # is the cost preparing them saves. The setting reaches only prepared statements: these, and
-        # PL/pgSQL's (the ledger's balance check, one read by an indexed id either way).
-        # (A rollback of the transaction this runs in undoes the SET: then it is only slower.)
-        cursor.execute("SET plan_cache_mode = force_generic_plan")
         known = (raw, set())
         connection._carehub_prepared = known
     if name not in known[1]:
@@ -51,6 +51,12 @@ def execute_prepared(
     cursor.execute(f"EXECUTE {name} ({placeholders})" if params else f"EXECUTE {name}", params)  # nosec B608
 
 
+def execute_prepared_sql(cursor: Any, name: str, sql: str, params: Sequence[Any]) -> None:
+    """execute_prepared for a statement written once, with %s placeholders (numbered for PREPARE)."""
+    execute_prepared(cursor, name, (numbered(sql), params), other=(sql, params))
+
+
+@lru_cache(maxsize=64)  # a few statement texts per process, each numbered once
 def numbered(sql: str) -> str:
     """sql with its %s placeholders numbered $1, $2, … (the form PREPARE takes); sql must hold no
     other percent sign."""

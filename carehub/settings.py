@@ -133,7 +133,8 @@ else:
         "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
     }
 if _db["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend, with a health check that asks the socket rather than the server (see there).
+    # Django's backend, with a health check that asks the socket rather than the server and
+    # generic plans for prepared statements (see there).
     _db["ENGINE"] = "carehub.db.postgresql"
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock at BEGIN, so two writers queue

@@ -7,7 +7,7 @@ from typing import Any
 from django.db import connection
 
 from carehub.postcodes import normalise_postcode, postcode_district, postcode_sector
-from carehub.prepared import execute_prepared
+from carehub.prepared import execute_prepared_sql
 from directory.models import Postcode
 
 
@@ -32,9 +32,7 @@ def postcode_position(*, postcode: str) -> tuple[float, float, str] | None:
     table = connection.ops.quote_name(Postcode._meta.db_table)
     sql = f"SELECT postcode, latitude, longitude, precision FROM {table} WHERE postcode IN "  # noqa: S608  # nosec B608
     with connection.cursor() as cursor:
-        execute_prepared(
-            cursor, "postcode_position", (sql + "($1, $2, $3)", candidates), other=(sql + "(%s, %s, %s)", candidates)
-        )
+        execute_prepared_sql(cursor, "postcode_position", sql + "(%s, %s, %s)", candidates)
         found = {row[0]: row[1:] for row in cursor.fetchall()}
     return _most_precise(candidates, found)
 

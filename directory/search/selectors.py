@@ -23,7 +23,7 @@ from django.http import Http404
 
 from carehub.errors import DomainError
 from carehub.postcodes import normalise_postcode, postcode_district
-from carehub.prepared import execute_prepared, numbered
+from carehub.prepared import execute_prepared_sql
 from directory.geo.selectors import postcode_position
 from directory.models import Category, Service
 from directory.models.listings import LATITUDE_BANDS_PER_DEGREE
@@ -251,11 +251,12 @@ def _box_sql(origin: Origin, radius_km: float) -> tuple[str, list[Any]]:
     truncates: either way a latitude x lies in band floor(x·n) or the next, so the bands from
     floor(min·n) to floor(max·n) + 1 hold every service in the box on both.
 
-    On PostgreSQL the statement is prepared once per connection (_execute_search), so its text
-    must not change with the box: the bands are one array. Its generic plan knows no values, and
-    would rather range over (status, latitude) in directory_service_geo_cover, a strip of the
-    whole country: ``latitude + 0`` leaves that index only the status to go on (the band index
-    checks latitude after longitude anyway, where it only filters)."""
+    On PostgreSQL the count and page are prepared once per connection (planning a 5-mile count
+    took a fifth of its time; carehub.prepared), so their text must not change with the box: the
+    bands are one array. Their generic plan knows no values, and would rather range over
+    (status, latitude) in directory_service_geo_cover, a strip of the whole country:
+    ``latitude + 0`` leaves that index only the status to go on (the band index checks latitude
+    after longitude anyway, where it only filters)."""
     min_lat, max_lat, min_lng, max_lng = bounding_box(origin, radius_km)
     bands = _bands(min_lat, max_lat)
     band = f"CAST((s.latitude * {LATITUDE_BANDS_PER_DEGREE}) AS integer)"
@@ -270,12 +271,6 @@ def _box_sql(origin: Origin, radius_km: float) -> tuple[str, list[Any]]:
         "AND s.longitude >= %s AND s.longitude <= %s AND s.latitude >= %s AND s.latitude <= %s"
     )
     return sql, [Service.Status.PUBLISHED, *bands, min_lng, max_lng, min_lat, max_lat]
-
-
-def _execute_search(cursor: Any, name: str, sql: str, params: list[Any]) -> None:
-    """A count or page statement: prepared once per connection on PostgreSQL (planning a 5-mile
-    count took a fifth of its time), as it is elsewhere."""
-    execute_prepared(cursor, name, (numbered(sql), params), other=(sql, params))
 
 
 def _bands(min_lat: float, max_lat: float) -> list[int]:
@@ -438,7 +433,7 @@ class ServiceSearchResults:
         )
         params += [*box_params, radius_km, limit, offset]
         with connection.cursor() as cursor:
-            _execute_search(cursor, f"search_page_{self.ordering}", sql, params)
+            execute_prepared_sql(cursor, f"search_page_{self.ordering}", sql, params)
             rows = cursor.fetchall()
         if within:
             return [(row[0], row[1]) for row in rows] if rows and rows[0][2] >= offset + limit else None
@@ -464,7 +459,7 @@ class ServiceSearchResults:
         )
         params = [*box_params, min_lat, max_lat, min_lng, max_lng, *params, self.radius_km]
         with connection.cursor() as cursor:
-            _execute_search(cursor, "search_count", sql, params)
+            execute_prepared_sql(cursor, "search_count", sql, params)
             return cursor.fetchone()[0]
 
     # Step 2: the page's rows, their summaries joined, in the order of step 1.

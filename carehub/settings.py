@@ -117,6 +117,14 @@ TEMPLATES = [
             ],
         },
     },
+    # Parts of pages rendered many times over, where Django's template language cost most of
+    # the page (the search results list: ADR 3). Only reached by name, from Django templates.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "carehub.jinja_env.environment"},
+    },
 ]
 
 # --- Database ----------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from directory.models import Registration, Regulator, Service
+from directory.models.regulator import regulator_grade_words
 
 
 def service_registration(service: Service) -> Registration | None:
@@ -13,6 +14,20 @@ def service_registration(service: Service) -> Registration | None:
         return service.registration
     except Registration.DoesNotExist:
         return None
+
+
+def grade_range(registration: Registration) -> dict[str, Any]:
+    """A result's "Inspection grades" row: the lowest and highest of the register entry's grades
+    and the regulator's words for them, and whether the grading is over two years old."""
+    grades = sorted(g["grade"] for g in registration.grade_list())
+    return {
+        "registration": registration,
+        "lowest": grades[0] if grades else None,
+        "highest": grades[-1] if grades else None,
+        "lowest_words": regulator_grade_words(registration.regulator, grades[0]) if grades else "",
+        "highest_words": regulator_grade_words(registration.regulator, grades[-1]) if grades else "",
+        "stale": registration.grading_is_stale(),
+    }
 
 
 def regulator_summary(service: Service) -> dict[str, Any] | None:

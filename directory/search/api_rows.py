@@ -1,15 +1,16 @@
-"""The search API's result rows, built straight from SQL (issue 13).
+"""The search's result rows, built straight from SQL (issue 13): the API's JSON here, the
+results page's rows in page_rows.py.
 
 A cache-miss search spent more Python on model instances (a service, its provider and
 categories, for every row) and on reading them back out into JSON than on anything else.
-Here one statement reads only the columns the API shows, and each row becomes its JSON
+Here one statement reads only the columns a result shows, and each row becomes its JSON
 object directly: no instance for the service, its provider or its categories. The rarer
 parts keep their one definition: a register entry or a vetting outcome, where a row has
 one, is made an instance and summarised by the same functions as everywhere else
 (registration_summary, vetting_public), and prices are worded by price_text.
 
-The rows are ServiceSearchApi.OutputSerializer's, key for key (a test compares them); the
-serializer stays the documented schema.
+The API's rows are ServiceSearchApi.OutputSerializer's, key for key (a test compares them);
+the serializer stays the documented schema.
 """
 
 from __future__ import annotations
@@ -42,12 +43,17 @@ SERVICE_COLUMNS = [
     "price_pence",
     "price_unit",
     "price_on_request",
+    "town",
+    "status",
 ]
 RATING_COLUMNS = ["review_count", "average", "score"]
 
 
+Plan = dict[str, Any]
+
+
 @cache
-def _plan(vendor: str) -> dict[str, Any]:
+def _plan(vendor: str) -> Plan:
     """The rows' and categories' SQL (``{ids}`` where the ids' condition goes) and how to read a row."""
     del vendor  # part of the cache key only: converters differ by database
     qn = connection.ops.quote_name
@@ -105,25 +111,36 @@ def _named_columns(model: type[Any], alias: str, names: list[str]) -> tuple[list
     return [by_name[name][0] for name in names], [by_name[name][1] for name in names]
 
 
+def fetch_result_rows(ids: list[int]) -> tuple[list[tuple[Any, ...]], dict[int, list[tuple[str, str]]], Plan]:
+    """The rows of these services (in no particular order), to be read with result_head,
+    result_registration and result_vetting and the plan returned with them; and each one's
+    categories as (slug, name), in their display order."""
+    plan = _plan(connection.vendor)
+    with connection.cursor() as cursor:
+        execute_prepared_for_ids(cursor, "search_api_rows", plan["rows_sql"], ids)
+        rows = cursor.fetchall()
+        categories: dict[int, list[tuple[str, str]]] = {pk: [] for pk in ids}
+        if connection.vendor == "postgresql":
+            for row in rows:
+                categories[row[0]] = [(slug, name) for slug, name in row[-1] or ()]
+        else:
+            execute_prepared_for_ids(cursor, "search_api_categories", plan["categories_sql"], ids)
+            for service_id, slug, name in cursor.fetchall():
+                categories[service_id].append((slug, name))
+    return rows, categories, plan
+
+
+def result_head(row: tuple[Any, ...], plan: Plan) -> list[Any]:
+    """A row's SERVICE_COLUMNS, then the provider's code and name, then RATING_COLUMNS."""
+    return convert_row(row[: plan["head_width"]], plan["head"])
+
+
 def search_api_rows(pairs: list[tuple[int, float | None]]) -> list[dict[str, Any]]:
     """The API's JSON rows for a page's (service id, distance in km) pairs, in their order."""
     if not pairs:
         return []
-    plan = _plan(connection.vendor)
-    ids = [pk for pk, _ in pairs]
-    with connection.cursor() as cursor:
-        execute_prepared_for_ids(cursor, "search_api_rows", plan["rows_sql"], ids)
-        rows = cursor.fetchall()
-        categories: dict[int, list[dict[str, str]]] = {pk: [] for pk in ids}
-        if connection.vendor == "postgresql":
-            for row in rows:
-                categories[row[0]] = [{"slug": slug, "name": name} for slug, name in row[-1] or ()]
-        else:
-            execute_prepared_for_ids(cursor, "search_api_categories", plan["categories_sql"], ids)
-            for service_id, slug, name in cursor.fetchall():
-                categories[service_id].append({"slug": slug, "name": name})
+    rows, categories, plan = fetch_result_rows([pk for pk, _ in pairs])
     url_prefix, url_suffix = service_detail_url_parts()
-    head_width = plan["head_width"]
     by_id = {}
     for row in rows:
         (
@@ -140,19 +157,22 @@ def search_api_rows(pairs: list[tuple[int, float | None]]) -> list[dict[str, Any
             pence,
             unit,
             on_request,
+            _town,
+            _status,
             provider_code,
             provider_name,
             review_count,
             average,
             score,
-        ) = convert_row(row[:head_width], plan["head"])
+        ) = result_head(row, plan)
         code = str(code)
+        registration = result_registration(row, plan)
         by_id[pk] = {
             "id": code,
             "name": name,
             "url": f"{url_prefix}{code}{url_suffix}",
             "provider": {"id": str(provider_code), "name": provider_name},
-            "categories": categories[pk],
+            "categories": [{"slug": slug, "name": label} for slug, label in categories[pk]],
             "postcode": postcode,
             "latitude": None if latitude is None else float(latitude),
             "longitude": None if longitude is None else float(longitude),
@@ -177,8 +197,8 @@ def search_api_rows(pairs: list[tuple[int, float | None]]) -> list[dict[str, Any
                 "count": review_count,
                 "score": None if score is None else round(score, 3),
             },
-            "regulator": _registration(row, plan),
-            "vetting": _vetting(row, plan),
+            "regulator": None if registration is None else registration_summary(registration),
+            "vetting": result_vetting(row, plan),
         }
     page = []
     for pk, km in pairs:
@@ -190,16 +210,17 @@ def search_api_rows(pairs: list[tuple[int, float | None]]) -> list[dict[str, Any
     return page
 
 
-def _registration(row: tuple[Any, ...], plan: dict[str, Any]) -> dict[str, Any] | None:
+def result_registration(row: tuple[Any, ...], plan: Plan) -> Registration | None:
+    """A row's register entry; None when the service is not registered with a regulator."""
     start, names, converters = plan["registration"]
     values = row[start : start + len(names)]
-    if values[0] is None:  # no register entry: not registered with a regulator
+    if values[0] is None:
         return None
-    registration = Registration.from_db(connection.alias, names, convert_row(values, converters))
-    return registration_summary(registration)
+    return Registration.from_db(connection.alias, names, convert_row(values, converters))
 
 
-def _vetting(row: tuple[Any, ...], plan: dict[str, Any]) -> dict[str, Any] | None:
+def result_vetting(row: tuple[Any, ...], plan: Plan) -> dict[str, Any] | None:
+    """A row's provider's vetting as vetting_public shows it; None when not vetted (now)."""
     start, names, converters = plan["vetting"]
     values = row[start : start + len(names)]
     if values[0] is None:  # never vetted

@@ -50,27 +50,3 @@ def one_decimal(value: Any) -> str:
         if 1e-6 <= value < 1e15:
             return str(Decimal(repr(value)).quantize(_TENTH, ROUND_HALF_UP))
     return floatformat(value, 1)
-
-
-def add_result_texts(service: Service, url_parts: tuple[str, str]) -> None:
-    """A result's link, price, distance, types of care and where it is delivered, as the results
-    page shows them, and whether it has regulator grades, reviews and vetting to show (rows.py
-    caches these as None when missing, where reading them raises DoesNotExist): made once per
-    row here rather than by a dozen template tags and filters per row."""
-    service.detail_url = f"{url_parts[0]}{service.code}{url_parts[1]}"
-    service.price_text = service_price_text(service)
-    service.distance_text = f"{one_decimal(service.distance_miles)} miles ({one_decimal(service.distance_km)} km)"
-    service.category_text = ", ".join(c.name for c in service.category_list)
-    where = []
-    if service.delivered_at_location:
-        where.append(f"At their premises in {service.town}" if service.town else "At their premises")
-    if service.delivered_at_home:
-        where.append("At your home")
-    if service.delivered_remotely:
-        where.append("Online or by phone")
-    service.where_text = "; ".join(where)
-    service.has_registration = getattr(service, "registration", None) is not None
-    rating = getattr(service, "rating_summary", None)
-    service.has_reviews = bool(rating is not None and rating.review_count)
-    vetting = getattr(service.provider, "vetting", None)
-    service.has_vetting = bool(vetting is not None and vetting.vetted_at)

@@ -11,9 +11,10 @@ from django.shortcuts import render
 from accounts.selectors import postcode_for_search
 from carehub.errors import DomainError
 from carehub.forms import add_domain_error
-from directory.search.display import add_result_texts, service_detail_url_parts, service_price_text
+from directory.search.display import service_price_text
 from directory.search.forms import ServiceSearchForm, wider_radius
 from directory.search.log import search_log_record
+from directory.search.page_rows import search_page_rows
 from directory.search.selectors import (
     KM_PER_MILE,
     Origin,
@@ -50,6 +51,7 @@ def search(request: HttpRequest) -> HttpResponse:
         q=data["q"] or None,
         vetted=data["vetted"] or None,
         ordering=data["ordering"] or "distance",
+        load=search_page_rows,  # the page's rows and their texts, straight from SQL
     )
     services.expect((_page_number(request.GET.get("page")) - 1) * PAGE_SIZE, PAGE_SIZE)
     page = Paginator(services, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -60,9 +62,6 @@ def search(request: HttpRequest) -> HttpResponse:
             result_count=page.paginator.count,
             categories=data["category"],
         )
-    url_parts = service_detail_url_parts()
-    for service in page.object_list:
-        add_result_texts(service, url_parts)
     context = {
         "form": form,
         "origin": origin,

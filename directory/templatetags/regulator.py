@@ -9,7 +9,6 @@ from django import template
 
 from directory.claims.services import provider_is_claimed
 from directory.models import Service
-from directory.models.regulator import regulator_grade_words
 from directory.portal.selectors import (
     availability_exceptions,
     availability_windows,
@@ -53,19 +52,4 @@ def listing_availability(service: Service) -> dict[str, Any]:
     return {
         "windows": availability_windows(service=service),
         "exceptions": availability_exceptions(service=service)[:10],
-    }
-
-
-@register.inclusion_tag("directory/regulator/_badge.html")
-def regulator_badge(service: Service) -> dict[str, Any]:
-    """One results-page row: the regulator's grade range in its words (no query: search joins the registration)."""
-    registration = service_registration(service)
-    grades = sorted(g["grade"] for g in registration.grade_list()) if registration else []
-    return {
-        "registration": registration,
-        "lowest": grades[0] if grades else None,
-        "highest": grades[-1] if grades else None,
-        "lowest_words": regulator_grade_words(registration.regulator, grades[0]) if grades else "",
-        "highest_words": regulator_grade_words(registration.regulator, grades[-1]) if grades else "",
-        "stale": registration.grading_is_stale() if registration else False,
     }

@@ -13,8 +13,8 @@ from directory.vetting.selectors import vetting_public
 register = template.Library()
 
 
-def _display(service: Service) -> dict[str, Any] | None:
-    public = vetting_public(service.provider)
+def vetting_dates(public: dict[str, Any] | None) -> dict[str, Any] | None:
+    """vetting_public's outcome with its dates as dates, for the date filter."""
     if public is None:
         return None
     return {
@@ -23,11 +23,6 @@ def _display(service: Service) -> dict[str, Any] | None:
     }
 
 
-@register.inclusion_tag("directory/vetting/_status.html")
-def vetting_badge(service: Service) -> dict[str, Any]:
-    return {"vetting": _display(service)}
-
-
 @register.inclusion_tag("directory/vetting/_panel.html")
 def vetting_panel(service: Service) -> dict[str, Any]:
-    return {"vetting": _display(service), "provider_name": service.provider.name}
+    return {"vetting": vetting_dates(vetting_public(service.provider)), "provider_name": service.provider.name}

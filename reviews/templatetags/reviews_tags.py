@@ -38,10 +38,3 @@ def reviews_section(context: dict[str, Any], service: Service) -> dict[str, Any]
         "user_id": user.pk if signed_in else None,
         **selectors.review_section_for_user(user=user, service=service, sort=sort),
     }
-
-
-@register.inclusion_tag("reviews/_rating_badge.html")
-def rating_badge(service: Service) -> dict[str, Any]:
-    """One results-page row: people's average and count (no query: search joins the rating row)."""
-    rating = getattr(service, "rating_summary", None)  # a missing reverse one-to-one raises AttributeError
-    return {"rating": rating if rating is not None and rating.review_count else None}

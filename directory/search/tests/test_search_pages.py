@@ -58,9 +58,9 @@ def test_search_page_filters_work_as_a_plain_get_form(client, glasgow):
     make_service(name="Older people's club", client_groups=[client_group("older-people")], **near(1))
     make_service(name="Youth club", client_groups=[client_group("children-and-young-people")], **near(1))
     body = client.get(SEARCH, {"postcode": "G12 8QQ", "client_group": "older-people"}).content.decode()
-    assert "Older people&#x27;s club" in body and "Youth club" not in body
+    assert "Older people&#39;s club" in body and "Youth club" not in body
     body = client.get(SEARCH, {"postcode": "G12 8QQ", "radius_miles": "25", "q": "youth"}).content.decode()
-    assert "Youth club" in body and "Older people&#x27;s club" not in body
+    assert "Youth club" in body and "Older people&#39;s club" not in body
 
 
 def test_search_page_empty_state_offers_a_wider_radius(client, glasgow):

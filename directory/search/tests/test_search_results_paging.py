@@ -4,13 +4,16 @@ order, with the same distances, counts and JSON."""
 
 import math
 import random
+import re
 from datetime import UTC, datetime
+from html import escape, unescape
 
 import pytest
 from django.apps import apps
 from django.core.paginator import Paginator
 from django.urls import reverse
 
+from carehub.testing.clock import QUIET_INSTANT
 from directory.models import ProviderVetting
 from directory.search.api import ServiceSearchApi
 from directory.search.api_rows import search_api_rows
@@ -147,23 +150,66 @@ def test_search_page_lists_the_same_services_as_service_search(client, world):  
         assert f"{s.distance_miles:.1f} miles ({s.distance_km:.1f} km)" in html
 
 
-def test_search_page_badges_render_as_their_tags_do(client, db):
-    from django.template import Context, Template
+def result_rows(html, name):
+    """A result's rows on the results page, as (key, value) texts."""
+    start = html.index(f">{escape(name)}</a>")
+    item = html[start : html.index("</li>", start)]
+    row = r'<dt class="govuk-summary-list__key">(.*?)</dt><dd class="govuk-summary-list__value[^"]*">(.*?)</dd>'
+    rows = re.findall(row, item)
+    return {unescape(key): " ".join(unescape(re.sub(r"<[^>]+>", " ", value)).split()) for key, value in rows}
 
+
+def test_search_page_rows_show_grades_ratings_and_vetting(client, db, time_machine):
+    time_machine.move_to(QUIET_INSTANT)  # grades over two years old are flagged: a fixed "today"
     origin = ORIGINS["glasgow"]
     make_postcode("G12 8QQ", origin.latitude, origin.longitude)
-    plain = make_service(name="Plain", latitude=origin.latitude, longitude=origin.longitude)
-    unrated = make_service(name="Unrated", latitude=origin.latitude, longitude=origin.longitude)
+    here = {"latitude": origin.latitude, "longitude": origin.longitude}
+    make_service(name="Plain", **here)
+    unrated = make_service(name="Unrated", **here)
     apps.get_model("reviews", "ServiceRating").objects.create(service=unrated, review_count=0, average=0)
-    html = client.get(reverse("directory:search"), {"postcode": "G12 8QQ"}).content.decode()
-    tags = Template(
-        "{% load regulator reviews_tags vetting %}{% regulator_badge s %}{% rating_badge s %}{% vetting_badge s %}"
+    rated = make_service(name="Rated", **here)
+    apps.get_model("reviews", "ServiceRating").objects.create(service=rated, review_count=3, average=4.25)
+    make_registration(
+        make_service(name="Range, old", **here),
+        grades={"support_wellbeing": 3, "staff_team": 5},
+        graded_on=datetime(2023, 5, 2, tzinfo=UTC).date(),
     )
-    for service in (plain, unrated):
-        service.refresh_from_db()
-        badges = tags.render(Context({"s": service})).strip()
-        for part in badges.split("\n"):
-            assert part.strip() in html
+    make_registration(make_service(name="One grade", **here), grades={"staff_team": 4}, graded_on=None)
+    make_registration(make_service(name="Ungraded", **here), grades={})
+    cqc = make_service(name="CQC rated", **here)
+    make_registration(cqc, regulator="cqc", registration_number="1-000000001", grades={"safe": 3, "caring": 4})
+    vetted = make_provider(name="Checked Ltd")
+    ProviderVetting.objects.create(
+        provider=vetted,
+        vetted_at="2026-09-01T12:00:00+00:00",
+        valid_until="2027-09-01",
+        checks=[
+            {"kind": "insurance", "label": "Public liability insurance", "checked_on": "2026-08-30"},
+            {"kind": "references", "label": "Two references", "checked_on": "2026-09-01"},
+        ],
+    )
+    make_service(name="Vetted", provider=vetted, **here)
+    html = client.get(reverse("directory:search"), {"postcode": "G12 8QQ"}).content.decode()
+
+    plain = result_rows(html, "Plain")
+    assert plain["Inspection grades"] == "Not registered with a regulator"
+    assert plain["People's rating"] == "No reviews yet" and "Vetted" not in plain
+    assert result_rows(html, "Unrated")["People's rating"] == "No reviews yet"
+    assert result_rows(html, "Rated")["People's rating"] == "★★★★☆ 4.3 out of 5 stars 4.3 out of 5 (3 reviews)"
+    assert result_rows(html, "Range, old")["Inspection grades"] == (
+        "Care Inspectorate: 3 Adequate to 5 Very Good (2023) Over 2 years old"
+    )
+    assert result_rows(html, "One grade")["Inspection grades"] == "Care Inspectorate: 4 Good"
+    assert result_rows(html, "Ungraded")["Inspection grades"] == "Care Inspectorate: not graded yet"
+    assert result_rows(html, "CQC rated")["Inspection grades"] == "Care Quality Commission: Good to Outstanding"
+    assert result_rows(html, "Vetted")["Vetted"] == (
+        "Vetted on 1 September 2026 Checked: public liability insurance (30 Aug 2026), two references (1 Sep 2026)"
+    )
+    # Names are escaped once, wherever they appear in a result.
+    make_service(name="Tom & Jerry's <care>", **here)
+    html = client.get(reverse("directory:search"), {"postcode": "G12 8QQ", "q": "Jerry"}).content.decode()
+    assert "Tom &amp; Jerry&#39;s &lt;care&gt;</a>" in html and "<care>" not in html
+    assert ": Tom &amp; Jerry&#39;s &lt;care&gt;</span></button>" in html
 
 
 @pytest.mark.parametrize("latitude", [55.86, 55.87, 0.0, -33.86])  # 55.86 and 55.87 are band edges (×50)

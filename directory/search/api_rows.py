@@ -22,11 +22,12 @@ from django.db import connection
 from django.db.models import UUIDField
 
 from carehub.prepared import execute_prepared_for_ids
-from directory.models import Category, Provider, ProviderVetting, Registration, Service
+from directory.models import Provider, ProviderVetting, Registration, Service
 from directory.registers.display import registration_summary
 from directory.search.display import price_text, service_detail_url_parts
 from directory.search.rows import Converter, convert_row, model_columns, rating_model, sparse
 from directory.search.selectors import KM_PER_MILE
+from directory.search.taxonomy import search_taxonomy
 from directory.vetting.selectors import vetting_public
 
 SERVICE_COLUMNS = [
@@ -63,17 +64,12 @@ def _plan(vendor: str) -> Plan:
     vetting_items, vetting_names, vetting_conv = model_columns(ProviderVetting, "v")
     registration_items, registration_names, registration_conv = model_columns(Registration, "r")
     through = qn(Service.categories.through._meta.db_table)
-    order = ", ".join(f"c.{qn(Category._meta.get_field(f).column)}" for f in Category._meta.ordering)
-    categories_from = (
-        f"FROM {through} sc INNER JOIN {qn(Category._meta.db_table)} c ON c.id = sc.category_id WHERE sc.service_id"
-    )
     select = [*service_items, *provider_items, *rating_items, *vetting_items, *registration_items]
     if connection.vendor == "postgresql":
-        # Each row's categories as one JSON array in the same statement: a round trip fewer.
-        select.append(
-            f"(SELECT json_agg(json_build_array(c.{qn('slug')}, c.{qn('name')}) ORDER BY {order}, c.id) "
-            f"{categories_from} = s.id)"
-        )
+        # Each row's categories' ids as one array in the same statement (a round trip fewer); their
+        # names and order come from the taxonomy in memory (joining the categories to each row for
+        # them took half the statement's time).
+        select.append(f"ARRAY(SELECT sc.category_id FROM {through} sc WHERE sc.service_id = s.id)")  # noqa: S608  # nosec B608
     # Only model metadata (quoted table and column names) is formatted in; ids are parameters.
     rows_sql = (
         f"SELECT {', '.join(select)} FROM {qn(Service._meta.db_table)} s "  # noqa: S608  # nosec B608
@@ -84,8 +80,7 @@ def _plan(vendor: str) -> Plan:
         "WHERE s.id{ids}"
     )
     categories_sql = (  # other databases: a second statement
-        f"SELECT sc.service_id, c.{qn('slug')}, c.{qn('name')} {categories_from}"  # noqa: S608  # nosec B608
-        f"{{ids}} ORDER BY {order}, c.id"
+        f"SELECT sc.service_id, sc.category_id FROM {through} sc WHERE sc.service_id{{ids}}"  # noqa: S608  # nosec B608
     )
     first = len(service_items) + len(provider_items)
     vetting_at = first + len(rating_items)
@@ -119,14 +114,19 @@ def fetch_result_rows(ids: list[int]) -> tuple[list[tuple[Any, ...]], dict[int, 
     with connection.cursor() as cursor:
         execute_prepared_for_ids(cursor, "search_api_rows", plan["rows_sql"], ids)
         rows = cursor.fetchall()
-        categories: dict[int, list[tuple[str, str]]] = {pk: [] for pk in ids}
+        category_ids: dict[int, list[int]] = {pk: [] for pk in ids}
         if connection.vendor == "postgresql":
             for row in rows:
-                categories[row[0]] = [(slug, name) for slug, name in row[-1] or ()]
+                category_ids[row[0]] = row[-1]
         else:
             execute_prepared_for_ids(cursor, "search_api_categories", plan["categories_sql"], ids)
-            for service_id, slug, name in cursor.fetchall():
-                categories[service_id].append((slug, name))
+            for service_id, category_id in cursor.fetchall():
+                category_ids[service_id].append(category_id)
+    taxonomy = search_taxonomy()
+    categories = {pk: taxonomy.category_names(some) for pk, some in category_ids.items()}
+    if None in categories.values():  # a type of care added since the taxonomy was read
+        taxonomy = search_taxonomy(fresh=True)
+        categories = {pk: taxonomy.category_names(some) or [] for pk, some in category_ids.items()}
     return rows, categories, plan
 
 

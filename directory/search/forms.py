@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import time
 from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.conf import settings
 
 from carehub.forms import clean_postcode_value
-from directory.models import Category, ClientGroup
-from directory.search.cache import search_cache_version
 from directory.search.selectors import DEFAULT_RADIUS_MILES, Delivery, Ordering
-
-Choices = list[tuple[str, str]]
+from directory.search.taxonomy import Choices, search_taxonomy
 
 RADIUS_CHOICES = [(1, "1 mile"), (3, "3 miles"), (5, "5 miles"), (10, "10 miles"), (25, "25 miles"), (50, "50 miles")]
 
@@ -25,26 +20,11 @@ def wider_radius(radius: int) -> int | None:
     return wider[0] if wider else None
 
 
-# (search cache version, monotonic time read, category choices, client group choices)
-_choices_memo: tuple[int, float, Choices, Choices] | None = None
-
-
 def search_form_choices() -> tuple[Choices, Choices]:
-    """The "Type of care" and "Who it is for" choices, read once per process and search cache
-    version instead of twice per search. Saving or deleting a Category or ClientGroup bumps that
-    version (directory/search/cache.py), so a change shows on the next search; a write that
-    bypasses the signals shows within SEARCH_CACHE_SECONDS, as for cached search answers."""
-    global _choices_memo
-    seconds = settings.SEARCH_CACHE_SECONDS
-    version = search_cache_version() if seconds > 0 else None
-    memo, now = _choices_memo, time.monotonic()
-    if memo is not None and memo[0] == version and now - memo[1] < seconds:
-        return memo[2], memo[3]
-    categories = list(Category.objects.filter(parent=None).values_list("slug", "name"))
-    client_groups = [("", "Anyone"), *ClientGroup.objects.values_list("slug", "name")]
-    if version is not None:
-        _choices_memo = (version, now, categories, client_groups)
-    return categories, client_groups
+    """The "Type of care" and "Who it is for" choices (read once per process and search cache
+    version: directory/search/taxonomy.py)."""
+    taxonomy = search_taxonomy()
+    return taxonomy.categories, taxonomy.client_groups
 
 
 class NearPostcodeForm(forms.Form):

@@ -15,8 +15,9 @@ the serializer stays the documented schema.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import UUIDField
@@ -106,10 +107,21 @@ def _named_columns(model: type[Any], alias: str, names: list[str]) -> tuple[list
     return [by_name[name][0] for name in names], [by_name[name][1] for name in names]
 
 
-def fetch_result_rows(ids: list[int]) -> tuple[list[tuple[Any, ...]], dict[int, list[tuple[str, str]]], Plan]:
-    """The rows of these services (in no particular order), to be read with result_head,
-    result_registration and result_vetting and the plan returned with them; and each one's
-    categories as (slug, name), in their display order."""
+class ResultSource(NamedTuple):
+    """What one search result is built from: its columns by name (``head``), its types of care as
+    (slug, name) in display order, its register entry and its provider's public vetting."""
+
+    head: Any  # a ResultHead: SERVICE_COLUMNS, provider_code, provider_name, RATING_COLUMNS
+    categories: list[tuple[str, str]]
+    registration: Registration | None
+    vetting: dict[str, Any] | None  # vetting_public's; None when not vetted (now)
+
+
+ResultHead = namedtuple("ResultHead", [*SERVICE_COLUMNS, "provider_code", "provider_name", *RATING_COLUMNS])
+
+
+def result_sources(ids: list[int]) -> dict[int, ResultSource]:
+    """The results for these service ids, by id, from one statement (two on other databases)."""
     plan = _plan(connection.vendor)
     with connection.cursor() as cursor:
         execute_prepared_for_ids(cursor, "search_api_rows", plan["rows_sql"], ids)
@@ -127,90 +139,65 @@ def fetch_result_rows(ids: list[int]) -> tuple[list[tuple[Any, ...]], dict[int, 
     if None in categories.values():  # a type of care added since the taxonomy was read
         taxonomy = search_taxonomy(fresh=True)
         categories = {pk: taxonomy.category_names(some) or [] for pk, some in category_ids.items()}
-    return rows, categories, plan
-
-
-def result_head(row: tuple[Any, ...], plan: Plan) -> list[Any]:
-    """A row's SERVICE_COLUMNS, then the provider's code and name, then RATING_COLUMNS."""
-    return convert_row(row[: plan["head_width"]], plan["head"])
+    return {
+        row[0]: ResultSource(
+            head=ResultHead._make(convert_row(row[: plan["head_width"]], plan["head"])),
+            categories=categories[row[0]],
+            registration=_registration(row, plan),
+            vetting=_vetting(row, plan),
+        )
+        for row in rows
+    }
 
 
 def search_api_rows(pairs: list[tuple[int, float | None]]) -> list[dict[str, Any]]:
     """The API's JSON rows for a page's (service id, distance in km) pairs, in their order."""
     if not pairs:
         return []
-    rows, categories, plan = fetch_result_rows([pk for pk, _ in pairs])
+    sources = result_sources([pk for pk, _ in pairs])
     url_prefix, url_suffix = service_detail_url_parts()
-    by_id = {}
-    for row in rows:
-        (
-            pk,
-            code,
-            name,
-            postcode,
-            latitude,
-            longitude,
-            at_location,
-            at_home,
-            remotely,
-            radius,
-            pence,
-            unit,
-            on_request,
-            _town,
-            _status,
-            provider_code,
-            provider_name,
-            review_count,
-            average,
-            score,
-        ) = result_head(row, plan)
-        code = str(code)
-        registration = result_registration(row, plan)
-        by_id[pk] = {
-            "id": code,
-            "name": name,
-            "url": f"{url_prefix}{code}{url_suffix}",
-            "provider": {"id": str(provider_code), "name": provider_name},
-            "categories": [{"slug": slug, "name": label} for slug, label in categories[pk]],
-            "postcode": postcode,
-            "latitude": None if latitude is None else float(latitude),
-            "longitude": None if longitude is None else float(longitude),
-            "distance_miles": None,
-            "distance_km": None,
-            "delivery": {
-                "at_location": at_location,
-                "at_home": at_home,
-                "remotely": remotely,
-                "service_radius_miles": None if radius is None else float(radius),
-            },
-            "price": {
-                "pence": pence,
-                "unit": unit or None,
-                "on_request": on_request,
-                "display": price_text(on_request, pence, unit),
-            },
-            "rating": None
-            if not review_count
-            else {
-                "average": round(average, 2),
-                "count": review_count,
-                "score": None if score is None else round(score, 3),
-            },
-            "regulator": None if registration is None else registration_summary(registration),
-            "vetting": result_vetting(row, plan),
-        }
-    page = []
-    for pk, km in pairs:
-        data = by_id[pk]
-        if km is not None:
-            data["distance_miles"] = round(km / KM_PER_MILE, 2)
-            data["distance_km"] = round(km, 2)
-        page.append(data)
-    return page
+    return [_api_row(sources[pk], km, url_prefix, url_suffix) for pk, km in pairs]
 
 
-def result_registration(row: tuple[Any, ...], plan: Plan) -> Registration | None:
+def _api_row(source: ResultSource, km: float | None, url_prefix: str, url_suffix: str) -> dict[str, Any]:
+    head = source.head
+    code = str(head.code)
+    return {
+        "id": code,
+        "name": head.name,
+        "url": f"{url_prefix}{code}{url_suffix}",
+        "provider": {"id": str(head.provider_code), "name": head.provider_name},
+        "categories": [{"slug": slug, "name": label} for slug, label in source.categories],
+        "postcode": head.postcode,
+        "latitude": None if head.latitude is None else float(head.latitude),
+        "longitude": None if head.longitude is None else float(head.longitude),
+        "distance_miles": None if km is None else round(km / KM_PER_MILE, 2),
+        "distance_km": None if km is None else round(km, 2),
+        "delivery": {
+            "at_location": head.delivered_at_location,
+            "at_home": head.delivered_at_home,
+            "remotely": head.delivered_remotely,
+            "service_radius_miles": None if head.service_radius_miles is None else float(head.service_radius_miles),
+        },
+        "price": {
+            "pence": head.price_pence,
+            "unit": head.price_unit or None,
+            "on_request": head.price_on_request,
+            "display": price_text(head.price_on_request, head.price_pence, head.price_unit),
+        },
+        "rating": None
+        if not head.review_count
+        else {
+            "average": round(head.average, 2),
+            "count": head.review_count,
+            "score": None if head.score is None else round(head.score, 3),
+        },
+        "regulator": None if source.registration is None else registration_summary(source.registration),
+        "vetting": source.vetting,
+    }
+
+
+def _registration(row: tuple[Any, ...], plan: Plan) -> Registration | None:
     """A row's register entry; None when the service is not registered with a regulator."""
     start, names, converters = plan["registration"]
     values = row[start : start + len(names)]
@@ -219,7 +206,7 @@ def result_registration(row: tuple[Any, ...], plan: Plan) -> Registration | None
     return Registration.from_db(connection.alias, names, convert_row(values, converters))
 
 
-def result_vetting(row: tuple[Any, ...], plan: Plan) -> dict[str, Any] | None:
+def _vetting(row: tuple[Any, ...], plan: Plan) -> dict[str, Any] | None:
     """A row's provider's vetting as vetting_public shows it; None when not vetted (now)."""
     start, names, converters = plan["vetting"]
     values = row[start : start + len(names)]

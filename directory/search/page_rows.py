@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from directory.registers.display import grade_range
-from directory.search.api_rows import fetch_result_rows, result_head, result_registration, result_vetting
+from directory.search.api_rows import ResultSource, result_sources
 from directory.search.display import one_decimal, price_text, service_detail_url_parts
 from directory.search.selectors import KM_PER_MILE
 from directory.templatetags.vetting import vetting_dates
@@ -36,48 +36,28 @@ def search_page_rows(pairs: list[tuple[int, float | None]]) -> list[ResultRow]:
     """The results page's rows for a page's (service id, distance in km) pairs, in their order."""
     if not pairs:
         return []
-    rows, categories, plan = fetch_result_rows([pk for pk, _ in pairs])
+    sources = result_sources([pk for pk, _ in pairs])
     url_prefix, url_suffix = service_detail_url_parts()
-    by_id = {}
-    for row in rows:
-        (
-            pk,
-            code,
-            name,
-            _postcode,
-            _latitude,
-            _longitude,
-            at_location,
-            at_home,
-            remotely,
-            _radius,
-            pence,
-            unit,
-            on_request,
-            town,
-            status,
-            _provider_code,
-            provider_name,
-            review_count,
-            average,
-            _score,
-        ) = result_head(row, plan)
-        registration = result_registration(row, plan)
-        by_id[pk] = {
-            "pk": pk,
-            "code": str(code),
-            "name": name,
-            "status": status,
-            "detail_url": f"{url_prefix}{code}{url_suffix}",
-            "provider_name": provider_name,
-            "category_text": ", ".join(label for _, label in categories[pk]),
-            "price_text": price_text(on_request, pence, unit),
-            "where_text": where_text(at_location, at_home, remotely, town),
-            "grades": None if registration is None else grade_range(registration),
-            "rating": (average, review_count) if review_count else None,
-            "vetting": vetting_dates(result_vetting(row, plan)),
-        }
-    return [ResultRow(**by_id[pk], distance_text=distance_text(km)) for pk, km in pairs]
+    return [_page_row(sources[pk], km, url_prefix, url_suffix) for pk, km in pairs]
+
+
+def _page_row(source: ResultSource, km: float | None, url_prefix: str, url_suffix: str) -> ResultRow:
+    head = source.head
+    return ResultRow(
+        pk=head.id,
+        code=str(head.code),
+        name=head.name,
+        status=head.status,
+        detail_url=f"{url_prefix}{head.code}{url_suffix}",
+        provider_name=head.provider_name,
+        distance_text=distance_text(km),
+        category_text=", ".join(label for _, label in source.categories),
+        price_text=price_text(head.price_on_request, head.price_pence, head.price_unit),
+        where_text=where_text(head.delivered_at_location, head.delivered_at_home, head.delivered_remotely, head.town),
+        grades=None if source.registration is None else grade_range(source.registration),
+        rating=(head.average, head.review_count) if head.review_count else None,
+        vetting=vetting_dates(source.vetting),
+    )
 
 
 def distance_text(km: float | None) -> str:

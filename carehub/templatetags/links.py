@@ -26,5 +26,10 @@ def _reverse(prefix: str, urlconf: str, name: str, kwargs: tuple[tuple[str, str]
 
 @register.simple_tag
 def fixed_url(name: str, **kwargs: str) -> str:
+    return reverse_fixed(name, **kwargs)
+
+
+def reverse_fixed(name: str, **kwargs: str) -> str:
+    """reverse(name, kwargs=kwargs), worked out once per process, script prefix and URL configuration."""
     urlconf = get_urlconf() or settings.ROOT_URLCONF
     return _reverse(get_script_prefix(), urlconf, name, tuple(sorted(kwargs.items())))

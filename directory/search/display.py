@@ -6,9 +6,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.template.defaultfilters import floatformat
-from django.urls import reverse
 
 from carehub.money import format_pence
+from carehub.templatetags.links import reverse_fixed
 from directory.models import Service
 
 
@@ -34,7 +34,7 @@ def service_detail_url_parts() -> tuple[str, str]:
     """A service page's URL either side of its code, as reverse() gives it: a page of results
     puts each code in between instead of calling reverse() per row."""
     placeholder = "00000000-0000-0000-0000-000000000000"
-    prefix, suffix = reverse("directory:service-detail", kwargs={"code": placeholder}).split(placeholder)
+    prefix, suffix = reverse_fixed("directory:service-detail", code=placeholder).split(placeholder)
     return prefix, suffix
 
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from directory.registers.display import grade_range
-from directory.search.api_rows import ResultSource, result_sources
-from directory.search.display import one_decimal, price_text, service_detail_url_parts
+from directory.search.api_rows import ResultLoader, ResultSource
+from directory.search.display import one_decimal, price_text
 from directory.search.selectors import KM_PER_MILE
 from directory.templatetags.vetting import vetting_dates
 
@@ -32,15 +32,6 @@ class ResultRow:
     vetting: dict[str, Any] | None  # vetting_dates', while the provider is vetted
 
 
-def search_page_rows(pairs: list[tuple[int, float | None]]) -> list[ResultRow]:
-    """The results page's rows for a page's (service id, distance in km) pairs, in their order."""
-    if not pairs:
-        return []
-    sources = result_sources([pk for pk, _ in pairs])
-    url_prefix, url_suffix = service_detail_url_parts()
-    return [_page_row(sources[pk], km, url_prefix, url_suffix) for pk, km in pairs]
-
-
 def _page_row(source: ResultSource, km: float | None, url_prefix: str, url_suffix: str) -> ResultRow:
     head = source.head
     return ResultRow(
@@ -58,6 +49,9 @@ def _page_row(source: ResultSource, km: float | None, url_prefix: str, url_suffi
         rating=(head.average, head.review_count) if head.review_count else None,
         vetting=vetting_dates(source.vetting),
     )
+
+
+search_page_rows = ResultLoader(_page_row)  # the results page's rows and their texts
 
 
 def distance_text(km: float | None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -228,7 +229,9 @@ def _order_by(ordering: str, *, has_origin: bool) -> list[Any]:
 #    with filters other than the radius take the same first step through service_search's
 #    queryset (the ORM defines what each filter means), reading ids and distances only.
 # 2. The page's rows (at most 100) with their provider, vetting, registration and rating joined
-#    in one query, and their categories in one more.
+#    in one query, and their categories in one more. On PostgreSQL, a loader that can (the API's
+#    and the results page's, api_rows.ResultLoader) reads them in the first step's statement, its
+#    page joined to them: a round trip fewer.
 #
 # The distance expression, its comparison and the order are service_search's, so results are
 # identical (the tests compare both ways).
@@ -312,6 +315,16 @@ _RAW_ORDER = {
     Ordering.RATING: "t.score IS NULL, t.score DESC, t.distance_km, t.name, t.id",
 }
 
+# Each order's columns other than the id and distance, as the page statement's outer select names
+# them (only those: another would make the band index's scan read the table).
+_ORDER_COLUMNS = {
+    ordering: "".join(
+        f", t.{column}"
+        for column in dict.fromkeys(re.findall(r"t\.(\w+)", order))
+        if column not in {"id", "distance_km"}
+    )
+    for ordering, order in _RAW_ORDER.items()
+}
 
 # Far beyond any directory's size, and within every database's integer range.
 MAX_OFFSET = 10**12
@@ -334,13 +347,16 @@ class ServiceSearchResults:
         load: Callable[[list[tuple[int, float | None]]], list[Any]] | None = None,
     ) -> None:
         self.origin = origin
-        self.load = load  # a page's (id, distance in km) pairs → its rows; None: Service instances
+        # A page's (id, distance in km) pairs → its rows; None: Service instances. A load with a
+        # with_page method (api_rows.ResultLoader) reads them with the page's statement instead.
+        self.load = load
         self.radius_km = float(radius_miles) * KM_PER_MILE
         self.ordering = ordering if ordering in _RAW_ORDER else Ordering.DISTANCE
         self.filtered = filtered  # None: the radius only, served by raw SQL
         self._count: int | None = None
         self._offset, self._limit = 0, 20
         self._ids: list[tuple[int, float | None]] | None = None
+        self._built: tuple[list[tuple[int, float | None]], list[Any]] | None = None  # a page's pairs and rows
 
     def expect(self, offset: int, limit: int) -> None:
         self._offset, self._limit = max(0, offset), limit
@@ -422,7 +438,8 @@ class ServiceSearchResults:
         box, box_params = _box_sql(self.origin, radius_km)
         sql = (
             # Only constants and the fixed fragments above are formatted in; values are parameters.
-            "SELECT t.id, t.distance_km, COUNT(*) OVER () FROM ("  # noqa: S608  # nosec B608
+            # The order's columns too, for a statement that joins the page's rows to it (below).
+            f"SELECT t.id, t.distance_km, COUNT(*) OVER () AS total{_ORDER_COLUMNS[self.ordering]} FROM ("  # noqa: S608  # nosec B608
             f"SELECT s.id, s.name, s.price_pence, {rating_col}, {distance} AS distance_km "
             f"FROM {_services_by_band()}{rating_join} WHERE {box}"
             # OFFSET 0 keeps PostgreSQL from merging the subquery into the outer query, so each row's
@@ -432,16 +449,27 @@ class ServiceSearchResults:
             f") t WHERE t.distance_km <= %s ORDER BY {_RAW_ORDER[self.ordering]} LIMIT %s OFFSET %s"
         )
         params += [*box_params, radius_km, limit, offset]
-        with connection.cursor() as cursor:
-            execute_prepared_sql(cursor, f"search_page_{self.ordering}", sql, params)
-            rows = cursor.fetchall()
-        if within:
-            return [(row[0], row[1]) for row in rows] if rows and rows[0][2] >= offset + limit else None
-        if rows:
-            self._count = rows[0][2]
-        elif offset == 0:
-            self._count = 0
-        return [(row[0], row[1]) for row in rows]
+        name = f"search_page_{self.ordering}"
+        with_page = getattr(self.load, "with_page", None) if connection.vendor == "postgresql" else None
+        built = None
+        if with_page is not None:  # the page's rows read with it, one round trip fewer
+            fetched = with_page(name, sql, params, _RAW_ORDER[self.ordering].replace("t.", "pg."))
+            rows, built = [page for page, _ in fetched], [row for _, row in fetched]
+        else:
+            with connection.cursor() as cursor:
+                execute_prepared_sql(cursor, name, sql, params)
+                rows = cursor.fetchall()
+        pairs = [(row[0], row[1]) for row in rows]
+        if within and not (rows and rows[0][2] >= offset + limit):
+            return None
+        if not within:
+            if rows:
+                self._count = rows[0][2]
+            elif offset == 0:
+                self._count = 0
+        if built is not None:
+            self._built = (pairs, built)
+        return pairs
 
     def _count_only(self) -> int:
         if self.filtered is not None:
@@ -466,6 +494,8 @@ class ServiceSearchResults:
     def _rows(self, ids: list[tuple[int, float | None]]) -> list[Any]:
         if not ids:
             return []
+        if self._built is not None and self._built[0] == ids:
+            return self._built[1]
         if self.load is not None:
             return self.load(ids)
         by_id = services_by_id([pk for pk, _ in ids])

@@ -1,5 +1,6 @@
 """Radius search against a brute-force great-circle computation (geopy) over the same points."""
 
+import math
 import random
 
 import pytest
@@ -178,3 +179,30 @@ def test_service_search_orders_by_distance_name_or_price(db):
     assert [s.name for s in service_search(origin=origin, ordering="name")] == ["Alpha", "Bravo", "Charlie"]
     # Cheapest first; services without a price last.
     assert [s.name for s in service_search(origin=origin, ordering="price")] == ["Bravo", "Charlie", "Alpha"]
+
+
+def test_search_bands_are_the_databases_own_bands_of_the_box_and_no_more(db):
+    # Every latitude's band as the database casts it (the index's expression) lies in the bands
+    # worked out for any box around it, and a box of one latitude has one band: halves (where
+    # PostgreSQL rounds to even and SQLite truncates), a hair either side of them and of whole
+    # bands, and negative latitudes (where truncating and flooring differ).
+    from django.db import connection
+
+    from directory.models.listings import LATITUDE_BANDS_PER_DEGREE as N
+    from directory.search.selectors import _bands
+
+    rng = random.Random(13)
+    latitudes = [-0.01, -0.03, -33.87, 0.0]
+    for k in (2750, 2751, 2792, 3007, -5):
+        for edge in (k, k + 0.5):
+            x = edge / N
+            latitudes += [x, math.nextafter(x, math.inf), math.nextafter(x, -math.inf)]
+    latitudes += [rng.uniform(49.8, 60.9) for _ in range(200)]
+    with connection.cursor() as cursor:
+        for x in latitudes:
+            cursor.execute(f"SELECT CAST((CAST(%s AS double precision) * {N}) AS integer)", [x])
+            band = cursor.fetchone()[0]
+            assert _bands(x, x) == [band], x
+            low, high = x - rng.uniform(0, 0.2), x + rng.uniform(0, 0.2)
+            assert band in _bands(low, high), (x, low, high)
+            assert len(_bands(low, high)) <= math.ceil((high - low) * N) + 1

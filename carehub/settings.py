@@ -362,6 +362,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    # DRF's two, the JSON written by orjson (carehub.renderers.JSONRenderer).
+    "DEFAULT_RENDERER_CLASSES": ["carehub.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "carehub.api.Pagination",
     "PAGE_SIZE": 20,

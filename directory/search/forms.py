@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.choices import BaseChoiceIterator
 
 from carehub.forms import clean_postcode_value
 from directory.search.selectors import DEFAULT_RADIUS_MILES, Delivery, Ordering
@@ -25,6 +27,21 @@ def search_form_choices() -> tuple[Choices, Choices]:
     version: directory/search/taxonomy.py)."""
     taxonomy = search_taxonomy()
     return taxonomy.categories, taxonomy.client_groups
+
+
+class Normalised(BaseChoiceIterator):
+    """Choices already in Django's normal form, (value, label) pairs, which a field and its widget
+    then take as they are: each would otherwise copy and check the taxonomy's forty-odd choices
+    again on every search."""
+
+    def __init__(self, choices: Choices) -> None:
+        self.choices = choices
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self.choices)
+
+    def __len__(self) -> int:
+        return len(self.choices)
 
 
 class NearPostcodeForm(forms.Form):
@@ -78,8 +95,8 @@ class ServiceSearchForm(NearPostcodeForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         categories, client_groups = search_form_choices()
-        self.fields["category"].choices = categories
-        self.fields["client_group"].choices = client_groups
+        self.fields["category"].choices = Normalised(categories)
+        self.fields["client_group"].choices = Normalised(client_groups)
 
     @property
     def filters_active(self) -> bool:

@@ -73,6 +73,12 @@ def wait_for_port(port: int, timeout: float = 30) -> None:
     raise SystemExit(f"gunicorn did not start on port {port}")
 
 
+def serve(port: int, env: dict[str, str]) -> subprocess.Popen:
+    """The app under gunicorn with two workers, as every figure here is measured."""
+    gunicorn = [str(ROOT / ".venv" / "bin" / "gunicorn"), "carehub.wsgi", "--bind", f"127.0.0.1:{port}"]
+    return subprocess.Popen([*gunicorn, "--workers", "2", "--log-level", "warning"], cwd=ROOT, env=env)
+
+
 def path_args(paths: list[str]) -> list[str]:
     """wrk script arguments: the paths themselves, or a file of them when the list is long."""
     if len(paths) <= 50:
@@ -226,20 +232,7 @@ def main() -> None:
             # a real bulk load; without them PostgreSQL plans for an empty table and joins every row
             # before paging, and cannot read the covering index alone.
             sh(["psql", "-q", pg_url, "-c", "VACUUM ANALYZE"], pg_env)
-        server = subprocess.Popen(
-            [
-                str(ROOT / ".venv" / "bin" / "gunicorn"),
-                "carehub.wsgi",
-                "--bind",
-                f"127.0.0.1:{args.port}",
-                "--workers",
-                "2",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=pg_env,
-        )
+        server = serve(args.port, pg_env)
         try:
             wait_for_port(args.port)
             # Load every module both workers need before the first measured line (the floor), so

@@ -457,7 +457,7 @@ class ServiceSearchResults:
         with_page = getattr(self.load, "with_page", None) if connection.vendor == "postgresql" else None
         built = None
         if with_page is not None:  # the page's rows read with it, one round trip fewer
-            fetched = with_page(name, sql, params, _RAW_ORDER[self.ordering].replace("t.", "pg."))
+            fetched = with_page(name, sql, params, re.sub(r"\bt\.", "pg.", _RAW_ORDER[self.ordering]))
             rows, built = [page for page, _ in fetched], [row for _, row in fetched]
         else:
             with connection.cursor() as cursor:

@@ -17,7 +17,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -25,13 +24,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.run import (  # noqa: E402
     CITY,
-    ROOT,
     base_env,
     nearby_postcodes,
     page_path,
     search_path,
     serve,
     wait_for_port,
+    wrk_args,
+    wrk_once,
 )
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -57,34 +57,6 @@ def children(pid: int) -> list[int]:
 def postgres_pids() -> list[int]:
     out = subprocess.run(["pgrep", "-x", "postgres"], capture_output=True, text=True).stdout
     return [int(p) for p in out.split()]
-
-
-def wrk(port: int, paths: list[str], seconds: int) -> dict:
-    with tempfile.NamedTemporaryFile("w", prefix="carehub-cpu-", suffix=".txt", delete=False) as handle:
-        handle.write("\n".join(paths) + "\n")
-    try:
-        out = subprocess.run(
-            [
-                "wrk",
-                "-t1",
-                "-c4",
-                f"-d{seconds}s",
-                "--timeout",
-                "10s",
-                "-s",
-                "bench/report.lua",
-                f"http://127.0.0.1:{port}",
-                "--",
-                f"@{handle.name}",
-            ],
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-    finally:
-        Path(handle.name).unlink(missing_ok=True)
-    return json.loads(out.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -113,10 +85,11 @@ def main() -> None:
                 path = search_path if kind == "api" else page_path
                 warm_paths = [path(p, args.miles) for p in warm]
                 run_paths = [path(p, args.miles) for p in measured]
-            wrk(args.port, warm_paths, 2)
-            database = postgres_pids()
-            gunicorn_before, database_before = cpu_seconds(workers), cpu_seconds(database)
-            result = wrk(args.port, run_paths, args.duration)
+            with wrk_args(warm_paths) as warm_args, wrk_args(run_paths) as run_args:
+                wrk_once(args.port, warm_args, 2, 4)
+                database = postgres_pids()
+                gunicorn_before, database_before = cpu_seconds(workers), cpu_seconds(database)
+                result = wrk_once(args.port, run_args, args.duration, 4)
             gunicorn_ms = (cpu_seconds(workers) - gunicorn_before) * 1000 / result["requests"]
             database_ms = (cpu_seconds(database) - database_before) * 1000 / result["requests"]
             print(

@@ -32,6 +32,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,38 +92,28 @@ def path_args(paths: list[str]) -> list[str]:
 
 def wrk(port: int, paths: list[str], duration: int, connections: int, warm: list[str] | None = None) -> dict:
     """Run wrk over paths; warm (default: the same paths) is requested for 2 s first."""
-    url = f"http://127.0.0.1:{port}"
-    warm_args, run_args = path_args(warm or paths), path_args(paths)
+    with wrk_args(warm or paths) as warm_args, wrk_args(paths) as run_args:
+        wrk_once(port, warm_args, 2, connections)  # warm up workers and the database cache
+        return wrk_once(port, run_args, duration, connections) | {"distinct": len(set(paths))}
+
+
+@contextmanager
+def wrk_args(paths: list[str]) -> Iterator[list[str]]:
+    """path_args, its file of paths (if any) removed afterwards."""
+    args = path_args(paths)
     try:
-        return _wrk(url, warm_args, run_args, duration, connections) | {"distinct": len(set(paths))}
+        yield args
     finally:
-        for arg in {*warm_args, *run_args}:
+        for arg in args:
             if arg.startswith("@"):
                 Path(arg[1:]).unlink(missing_ok=True)
 
 
-def _wrk(url: str, warm_args: list[str], run_args: list[str], duration: int, connections: int) -> dict:
-    subprocess.run(  # warm up workers and the database cache
-        ["wrk", "-t1", f"-c{connections}", "-d2s", "-s", "bench/report.lua", url, "--", *warm_args],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+def wrk_once(port: int, args: list[str], seconds: int, connections: int) -> dict:
+    """One wrk run (one thread) over wrk_args' paths: bench/report.lua's figures."""
     out = subprocess.run(
-        [
-            "wrk",
-            "-t1",
-            f"-c{connections}",
-            f"-d{duration}s",
-            "--timeout",
-            "10s",
-            "-s",
-            "bench/report.lua",
-            url,
-            "--",
-            *run_args,
-        ],
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", "bench/report.lua"]
+        + [f"http://127.0.0.1:{port}", "--", *args],
         cwd=ROOT,
         check=True,
         capture_output=True,

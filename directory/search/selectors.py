@@ -320,7 +320,9 @@ _RAW_ORDER = {
 }
 
 # Each order's columns other than the id and distance, as the page statement's outer select names
-# them (only those: another would make the band index's scan read the table).
+# them (only those: another would make the band index's scan read the table); and the order as a
+# statement that joins the page's rows to it (api_rows.page_sources) writes it, of the page's columns.
+_PAGE_ORDER = {ordering: re.sub(r"\bt\.", "pg.", order) for ordering, order in _RAW_ORDER.items()}
 _ORDER_COLUMNS = {
     ordering: "".join(
         f", t.{column}"
@@ -457,7 +459,7 @@ class ServiceSearchResults:
         with_page = getattr(self.load, "with_page", None) if connection.vendor == "postgresql" else None
         built = None
         if with_page is not None:  # the page's rows read with it, one round trip fewer
-            fetched = with_page(name, sql, params, re.sub(r"\bt\.", "pg.", _RAW_ORDER[self.ordering]))
+            fetched = with_page(name, sql, params, _PAGE_ORDER[self.ordering])
             rows, built = [page for page, _ in fetched], [row for _, row in fetched]
         else:
             with connection.cursor() as cursor:

@@ -165,6 +165,16 @@ class Service(models.Model):
                 F("name"),
                 name="directory_service_geo_band",
             ),
+            # Counting a search's circle (directory.search.selectors._count_only on PostgreSQL):
+            # published services only, and only what the count reads (band, longitude, latitude),
+            # so each entry is small: the count's reading of the index costs two thirds as much.
+            models.Index(
+                Cast(F("latitude") * LATITUDE_BANDS_PER_DEGREE, models.IntegerField()),
+                F("longitude"),
+                F("latitude"),
+                condition=Q(status="published"),
+                name="directory_service_geo_count",
+            ),
             models.Index(fields=["status", "council"], name="directory_service_council"),
         ]
         constraints = [

@@ -206,3 +206,119 @@ def test_search_bands_are_the_databases_own_bands_of_the_box_and_no_more(db):
             low, high = x - rng.uniform(0, 0.2), x + rng.uniform(0, 0.2)
             assert band in _bands(low, high), (x, low, high)
             assert len(_bands(low, high)) <= math.ceil((high - low) * N) + 1
+
+
+def _band_of(latitude: float) -> int:
+    from directory.models.listings import LATITUDE_BANDS_PER_DEGREE as N
+
+    return round(latitude * N)  # PostgreSQL's cast, half to even, as Python's round
+
+
+@pytest.mark.parametrize("origin_name", list(ORIGINS))
+@pytest.mark.parametrize("miles", [0.1, 1, 5, 25, 50])
+def test_band_ranges_hold_the_circle_and_their_inner_ranges_only_the_circle(origin_name, miles):
+    # PostgreSQL counts a search's circle band by band (_band_ranges): every point of the circle
+    # must lie in its band's outer range, and every point of a band's inner range in the circle
+    # (it is counted without its distance). Points on the circle itself at every bearing (the
+    # widest latitude, the tips, band edges), points just inside, and points on the inner ranges'
+    # own corners: a band's edges and its inner range's ends.
+    from directory.models.listings import LATITUDE_BANDS_PER_DEGREE as N
+    from directory.search.selectors import KM_PER_MILE, _band_ranges, great_circle_km
+
+    origin = ORIGINS[origin_name]
+    radius_km = miles * KM_PER_MILE
+    ranges = _band_ranges(origin, radius_km)
+    count = len(ranges.outer_low)
+    assert len(ranges.outer_high) == len(ranges.inner_low) == len(ranges.inner_high) == count
+    rng = random.Random(f"{origin_name}{miles}")
+    points = []
+    for step in range(3600):
+        for share in (1.0, 1 - 1e-12, rng.random()):
+            p = great_circle(kilometers=radius_km * share).destination((origin.latitude, origin.longitude), step / 10)
+            points.append((p.latitude, p.longitude))
+    inside = [
+        (lat, lng) for lat, lng in points if great_circle_km(origin.latitude, origin.longitude, lat, lng) <= radius_km
+    ]
+    assert len(inside) > 7000
+    for lat, lng in inside:
+        k = _band_of(lat) - ranges.first
+        assert 0 <= k < count, (lat, lng)
+        assert ranges.outer_low[k] <= lng <= ranges.outer_high[k], (lat, lng)
+    inner = 0
+    for k in range(count):
+        low, high = ranges.inner_low[k], ranges.inner_high[k]
+        if low > high:
+            continue
+        inner += 1
+        band = ranges.first + k
+        for lat in ((band - 0.5) / N, (band + 0.5) / N, band / N, (band + rng.uniform(-0.5, 0.5)) / N):
+            if _band_of(lat) != band:  # an edge rounded to the other band
+                continue
+            for lng in (low, high, rng.uniform(low, high)):
+                assert great_circle_km(origin.latitude, origin.longitude, lat, lng) <= radius_km, (lat, lng)
+    # Only the few bands at the circle's tips, which reach beyond it, have no inner range.
+    if miles >= 1:
+        assert inner >= count - 4
+
+
+def test_search_counts_services_on_the_edges_of_the_bands_ranges(db):
+    # Services on the circle's edge, where it is widest, at its tips, on the bands' edges and on
+    # each band's inner range's ends: the count is service_search's.
+    from directory.models.listings import LATITUDE_BANDS_PER_DEGREE as N
+    from directory.search.selectors import KM_PER_MILE, _band_ranges, service_search_results
+
+    origin = ORIGINS["glasgow"]
+    radius_km = 5 * KM_PER_MILE
+    ranges = _band_ranges(origin, radius_km)
+    for bearing in range(0, 360, 15):
+        for share in (1.0, 1 - 1e-9, 1 + 1e-9):
+            p = great_circle(kilometers=radius_km * share).destination((origin.latitude, origin.longitude), bearing)
+            make_service(name=f"Edge {bearing} {share}", latitude=p.latitude, longitude=p.longitude)
+    for k in range(len(ranges.outer_low)):
+        band = ranges.first + k
+        for lat in (band / N, (band - 0.5) / N, (band + 0.5) / N):
+            for lng in (ranges.inner_low[k], ranges.inner_high[k], ranges.outer_low[k], ranges.outer_high[k]):
+                make_service(name=f"Band {band}", latitude=lat, longitude=lng)
+    expected = service_search(origin=origin, radius_miles=5).count()
+    assert 0 < expected < Service.objects.count()
+    assert service_search_results(origin=origin, radius_miles=5).count() == expected
+
+
+def test_search_count_reads_the_count_index_on_postgresql(db):
+    # The count's index holds published services only: a statement that left the status to a
+    # parameter (or dropped it) could not use it, and would read the larger band index or the table.
+    from django.db import connection
+
+    from directory.search.selectors import service_search_results
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite counts through the band index it names")
+    origin = ORIGINS["glasgow"]
+    provider = make_provider()
+    rng = random.Random(7)
+    Service.objects.bulk_create(  # a directory of a size whose statistics make indexes worth reading
+        Service(
+            provider=provider,
+            name=f"S{i}",
+            postcode="G12 8QQ",
+            latitude=rng.uniform(50, 58),
+            longitude=rng.uniform(-5, 1),
+            status=Service.Status.PUBLISHED,
+        )
+        for i in range(5000)
+    )
+    executed = []
+
+    def capture(execute, sql, params, many, context):
+        executed.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE directory_service")
+    with connection.execute_wrapper(capture):
+        assert service_search_results(origin=origin, radius_miles=5).count() > 0
+    [(sql, params)] = [(sql, params) for sql, params in executed if sql.startswith("EXECUTE search_count")]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using directory_service_geo_count" in plan, plan

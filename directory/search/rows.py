@@ -94,6 +94,8 @@ def sparse(per_column: list[list[Converter]]) -> Converters:
 def convert_row(values: Any, converters: Converters) -> list[Any]:
     """Each value through its column's converters, as the ORM reads it."""
     converted = list(values)
+    if not converters:  # most of a row's parts on PostgreSQL: nothing to look up
+        return converted
     conn = connections[connection.alias]  # the wrapper itself, not the thread-local proxy, per value
     for i, field_converters in converters:
         value = converted[i]

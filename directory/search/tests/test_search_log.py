@@ -87,7 +87,7 @@ def test_search_log_failure_never_breaks_the_search(
 ) -> None:
     from django.db import DatabaseError
 
-    failing = mock.patch.object(SearchLog.objects, "bulk_create", side_effect=DatabaseError("disk full"))
+    failing = mock.patch("directory.search.log._insert", side_effect=DatabaseError("disk full"))
     with failing, django_capture_on_commit_callbacks(execute=True):
         response = client.get(API, {"postcode": "G12 8QQ"})
     assert response.status_code == 200

@@ -21,7 +21,8 @@ class JSONRenderer(renderers.JSONRenderer):
     request (nothing CareHub answers holds one)."""
 
     OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
-    _encoder = renderers.JSONRenderer.encoder_class()
+    # What orjson passes through or cannot write, as DRF's encoder writes it.
+    encode_default = staticmethod(renderers.JSONRenderer.encoder_class().default)
 
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
         if data is None:
@@ -30,7 +31,7 @@ class JSONRenderer(renderers.JSONRenderer):
         if self.ensure_ascii or not self.compact or not self.strict or self.get_indent(accepted_media_type, context):
             return super().render(data, accepted_media_type, renderer_context)
         try:
-            out = orjson.dumps(data, default=self._encoder.default, option=self.OPTIONS)
+            out = orjson.dumps(data, default=self.encode_default, option=self.OPTIONS)
         except orjson.JSONEncodeError:
             return super().render(data, accepted_media_type, renderer_context)
         # As DRF does: escaped, so the JSON is also a JavaScript literal.

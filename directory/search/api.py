@@ -257,6 +257,7 @@ class ServiceSearchApi(APIView):
             scope=f"{request.get_host()}{request.path}",
             params=[(key, value) for key, values in request.query_params.lists() for value in values],
             compute=compute,
+            as_json=True,
         )
         if answer["log"]:  # counted for every search, cached or not
             search_log_record(**answer["log"])

@@ -108,3 +108,76 @@ def test_postcode_import_bumps_the_version(db):
     rows = [("ZE1 0AA", 60.15, -1.15, None, "unit", "test")]
     postcode_rows_merge(rows_chunks=iter([rows]), result=ImportResult())
     assert search_cache_version() > before
+
+
+def test_an_answer_from_the_cache_is_the_fresh_answer_byte_for_byte(client, world):
+    # The API's answers are cached as their JSON (not pickled): read back, every kind of value a
+    # result holds (register entry and grades, vetting dates, ratings, decimals, prices, types of
+    # care) is written exactly as it was the first time.
+    from django.apps import apps
+
+    from directory.models import ProviderVetting
+    from directory.tests.factories import category, make_provider
+    from directory.tests.register_fixtures import make_registration
+
+    here = {"latitude": 55.8741, "longitude": -4.2901}
+    make_registration(make_service(name="Graded", **here), grades={"support_wellbeing": 3, "staff_team": 5})
+    rated = make_service(name="Rated", service_radius_miles="2.5", categories=[category("personal-care")], **here)
+    apps.get_model("reviews", "ServiceRating").objects.create(service=rated, review_count=3, average=4.25, score=3.9)
+    vetted = make_provider(name="Checked Ltd")
+    ProviderVetting.objects.create(
+        provider=vetted,
+        vetted_at="2026-09-01T12:00:00+00:00",
+        valid_until=None,
+        checks=[{"kind": "insurance", "label": "Public liability insurance", "checked_on": "2026-08-30"}],
+    )
+    make_service(name="Vetted ‘quoted’ \u2028", provider=vetted, price_pence=None, price_on_request=True, **here)
+    fresh = client.get(URL)
+    with CaptureQueriesContext(connection) as queries:
+        cached = client.get(URL)
+    assert not [q for q in queries.captured_queries if is_search_query(q["sql"])]
+    assert cached.content == fresh.content
+    rows = {row["name"]: row for row in fresh.json()["results"]}
+    assert rows["Graded"]["regulator"]["grades"] and rows["Rated"]["rating"]["score"] == 3.9
+    assert rows["Rated"]["delivery"]["service_radius_miles"] == 2.5
+    assert rows["Vetted ‘quoted’ \u2028"]["vetting"]["checks"][0]["checked_on"] == "2026-08-30"
+
+
+def test_an_answer_json_cannot_hold_is_cached_as_it_is(db):
+    from directory.search.cache import search_cache_get_or_compute
+
+    computed = []
+
+    def compute():
+        computed.append(1)
+        return {"body": {1: "a key that is not a string"}}
+
+    for _ in range(2):
+        answer = search_cache_get_or_compute(scope="test", params=[("q", "x")], compute=compute, as_json=True)
+        assert answer == {"body": {1: "a key that is not a string"}}
+    assert computed == [1]
+
+
+def test_an_answer_read_back_from_its_json_renders_as_the_answer_did(db):
+    # Whatever an answer holds (times, decimals, lazy translations, UUIDs, tuples), the renderer
+    # writes the answer read back from the cache exactly as it wrote the answer itself.
+    import uuid
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from django.utils.translation import gettext_lazy
+
+    from carehub.renderers import JSONRenderer
+    from directory.search.cache import search_cache_get_or_compute
+
+    answer = {
+        "at": datetime(2026, 9, 1, 12, 30, 5, 250, tzinfo=UTC),
+        "price": Decimal("12.50"),
+        "label": gettext_lazy("Home"),
+        "id": uuid.UUID(int=7),
+        "pair": (1, 2.5),
+    }
+    first = search_cache_get_or_compute(scope="test", params=[], compute=lambda: answer, as_json=True)
+    again = search_cache_get_or_compute(scope="test", params=[], compute=lambda: {}, as_json=True)
+    assert again != first  # read back from JSON: no longer the same Python values
+    assert JSONRenderer().render(again) == JSONRenderer().render(first)

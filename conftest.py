@@ -47,6 +47,15 @@ def _empty_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_density_hints() -> None:
+    # The search's density hints are per process: each test starts without any, so which
+    # statements a search makes does not depend on the tests before it.
+    from directory.search.selectors import _density
+
+    _density.clear()
+
+
 @dataclass
 class Cast:
     council: Council

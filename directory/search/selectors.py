@@ -408,6 +408,30 @@ _ORDER_COLUMNS = {
 # Far beyond any directory's size, and within every database's integer range.
 MAX_OFFSET = 10**12
 
+# How densely this process's counts have found services, by area (published services per km², by
+# tenth of a degree of the origin's latitude and longitude): _count_with_page sizes the smaller
+# circle a page is looked for in from it, so that the count and the page can be read together.
+# A hint decides only how far to look, never what is found: a stale or wrong one costs a round
+# trip, not a result. Bounded: forgotten all at once when it holds DENSITY_HINTS_MAX areas.
+DENSITY_HINTS_MAX = 4096
+_density: dict[tuple[int, int], float] = {}
+
+
+def _density_area(origin: Origin) -> tuple[int, int]:
+    return round(origin.latitude * 10), round(origin.longitude * 10)
+
+
+def _density_hint(origin: Origin) -> float | None:
+    return _density.get(_density_area(origin))
+
+
+def _density_learn(origin: Origin | None, radius_km: float, count: int | None) -> None:
+    if origin is None or count is None or radius_km <= 0:
+        return
+    if len(_density) >= DENSITY_HINTS_MAX:
+        _density.clear()
+    _density[_density_area(origin)] = count / (math.pi * radius_km**2)
+
 
 class ServiceSearchResults:
     """A radius search's results as a lazy sequence for Django's and DRF's paginators:
@@ -443,7 +467,9 @@ class ServiceSearchResults:
     def count(self) -> int:
         if self._count is None:
             if self._nearest_first():
-                self._count = self._count_only()
+                if not self._count_with_page():
+                    self._count = self._count_only()
+                _density_learn(self.origin, self.radius_km, self._count)
             else:
                 self._ids = self._fetch_ids(self._offset, self._limit)
                 if self._count is None:  # past the end (or the ORM path): count on its own
@@ -454,6 +480,27 @@ class ServiceSearchResults:
         # Nearest first, no filter but the radius: count the circle, then look for the page in a
         # smaller circle that must hold it (_nearest).
         return self.filtered is None and self.ordering == Ordering.DISTANCE
+
+    def _count_with_page(self) -> bool:
+        """PostgreSQL, with a loader that reads a page's rows with it: the count and the page in one
+        statement (a round trip fewer), the page from the smaller circle _nearest would choose, sized
+        by how densely earlier counts found services around here (_density_hint) rather than by this
+        search's own count, which is not known yet. True if that counted the circle; the page is
+        then read (or, if that circle held too few, _nearest reads it, the count now known).
+        Whatever the hint, the count and page are exact: a hint only decides how far to look."""
+        if connection.vendor != "postgresql" or getattr(self.load, "with_page", None) is None:
+            return False
+        assert self.origin is not None
+        density = _density_hint(self.origin)
+        wanted = self._offset + self._limit
+        if density is None or self._limit <= 0 or self._offset > MAX_OFFSET:
+            return False
+        expected = density * math.pi * self.radius_km**2
+        share = (2 * wanted + 20) / expected if expected > 0 else 1.0
+        if share >= 0.5:
+            return False
+        self._ids = self._page(self.radius_km * math.sqrt(share), self._offset, self._limit, within=True, counted=True)
+        return self._count is not None
 
     def __len__(self) -> int:
         return self.count()
@@ -503,22 +550,28 @@ class ServiceSearchResults:
         return self._page(self.radius_km * math.sqrt(share), offset, limit, within=True)
 
     def _page(
-        self, radius_km: float, offset: int, limit: int, *, within: bool = False
+        self, radius_km: float, offset: int, limit: int, *, within: bool = False, counted: bool = False
     ) -> list[tuple[int, float | None]] | None:
         """One page of ids and distances within radius_km, ordered; the circle's count with it.
         within: a smaller circle than the search's, whose page counts only if it holds at least
-        offset + limit services (None otherwise) and whose count is not the search's."""
+        offset + limit services (None otherwise) and whose count is not the search's.
+        counted (PostgreSQL): the search's whole circle counted in the same statement
+        (_count_by_band_sql, one value on every row), which sets the count when any row comes back."""
         assert self.origin is not None
         distance, params = _haversine_sql(self.origin)
         rating_join, rating_col = "", "NULL AS score"
         if self.ordering == Ordering.RATING:
             rating_join = f" LEFT OUTER JOIN {rating_model()._meta.db_table} r ON r.service_id = s.id"
             rating_col = "r.score"
+        count_col, count_params = "", []
+        if counted:
+            count_sql, count_params = self._count_by_band_sql(distance, params)
+            count_col = f", ({count_sql}) AS circle_total"
         box, box_params = _box_sql(self.origin, radius_km)
         sql = (
             # Only constants and the fixed fragments above are formatted in; values are parameters.
             # The order's columns too, for a statement that joins the page's rows to it (below).
-            f"SELECT t.id, t.distance_km, COUNT(*) OVER () AS total{_ORDER_COLUMNS[self.ordering]} FROM ("  # noqa: S608  # nosec B608
+            f"SELECT t.id, t.distance_km, COUNT(*) OVER () AS total{_ORDER_COLUMNS[self.ordering]}{count_col} FROM ("  # noqa: S608  # nosec B608
             f"SELECT s.id, s.name, s.price_pence, {rating_col}, {distance} AS distance_km "
             f"FROM {_services_by_band()}{rating_join} WHERE {box}"
             # OFFSET 0 keeps PostgreSQL from merging the subquery into the outer query, so each row's
@@ -527,8 +580,8 @@ class ServiceSearchResults:
             f"{' OFFSET 0' if connection.vendor == 'postgresql' else ''}"
             f") t WHERE t.distance_km <= %s ORDER BY {_RAW_ORDER[self.ordering]} LIMIT %s OFFSET %s"
         )
-        params += [*box_params, radius_km, limit, offset]
-        name = f"search_page_{self.ordering}"
+        params = [*count_params, *params, *box_params, radius_km, limit, offset]
+        name = f"search_page_{self.ordering}{'_counted' if counted else ''}"
         with_page = getattr(self.load, "with_page", None) if connection.vendor == "postgresql" else None
         built = None
         if with_page is not None:  # the page's rows read with it, one round trip fewer
@@ -538,6 +591,8 @@ class ServiceSearchResults:
             with connection.cursor() as cursor:
                 execute_prepared_sql(cursor, name, sql, params)
                 rows = cursor.fetchall()
+        if counted and rows:
+            self._count = rows[0][-1]
         pairs = [(row[0], row[1]) for row in rows]
         if within and not (rows and rows[0][2] >= offset + limit):
             return None
@@ -572,6 +627,12 @@ class ServiceSearchResults:
             return cursor.fetchone()[0]
 
     def _count_by_band(self, distance: str, distance_params: list[float]) -> int:
+        sql, params = self._count_by_band_sql(distance, distance_params)
+        with connection.cursor() as cursor:
+            execute_prepared_sql(cursor, "search_count_by_band", sql, params)
+            return cursor.fetchone()[0]
+
+    def _count_by_band_sql(self, distance: str, distance_params: list[float]) -> tuple[str, list[Any]]:
         """PostgreSQL: the circle counted band by band (_band_ranges), each band's range of the index
         directory_service_geo_count read where the circle is, not the box (a fifth fewer entries at
         5 miles), and a service within the band's inner range counted without its distance. That
@@ -599,9 +660,7 @@ class ServiceSearchResults:
             *distance_params,
             self.radius_km,
         ]
-        with connection.cursor() as cursor:
-            execute_prepared_sql(cursor, "search_count_by_band", sql, params)
-            return cursor.fetchone()[0]
+        return sql, params
 
     # Step 2: the page's rows, their summaries joined, in the order of step 1.
     def _rows(self, ids: list[tuple[int, float | None]]) -> list[Any]:

@@ -245,14 +245,11 @@ def test_service_search_results_find_a_service_whose_band_rounds_past_the_box(db
     assert page_rows(service_search_results(origin=origin, radius_miles=10)[0:20]) == page_rows(expected)
 
 
-@pytest.mark.parametrize("layout", ["even", "ring", "pile"])
-def test_service_search_results_nearest_first_equal_service_search(db, layout):
-    # Enough services that a page is looked for in a smaller circle than the search's (the count
-    # says how dense it is): spread evenly; on a ring round an almost empty middle, where the
-    # smaller circle holds too few and the whole circle is read; piled on a few spots, ties in distance.
+def place(layout: str, origin: Origin) -> None:
+    """400 services within about 10 miles: spread evenly; on a ring round an almost empty middle,
+    where a smaller circle holds too few; or piled on a few spots, ties in distance."""
     from geopy.distance import great_circle
 
-    origin = ORIGINS["glasgow"]
     rng = random.Random(layout)
     for i in range(400):
         if layout == "even":
@@ -264,6 +261,15 @@ def test_service_search_results_nearest_first_equal_service_search(db, layout):
         bearing = rng.uniform(0, 360) if layout != "pile" else rng.choice([0, 90, 180])
         p = great_circle(miles=miles).destination((origin.latitude, origin.longitude), bearing)
         make_service(name=f"S{rng.randrange(50):02d}", latitude=p.latitude, longitude=p.longitude)
+
+
+@pytest.mark.parametrize("layout", ["even", "ring", "pile"])
+def test_service_search_results_nearest_first_equal_service_search(db, layout):
+    # Enough services that a page is looked for in a smaller circle than the search's (the count
+    # says how dense it is): spread evenly; on a ring round an almost empty middle, where the
+    # smaller circle holds too few and the whole circle is read; piled on a few spots, ties in distance.
+    origin = ORIGINS["glasgow"]
+    place(layout, origin)
     expected = list(service_search(origin=origin, radius_miles=10))
     for size in (7, 20):
         pages = Paginator(service_search_results(origin=origin, radius_miles=10), size)
@@ -274,3 +280,39 @@ def test_service_search_results_nearest_first_equal_service_search(db, layout):
             results.expect((number - 1) * size, size)
             got += Paginator(results, size).page(number).object_list
         assert page_rows(got) == page_rows(expected)
+
+
+@pytest.mark.parametrize("layout", ["even", "ring", "pile"])
+@pytest.mark.parametrize("hint", [None, "learned", "far too dense", "far too sparse"])
+def test_count_and_page_read_together_are_the_count_and_pages_read_apart(db, layout, hint):
+    # On PostgreSQL a search whose area has a density hint (from the counts before it) reads its
+    # count and its page in one statement, the page from a smaller circle sized by the hint. Right
+    # or wrong, the hint changes only how far that statement looks: every page and count are
+    # service_search's, and a circle that held too few is read again.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from directory.search import selectors
+
+    origin = ORIGINS["glasgow"]
+    place(layout, origin)
+    expected = list(service_search(origin=origin, radius_miles=10))
+    density = len(expected) / (math.pi * (10 * selectors.KM_PER_MILE) ** 2)
+    hints = {None: None, "learned": density, "far too dense": density * 100, "far too sparse": density / 100}
+    for size in (7, 20):
+        got = []
+        for number in range(1, math.ceil(len(expected) / size) + 1):
+            selectors._density.clear()
+            if hints[hint] is not None:
+                selectors._density[selectors._density_area(origin)] = hints[hint]
+            results = service_search_results(origin=origin, radius_miles=10, load=search_api_rows)
+            results.expect((number - 1) * size, size)
+            with CaptureQueriesContext(connection) as queries:
+                page = Paginator(results, size).page(number)
+                assert page.paginator.count == len(expected)
+                got += page.object_list
+            statements = [q for q in queries.captured_queries if q["sql"].startswith("EXECUTE search_")]
+            if connection.vendor == "postgresql" and hint == "learned" and layout == "even" and number == 1:
+                assert len(statements) == 1, statements  # the count and the page together
+        assert [row["id"] for row in got] == [str(s.code) for s in expected]
+        assert [row["distance_km"] for row in got] == [round(s.distance_km, 2) for s in expected]

@@ -350,7 +350,7 @@ def _band_ranges(origin: Origin, radius_km: float) -> BandRanges:
 
     outer_theta = theta * 1.001
     outer_room, inner_room = math.sin(outer_theta / 2) ** 2, math.sin(theta * 0.999 / 2) ** 2
-    widest = math.asin(min(1.0, math.sin(phi0) / math.cos(outer_theta)))
+    widest = math.asin(max(-1.0, min(1.0, math.sin(phi0) / math.cos(outer_theta))))
     edges = [math.radians((band - 0.5) / n) for band in range(first, last + 2)]
     outer_at = [half_width(edge, outer_room) for edge in edges]
     inner_at = [half_width(edge, inner_room) for edge in edges]

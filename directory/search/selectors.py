@@ -237,14 +237,16 @@ def _order_by(ordering: str, *, has_origin: bool) -> list[Any]:
 # identical (the tests compare both ways).
 
 
+_HAVERSINE_SQL = (
+    "(%s * ASIN(SQRT((POWER(SIN(((RADIANS(s.latitude) - %s) / %s)), 2) + "
+    "((%s * COS(RADIANS(s.latitude))) * POWER(SIN(((RADIANS(s.longitude) - %s) / %s)), 2))))))"
+)
+
+
 def _haversine_sql(origin: Origin) -> tuple[str, list[float]]:
     """distance_km_expression as portable SQL: the same operations in the same order."""
     lat0 = math.radians(origin.latitude)
-    sql = (
-        "(%s * ASIN(SQRT((POWER(SIN(((RADIANS(s.latitude) - %s) / %s)), 2) + "
-        "((%s * COS(RADIANS(s.latitude))) * POWER(SIN(((RADIANS(s.longitude) - %s) / %s)), 2))))))"
-    )
-    return sql, [2 * EARTH_RADIUS_KM, lat0, 2.0, math.cos(lat0), math.radians(origin.longitude), 2.0]
+    return _HAVERSINE_SQL, [2 * EARTH_RADIUS_KM, lat0, 2.0, math.cos(lat0), math.radians(origin.longitude), 2.0]
 
 
 def _box_sql(origin: Origin, radius_km: float) -> tuple[str, list[Any]]:
@@ -377,6 +379,22 @@ def _float_array(values: list[float]) -> str:
     return "{" + ",".join(map(repr, values)) + "}"
 
 
+# PostgreSQL's count of a circle, band by band (_band_ranges): each band's range of the index
+# directory_service_geo_count read where the circle is, not the box (a fifth fewer entries at 5
+# miles), and a service within the band's inner range counted without its distance. That index
+# holds published services only, so the statement names the status itself (a parameter would leave
+# the plan unable to use it). Only constants are formatted in; every value is a parameter.
+_COUNT_BY_BAND_SQL = (
+    "SELECT CAST(SUM(x.n) AS bigint) FROM unnest(%s::float8[], %s::float8[], %s::float8[], %s::float8[]) "  # noqa: S608  # nosec B608
+    "WITH ORDINALITY AS r(outer_low, outer_high, inner_low, inner_high, k) CROSS JOIN LATERAL ("
+    f"SELECT COUNT(*) AS n FROM {Service._meta.db_table} s "
+    f"WHERE s.status = '{Service.Status.PUBLISHED.value}' "
+    f"AND CAST((s.latitude * {LATITUDE_BANDS_PER_DEGREE}) AS integer) = %s + CAST(r.k AS integer) "
+    "AND s.longitude >= r.outer_low AND s.longitude <= r.outer_high "
+    f"AND ((s.longitude >= r.inner_low AND s.longitude <= r.inner_high) OR {_HAVERSINE_SQL} <= %s)) x"
+)
+
+
 def _services_by_band() -> str:
     # SQLite's planner, without statistics (nothing runs ANALYZE on the embedded database), prefers
     # the older (status, latitude, longitude) index: name the band index there.
@@ -425,8 +443,8 @@ def _density_hint(origin: Origin) -> float | None:
     return _density.get(_density_area(origin))
 
 
-def _density_learn(origin: Origin | None, radius_km: float, count: int | None) -> None:
-    if origin is None or count is None or radius_km <= 0:
+def _density_learn(origin: Origin, radius_km: float, count: int) -> None:
+    if radius_km <= 0:
         return
     if len(_density) >= DENSITY_HINTS_MAX:
         _density.clear()
@@ -469,6 +487,7 @@ class ServiceSearchResults:
             if self._nearest_first():
                 if not self._count_with_page():
                     self._count = self._count_only()
+                assert self.origin is not None  # nearest first: a radius search
                 _density_learn(self.origin, self.radius_km, self._count)
             else:
                 self._ids = self._fetch_ids(self._offset, self._limit)
@@ -492,15 +511,20 @@ class ServiceSearchResults:
             return False
         assert self.origin is not None
         density = _density_hint(self.origin)
-        wanted = self._offset + self._limit
         if density is None or self._limit <= 0 or self._offset > MAX_OFFSET:
             return False
-        expected = density * math.pi * self.radius_km**2
-        share = (2 * wanted + 20) / expected if expected > 0 else 1.0
-        if share >= 0.5:
+        radius = self._smaller_radius(self._offset + self._limit, density * math.pi * self.radius_km**2)
+        if radius is None:
             return False
-        self._ids = self._page(self.radius_km * math.sqrt(share), self._offset, self._limit, within=True, counted=True)
+        self._ids = self._page(radius, self._offset, self._limit, within=True, counted=True)
         return self._count is not None
+
+    def _smaller_radius(self, wanted: int, expected: float) -> float | None:
+        """The radius of the smallest circle expected to hold twice the wanted services and twenty
+        more, when the whole circle is expected to hold `expected`; None when that circle would be
+        most of the whole one."""
+        share = (2 * wanted + 20) / expected if expected > 0 else 1.0
+        return None if share >= 0.5 else self.radius_km * math.sqrt(share)
 
     def __len__(self) -> int:
         return self.count()
@@ -544,10 +568,8 @@ class ServiceSearchResults:
         wanted = min(offset + limit, total)
         if wanted == 0 or offset >= total:
             return []
-        share = (2 * wanted + 20) / total
-        if share >= 0.5:
-            return None
-        return self._page(self.radius_km * math.sqrt(share), offset, limit, within=True)
+        radius = self._smaller_radius(wanted, total)
+        return None if radius is None else self._page(radius, offset, limit, within=True)
 
     def _page(
         self, radius_km: float, offset: int, limit: int, *, within: bool = False, counted: bool = False
@@ -565,7 +587,7 @@ class ServiceSearchResults:
             rating_col = "r.score"
         count_col, count_params = "", []
         if counted:
-            count_sql, count_params = self._count_by_band_sql(distance, params)
+            count_sql, count_params = self._count_by_band_sql(params)
             count_col = f", ({count_sql}) AS circle_total"
         box, box_params = _box_sql(self.origin, radius_km)
         sql = (
@@ -611,7 +633,7 @@ class ServiceSearchResults:
         assert self.origin is not None
         distance, params = _haversine_sql(self.origin)
         if connection.vendor == "postgresql":
-            return self._count_by_band(distance, params)
+            return self._count_by_band(params)
         box, box_params = _box_sql(self.origin, self.radius_km)
         min_lat, max_lat, min_lng, max_lng = _inner_box(self.origin, self.radius_km)
         sql = (
@@ -626,31 +648,17 @@ class ServiceSearchResults:
             execute_prepared_sql(cursor, "search_count", sql, params)
             return cursor.fetchone()[0]
 
-    def _count_by_band(self, distance: str, distance_params: list[float]) -> int:
-        sql, params = self._count_by_band_sql(distance, distance_params)
+    def _count_by_band(self, distance_params: list[float]) -> int:
+        sql, params = self._count_by_band_sql(distance_params)
         with connection.cursor() as cursor:
             execute_prepared_sql(cursor, "search_count_by_band", sql, params)
             return cursor.fetchone()[0]
 
-    def _count_by_band_sql(self, distance: str, distance_params: list[float]) -> tuple[str, list[Any]]:
-        """PostgreSQL: the circle counted band by band (_band_ranges), each band's range of the index
-        directory_service_geo_count read where the circle is, not the box (a fifth fewer entries at
-        5 miles), and a service within the band's inner range counted without its distance. That
-        index holds published services only, so the statement names the status itself (a
-        parameter would leave the plan unable to use it)."""
+    def _count_by_band_sql(self, distance_params: list[float]) -> tuple[str, list[Any]]:
+        """PostgreSQL: the circle counted band by band (_COUNT_BY_BAND_SQL, _band_ranges), its
+        distances by _haversine_sql's parameters."""
         assert self.origin is not None
         ranges = _band_ranges(self.origin, self.radius_km)
-        band = f"CAST((s.latitude * {LATITUDE_BANDS_PER_DEGREE}) AS integer)"
-        sql = (
-            # Only constants are formatted in (the table, the status, the band's expression, the
-            # distance's fixed text); every value is a parameter.
-            "SELECT CAST(SUM(x.n) AS bigint) FROM unnest(%s::float8[], %s::float8[], %s::float8[], %s::float8[]) "  # noqa: S608  # nosec B608
-            "WITH ORDINALITY AS r(outer_low, outer_high, inner_low, inner_high, k) CROSS JOIN LATERAL ("
-            f"SELECT COUNT(*) AS n FROM {Service._meta.db_table} s "
-            f"WHERE s.status = '{Service.Status.PUBLISHED.value}' AND {band} = %s + CAST(r.k AS integer) "
-            "AND s.longitude >= r.outer_low AND s.longitude <= r.outer_high "
-            f"AND ((s.longitude >= r.inner_low AND s.longitude <= r.inner_high) OR {distance} <= %s)) x"
-        )
         params = [
             _float_array(ranges.outer_low),
             _float_array(ranges.outer_high),
@@ -660,7 +668,7 @@ class ServiceSearchResults:
             *distance_params,
             self.radius_km,
         ]
-        return sql, params
+        return _COUNT_BY_BAND_SQL, params
 
     # Step 2: the page's rows, their summaries joined, in the order of step 1.
     def _rows(self, ids: list[tuple[int, float | None]]) -> list[Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from django.template.response import SimpleTemplateResponse
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -13,6 +14,31 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from carehub.errors import DomainError
+
+
+class FreedWhenRendered:
+    """An APIView mixin for the busiest public endpoints: once the response is rendered, drop the
+    references by which DRF ties a request's objects into cycles (the view and its response through
+    the renderer's context, the view and its request through the parser's, each context and its own
+    owner, and the view and its own ``get``, which Django's View.setup makes its ``head``). Everything
+    the request made, the answer's data among it, is then freed as soon as the
+    response is, by reference counting, instead of waiting for the cyclic garbage collector: a
+    search's page of results left about 75 garbage objects a request, and collecting them took a
+    cache-miss search about 110 µs (issue 13)."""
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        if isinstance(response, SimpleTemplateResponse):  # DRF's Response: Django renders it later
+            response.add_post_render_callback(self._release)
+        return response
+
+    def _release(self, response: SimpleTemplateResponse) -> None:
+        response.renderer_context = None  # held the view, the request and the response itself
+        request = getattr(self, "request", None)
+        if request is not None:
+            request.parser_context = None  # held the view and the request itself
+        self.response = None
+        self.__dict__.pop("head", None)  # the bound method self.get: it held the view
 
 
 class Pagination(PageNumberPagination):

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from carehub.api import Pagination
+from carehub.api import FreedWhenRendered, Pagination
 from carehub.postcodes import InvalidPostcode, normalise_postcode
 from directory.geo.selectors import postcode_lookup
 from directory.models import Postcode, Service
@@ -35,7 +35,7 @@ from directory.search.selectors import (
 from directory.vetting.selectors import vetting_public
 
 
-class PostcodeDetailApi(APIView):
+class PostcodeDetailApi(FreedWhenRendered, APIView):
     """Geocode a postcode: the unit if known, else its sector or district centroid."""
 
     permission_classes = [AllowAny]
@@ -87,7 +87,7 @@ class SearchPagination(Pagination):
     max_page_size = 100
 
 
-class ServiceSearchApi(APIView):
+class ServiceSearchApi(FreedWhenRendered, APIView):
     """Search published services near a postcode (or lat/lng), nearest first."""
 
     pagination_class = SearchPagination  # the view pages with it; the schema shows the page envelope

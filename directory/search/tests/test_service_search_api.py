@@ -1,9 +1,18 @@
+import gc
+import json
+
 import pytest
-from django.db import connection
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection
+from django.test.client import RequestFactory
 from django.urls import reverse
 from geopy.distance import great_circle
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from directory.models import Category, Service
+from directory.search.api import ServiceSearchApi
 from directory.search.api_rows import search_api_rows
 from directory.search.taxonomy import search_taxonomy
 from directory.tests.factories import category, make_council, make_postcode, make_provider, make_service
@@ -261,3 +270,35 @@ def test_service_search_api_answers_an_enormous_page_number_with_a_404(client, g
     make_service(name="Only", latitude=G12_8QQ[0], longitude=G12_8QQ[1])
     response = client.get(URL, query | {"page": "22062506532701554606080"})  # found by drill 6's fuzzing
     assert response.status_code == 404
+
+
+def test_a_search_leaves_its_answer_to_be_freed_with_its_response_not_in_reference_cycles(glasgow):
+    """carehub.api.FreedWhenRendered: the view, DRF's request and response and the page of results
+    are freed by reference counting as the response is, not left for the cyclic garbage collector."""
+    for i in range(3):
+        make_service(name=f"Near {i}", latitude=G12_8QQ[0], longitude=G12_8QQ[1])
+    handler = WSGIHandler()
+    environ = RequestFactory().get(URL, {"postcode": "G12 8QQ"}).environ
+    # As Django's test client does: closing the connection around the request would end the test's transaction.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        response = handler(environ, lambda status, headers, exc_info=None: None)
+        body = b"".join(response)
+        response.close()
+        del response
+        gc.collect()
+        garbage = list(gc.garbage)
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    assert json.loads(body)["count"] == 3
+    assert not [o for o in garbage if isinstance(o, (Response, Request, ServiceSearchApi))]
+    assert not [o for o in garbage if isinstance(o, dict) and "distance_miles" in o]  # a result row
+    del garbage

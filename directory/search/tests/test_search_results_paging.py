@@ -11,9 +11,11 @@ from html import escape, unescape
 import pytest
 from django.apps import apps
 from django.core.paginator import Paginator
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from directory.models import ProviderVetting
+from directory.models import ProviderVetting, Registration
 from directory.search.api import ServiceSearchApi
 from directory.search.api_rows import search_api_rows
 from directory.search.selectors import Ordering, Origin, service_search, service_search_results
@@ -22,6 +24,12 @@ from directory.tests.factories import category, make_postcode, make_provider, ma
 from directory.tests.register_fixtures import make_registration
 
 ORDERINGS = [o.value for o in Ordering]
+
+
+def own_reads(queries, *models):
+    """Statements that read these models' tables on their own: a deferred field loaded (a query per row)."""
+    tables = [connection.ops.quote_name(model._meta.db_table) for model in models]
+    return [q["sql"] for q in queries if any(f"FROM {table}" in q["sql"] for table in tables)]
 
 
 def page_rows(services):
@@ -135,7 +143,10 @@ def test_search_api_rows_equal_the_output_serializer(db):
             service_search(origin=origin, radius_miles=5, ordering=ordering), many=True
         ).data
         results = service_search_results(origin=origin, radius_miles=5, ordering=ordering, load=search_api_rows)
-        assert results[0:20] == [dict(row) for row in expected]
+        with CaptureQueriesContext(connection) as queries:
+            assert results[0:20] == [dict(row) for row in expected]
+        # The rows read only the register's and vetting's columns they show, and show only those.
+        assert own_reads(queries, Registration, ProviderVetting) == []
 
 
 def test_search_page_lists_the_same_services_as_service_search(client, world):  # noqa: F811
@@ -187,7 +198,9 @@ def test_search_page_rows_show_grades_ratings_and_vetting(client, db):
         ],
     )
     make_service(name="Vetted", provider=vetted, **here)
-    html = client.get(reverse("directory:search"), {"postcode": "G12 8QQ"}).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(reverse("directory:search"), {"postcode": "G12 8QQ"}).content.decode()
+    assert own_reads(queries, Registration, ProviderVetting) == []  # no deferred column read per row
 
     plain = result_rows(html, "Plain")
     assert plain["Inspection grades"] == "Not registered with a regulator"

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from accounts.selectors import postcode_for_search
 from carehub.errors import DomainError
 from carehub.forms import add_domain_error
+from carehub.rendering import render_and_release
 from directory.search.display import service_price_text
 from directory.search.forms import ServiceSearchForm, wider_radius
 from directory.search.log import search_log_record
@@ -30,7 +31,7 @@ PAGE_SIZE = 20
 def search(request: HttpRequest) -> HttpResponse:
     if not request.GET:
         form = ServiceSearchForm(initial={"postcode": postcode_for_search(user=request.user)})
-        return render(request, "directory/search.html", {"form": form})
+        return render_and_release(request, "directory/search.html", {"form": form})
     form = ServiceSearchForm(request.GET)
     origin: Origin | None = None
     if form.is_valid():
@@ -39,7 +40,7 @@ def search(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             add_domain_error(form, exc, default_field="postcode")
     if origin is None:
-        return render(request, "directory/search.html", {"form": form}, status=400)
+        return render_and_release(request, "directory/search.html", {"form": form}, status=400)
     data = form.cleaned_data
     services = service_search_results(
         origin=origin,
@@ -73,7 +74,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "page_links": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
         "ellipsis": Paginator.ELLIPSIS,
     }
-    return render(request, "directory/search.html", context)
+    return render_and_release(request, "directory/search.html", context)  # its rows freed once written
 
 
 def _page_number(value: str | None) -> int:

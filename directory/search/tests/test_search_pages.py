@@ -1,13 +1,18 @@
 import re
 
 import pytest
+from django.core.paginator import Page
 from django.db import connection
+from django.forms import BoundField
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from geopy.distance import great_circle
 
 from accounts.tests.factories import make_provider_member
 from directory.models import Service
+from directory.search.forms import ServiceSearchForm
+from directory.search.page_rows import ResultRow
+from directory.search.tests.garbage import request_garbage
 from directory.tests.factories import category, client_group, make_postcode, make_service
 
 SEARCH = "/search/"
@@ -341,3 +346,13 @@ def test_search_page_shows_the_last_page_for_an_enormous_page_number(client, gla
     response = client.get(SEARCH, {"postcode": "G12 8QQ", "page": "22062506532701554606080"})
     assert response.status_code == 200
     assert "Only one" in response.content.decode()
+
+
+def test_a_results_page_leaves_what_it_showed_to_be_freed_not_in_reference_cycles(glasgow):
+    """carehub.rendering.render_and_release: the page's rows, its paginator's page and its form are
+    freed by reference counting once the page is written, not left for the cyclic collector."""
+    for i in range(3):
+        make_service(name=f"Near {i}", **near(0.1 * (i + 1)))
+    status, body, garbage = request_garbage(SEARCH, {"postcode": "G12 8QQ"})
+    assert status.startswith("200") and "Near 2" in body.decode()
+    assert not [o for o in garbage if isinstance(o, (ResultRow, Page, ServiceSearchForm, BoundField))]

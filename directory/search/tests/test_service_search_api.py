@@ -1,11 +1,7 @@
-import gc
 import json
 
 import pytest
-from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, connection
-from django.test.client import RequestFactory
+from django.db import connection
 from django.urls import reverse
 from geopy.distance import great_circle
 from rest_framework.request import Request
@@ -15,6 +11,7 @@ from directory.models import Category, Service
 from directory.search.api import ServiceSearchApi
 from directory.search.api_rows import search_api_rows
 from directory.search.taxonomy import search_taxonomy
+from directory.search.tests.garbage import request_garbage
 from directory.tests.factories import category, make_council, make_postcode, make_provider, make_service
 
 URL = "/api/v1/services/"
@@ -277,28 +274,7 @@ def test_a_search_leaves_its_answer_to_be_freed_with_its_response_not_in_referen
     are freed by reference counting as the response is, not left for the cyclic garbage collector."""
     for i in range(3):
         make_service(name=f"Near {i}", latitude=G12_8QQ[0], longitude=G12_8QQ[1])
-    handler = WSGIHandler()
-    environ = RequestFactory().get(URL, {"postcode": "G12 8QQ"}).environ
-    # As Django's test client does: closing the connection around the request would end the test's transaction.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    gc.collect()
-    gc.disable()
-    gc.set_debug(gc.DEBUG_SAVEALL)
-    try:
-        response = handler(environ, lambda status, headers, exc_info=None: None)
-        body = b"".join(response)
-        response.close()
-        del response
-        gc.collect()
-        garbage = list(gc.garbage)
-    finally:
-        gc.set_debug(0)
-        gc.garbage.clear()
-        gc.enable()
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
-    assert json.loads(body)["count"] == 3
+    status, body, garbage = request_garbage(URL, {"postcode": "G12 8QQ"})
+    assert status.startswith("200") and json.loads(body)["count"] == 3
     assert not [o for o in garbage if isinstance(o, (Response, Request, ServiceSearchApi))]
     assert not [o for o in garbage if isinstance(o, dict) and "distance_miles" in o]  # a result row
-    del garbage

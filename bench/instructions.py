@@ -4,9 +4,9 @@ not move with the machine's speed, for comparing two checkouts on a machine too 
 Run on a database `bench/run.py` has loaded, from each checkout to compare (or give several):
     python bench/instructions.py [--db carehub_s13] [--kinds floor,api,html] [--checkouts DIR,DIR]
 Each count runs the app in one process under `valgrind --tool=callgrind`. The app is loaded
-from carehub.wsgi, as a gunicorn worker loads it, and gets requests through it: first a warm-up on other postcodes, then
-two runs of distinct real postcodes near M1 1AE at 5 miles, so every search misses the answer
-cache. Those two runs are SMALL and LARGE requests long. The difference in instructions between
+from carehub.wsgi, as a gunicorn worker loads it, and gets requests through it: first a warm-up
+on other postcodes, then two runs of distinct real postcodes near M1 1AE at 5 miles, so every
+search misses the answer cache. Those two runs are SMALL and LARGE requests long. The difference in instructions between
 them, divided by LARGE − SMALL, is one request's; start-up and warm-up cancel out. It prints
 instructions per request for each checkout and kind. PostgreSQL's work is not counted: it is
 another process.
@@ -27,8 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 COLLECTED = re.compile(r"Collected : (\d+)")
 
 
-def child(checkout: str, kind: str, skip: int, count: int, warm: int, postcodes_file: str) -> None:
-    """Inside valgrind: the checkout's app, `warm` requests, then `count` measured ones."""
+def child(checkout: str, kind: str, warm: int, count: int, postcodes_file: str) -> None:
+    """Inside valgrind: the checkout's app, `warm` requests, then `count` measured ones on the
+    postcodes after the warm-up's."""
     sys.path.insert(0, checkout)
     os.chdir(checkout)
     os.environ["DJANGO_SETTINGS_MODULE"] = "carehub.settings"
@@ -57,7 +58,7 @@ def child(checkout: str, kind: str, skip: int, count: int, warm: int, postcodes_
 
     for postcode in postcodes[:warm]:
         request(postcode)
-    for postcode in postcodes[skip : skip + count]:
+    for postcode in postcodes[warm : warm + count]:
         request(postcode)
 
 
@@ -74,7 +75,6 @@ def instructions(checkout: str, kind: str, count: int, args: argparse.Namespace,
             kind,
             str(args.warm),
             str(count),
-            str(args.warm),
             postcodes_file,
         ]
         env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.db}"}
@@ -87,8 +87,8 @@ def instructions(checkout: str, kind: str, count: int, args: argparse.Namespace,
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        checkout, kind, skip, count, warm, postcodes_file = sys.argv[2:8]
-        child(checkout, kind, int(skip), int(count), int(warm), postcodes_file)
+        checkout, kind, warm, count, postcodes_file = sys.argv[2:7]
+        child(checkout, kind, int(warm), int(count), postcodes_file)
         return
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", default="carehub_bench")

@@ -21,10 +21,10 @@ class FreedWhenRendered:
     references by which DRF ties a request's objects into cycles (the view and its response through
     the renderer's context, the view and its request through the parser's, each context and its own
     owner, and the view and its own ``get``, which Django's View.setup makes its ``head``). Everything
-    the request made, the answer's data among it, is then freed as soon as the
-    response is, by reference counting, instead of waiting for the cyclic garbage collector: a
-    search's page of results left about 75 garbage objects a request, and collecting them took a
-    cache-miss search about 110 µs (issue 13)."""
+    the request made, the answer's data among it, is then freed as soon as the response is, by
+    reference counting, instead of waiting for the cyclic garbage collector: a cache-miss search
+    left 114 garbage objects, now 43 (the floor's own 38), and its collections took 70 µs, now 21
+    (issue 13)."""
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
@@ -34,9 +34,7 @@ class FreedWhenRendered:
 
     def _release(self, response: SimpleTemplateResponse) -> None:
         response.renderer_context = None  # held the view, the request and the response itself
-        request = getattr(self, "request", None)
-        if request is not None:
-            request.parser_context = None  # held the view and the request itself
+        self.request.parser_context = None  # held the view and the request itself (dispatch set it)
         self.response = None
         self.__dict__.pop("head", None)  # the bound method self.get: it held the view
 

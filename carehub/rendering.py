@@ -6,7 +6,6 @@ from typing import Any
 
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.template import loader
 from django.template.backends.django import Template as DjangoTemplate
 from django.template.context import make_context
@@ -25,7 +24,7 @@ def render_and_release(
     the forms' caches, and reference counting frees the rest."""
     template = loader.get_template(template_name)
     if not isinstance(template, DjangoTemplate):  # another engine's: no such context to empty
-        return render(request, template_name, context, status=status)
+        return HttpResponse(template.render(context, request), status=status)
     rendered = make_context(context, request, autoescape=template.backend.engine.autoescape)
     try:
         content = template.template.render(rendered)

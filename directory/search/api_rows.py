@@ -53,7 +53,8 @@ RATING_COLUMNS = ["review_count", "average", "score"]
 # Of a register entry and a vetting outcome, what registration_summary, grade_range (and the results
 # page's template, through it) and vetting_public read; the rest is left deferred, and a test fails
 # if a result ever reads it (a query per row). A register entry's address, names and import
-# bookkeeping were two thirds of a row's columns.
+# bookkeeping were two thirds of a row's columns. Each list is in its model's field order, the order
+# in which Model.from_db takes a subset of the fields.
 REGISTRATION_COLUMNS = ["id", "regulator", "registration_number", "status", "grades", "graded_on", "register_url"]
 VETTING_COLUMNS = ["id", "provider_id", "vetted_at", "valid_until", "checks"]
 
